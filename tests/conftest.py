@@ -1,0 +1,37 @@
+"""Shared fixtures: a tiny atlas written by the real build writer into a temporary folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from viewer.anatomy import shapes
+from viewer.anatomy.build import BuildContext, write_assets
+from viewer.anatomy.parts import Landmark, Part
+
+PROJECT = Path(__file__).resolve().parents[1]
+ASSETS = PROJECT / "assets"
+
+
+def _tiny_parts() -> list[Part]:
+    l4 = shapes.to_trimesh(shapes.rounded_box([0, 0, 1080], [47, 34, 26], 3))
+    l5 = shapes.to_trimesh(shapes.rounded_box([0, 0, 1040], [49, 35, 25], 3))
+    muscle = shapes.to_trimesh(shapes.capsule([40, 30, 1100], [60, 60, 950], 15))
+    return [
+        Part("L4", "Fourth lumbar vertebra", "bone", "lumbar_spine", l4, level="L4",
+             landmarks={"L4_spinous_tip": Landmark(np.array([0.0, 60.0, 1075.0]), "test")}),
+        Part("L5", "Fifth lumbar vertebra", "bone", "lumbar_spine", l5, level="L5"),
+        Part("gluteus_medius_left", "Gluteus medius (left)", "muscle", "hip_muscles", muscle,
+             side="left", color="#c0504d"),
+    ]
+
+
+@pytest.fixture()
+def tiny_assets(tmp_path: Path) -> Path:
+    """An ``assets`` folder holding a three-structure atlas written by the build writer."""
+    ctx = BuildContext()
+    ctx.parts.extend(_tiny_parts())
+    write_assets(ctx, tmp_path)
+    return tmp_path
