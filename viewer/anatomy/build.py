@@ -31,8 +31,9 @@ GENERATORS: tuple[str, ...] = (
     "viewer.anatomy.thorax",
     "viewer.anatomy.girdles",
     "viewer.anatomy.limbs",
-    "viewer.anatomy.muscles",
     "viewer.anatomy.multifidus",
+    "viewer.anatomy.muscles_axial",
+    "viewer.anatomy.muscles_limbs",
     "viewer.anatomy.skin",
 )
 """Generator modules in build order. Each defines ``build_parts(ctx: BuildContext) -> list[Part]``
@@ -186,12 +187,17 @@ def _write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def build(out: Path, stature: float = 1750.0, log=print, generators=GENERATORS) -> dict:
+def build(out: Path, stature: float = 1750.0, log=print, generators=GENERATORS,
+          place_points: bool = True) -> dict:
     """Run the build into ``out`` and return the metadata written."""
     t0 = time.perf_counter()
     log(f"Building the Radix body (stature {stature:.0f} mm) into {out}")
     ctx = run_generators(stature, generators=generators, log=log)
     metadata = write_assets(ctx, out)
+    if place_points:
+        from ..overlays.build_points import place_all
+
+        place_all(out, log=log)
     log(f"Done: {metadata['structures']} structures, {metadata['triangles']} triangles, "
         f"{time.perf_counter() - t0:.1f} s")
     return metadata
