@@ -28,9 +28,11 @@ def place_all(assets: Path, log=print) -> dict:
 
     Skips (with a message) when the atlas has no skin yet or there are no point records.
     """
-    from ..atlas import load_atlas
+    from ..atlas import DEFAULT_ASSETS, load_atlas
 
-    points_file = assets / "points.json"
+    # Knowledge comes from the folder being built when it has its own, else from the project.
+    source = assets if (assets / "points.json").exists() else DEFAULT_ASSETS
+    points_file = source / "points.json"
     if not points_file.exists():
         log("  points: no assets/points.json, nothing to place")
         return {}
@@ -45,7 +47,7 @@ def place_all(assets: Path, log=print) -> dict:
     placements = place_points(records, landmarks, skin, log=log)
 
     sequences: dict[str, list[str]] = {}
-    meridians_file = assets / "knowledge" / "meridians.json"
+    meridians_file = source / "knowledge" / "meridians.json"
     if meridians_file.exists():
         for m in json.loads(meridians_file.read_text(encoding="utf-8"))["meridians"]:
             sequences[m["id"]] = list(m["points"])
