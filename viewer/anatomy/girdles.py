@@ -1,0 +1,514 @@
+"""The shoulder girdle (clavicles, scapulae) and the pelvic girdle (hip bones).
+
+Shoulder: the clavicle runs S-shaped from the manubrium's clavicular notch to the acromion; the
+scapula lies on the posterior chest wall over ribs 2-7, its costal surface following the ribs
+(the plate is pushed clear of the rib cage built by :mod:`thorax`), its medial border about 6 cm
+from the midline, the root of its spine level with the T3 spinous process and its inferior angle
+with T7 (Gray's Anatomy). The glenoid faces laterally and forwards in the scapular plane (about
+30 degrees to the coronal plane) and holds the humeral head a joint gap away.
+
+Pelvis: each hip bone is an iliac wing (a curved plate under a thick crest from ASIS to PSIS), a
+sacroiliac block whose auricular face stays a joint gap lateral of the sacrum (sacral auricular
+surfaces at |X| 45-55 mm around S1-S3), the acetabular cup around
+:func:`body_plan.hip_joint_centre`, and the ischial and pubic rami round the obturator foramen to
+the symphysis. Published anchors: iliac crest top at the L4 spinous level, PSIS at S2, ASIS and
+symphysis in one coronal plane, intercristal breadth about 280 mm, inter-ASIS about 240 mm.
+
+Axes: +X subject's left, +Y posterior, +Z up; millimetres. Left parts are built, right parts are
+their mirror images.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from . import body_plan
+from . import morphometry as mm
+from . import shapes
+from .parts import Landmark, Part
+from .shapes import Manifold
+from .thorax import (
+    CLAVICLE_HEAD_RADIUS, JOINT_GAP, cage_for, extreme_vertex, finish,
+    paired_parts, ray_hit, smooth_path, sternoclavicular_centre, sternum_plan, swept_solid,
+    thick_plate, vertices_of,
+)
+
+HUMERAL_HEAD_RADIUS = 23.0
+"""Adult male humeral head radius of curvature, mm."""
+FEMORAL_HEAD_RADIUS = 24.0
+"""Adult male femoral head radius, mm (diameter about 48 mm)."""
+SCAPULAR_PLANE = 32.0
+"""Angle of the scapular plane (and the glenoid's facing) forward of the coronal plane, degrees."""
+ACROMION_TOP_ABOVE_STATURE_LEVEL = 8.0
+"""The bony acromion top sits this much above Winter's acromion height, mm: the procedural spine
+puts the suprasternal notch about 25 mm above Winter's acromion level, so a clavicle ending at
+Winter's height would slope down steeply; 8 mm keeps the upper arm within 3 % of Winter's length
+(reported to the lead)."""
+
+# ---------------------------------------------------------------------------------------------
+# Shoulder plan
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ShoulderPlan:
+    """Where the shoulder girdle's parts meet (left side), mm."""
+
+    acromion_tip: np.ndarray
+    acromion_top_z: float
+    head_centre: np.ndarray
+    glenoid_facing: np.ndarray
+    clavicle_path: np.ndarray
+    midpoint_x: float
+
+
+@lru_cache(maxsize=4)
+def _shoulder_plan(stature: float) -> ShoulderPlan:
+    props = body_plan.proportions(stature)
+    plan = sternum_plan(stature)
+    top = props.height_of("acromion") + ACROMION_TOP_ABOVE_STATURE_LEVEL
+    tip = np.array([props.biacromial_breadth / 2, 2.0, top - 4.0])
+    a = np.radians(SCAPULAR_PLANE)
+    facing = np.array([np.cos(a), -np.sin(a), 0.0])
+    head = np.array([tip[0] - 26.0, -6.0, top - 20.0 - HUMERAL_HEAD_RADIUS])
+    sc = sternoclavicular_centre(plan)
+    ac = np.array([tip[0] - 24.0, -14.0, top])
+    ctrl = np.array([sc, sc + [28, -10, 1], sc + [68, -4, -1], [ac[0] - 36, -42, ac[2] + 4],
+                     [ac[0] - 13, -24, ac[2] + 2], ac])
+    path = smooth_path(ctrl, 36)
+    seg = np.linalg.norm(np.diff(path, axis=0), axis=1)
+    s = np.concatenate([[0], np.cumsum(seg)])
+    mid_x = float(np.interp(s[-1] / 2, s, path[:, 0]))
+    return ShoulderPlan(tip, top, head, facing, path, mid_x)
+
+
+def clavicle_plan(stature: float = 1750.0) -> ShoulderPlan:
+    """Where the clavicle runs, the acromion and the humeral head sit (left side)."""
+    return _shoulder_plan(stature)
+
+
+def shoulder_joint(stature: float = 1750.0) -> tuple[np.ndarray, float]:
+    """Centre and radius of the left humeral head."""
+    return _shoulder_plan(stature).head_centre, HUMERAL_HEAD_RADIUS
+
+
+def spinous_tip_estimate(level: str, stature: float = 1750.0) -> np.ndarray:
+    """Tip of a spinous process from the morphometry (used when the spine has not been built)."""
+    frame = body_plan.spine_layout(stature).vertebrae[level]
+    d = mm.VERTEBRAE[level]
+    slope = np.radians(d.spinous_slope)
+    y = d.body_depth / 2 + d.canal_depth + d.spinous_length * np.cos(slope)
+    z = -d.spinous_length * np.sin(slope)
+    return frame.to_world(np.array([0.0, y, z]))
+
+
+def spinous_tip(ctx, level: str) -> np.ndarray:
+    """The spine generator's spinous tip landmark, or the morphometric estimate."""
+    try:
+        return np.asarray(ctx.landmark(f"{level}_spinous_tip"), float)
+    except KeyError:
+        return spinous_tip_estimate(level, ctx.stature)
+
+
+# ---------------------------------------------------------------------------------------------
+# Clavicle
+# ---------------------------------------------------------------------------------------------
+
+def _clavicle(sp: ShoulderPlan) -> Manifold:
+    path = sp.clavicle_path
+    s = np.linspace(0, 1, len(path))
+    # Round and thick at the sternal end, flattened (wide front-to-back) at the acromial end.
+    half_w = np.interp(s, [0, 0.08, 0.3, 0.65, 0.85, 1], [CLAVICLE_HEAD_RADIUS, 8.0, 6.0, 6.5,
+                                                           9.0, 9.0])
+    half_h = np.interp(s, [0, 0.08, 0.3, 0.65, 0.85, 1], [CLAVICLE_HEAD_RADIUS, 7.0, 5.5, 5.0,
+                                                           4.5, 4.5])
+    return swept_solid(path, half_w, half_h, segments=12, cap_rings=3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Scapula
+# ---------------------------------------------------------------------------------------------
+
+SCAPULA_CLEARANCE = 14.0
+"""From the back of the ribs to the scapula's mid-surface, mm (subscapularis and serratus)."""
+
+
+def _rib_back_height(rib_points: np.ndarray):
+    """A function (x, z) -> most posterior rib surface y near that point (NaN where no rib)."""
+    tree = cKDTree(rib_points[:, [0, 2]])
+
+    def back(x: float, z: float) -> float:
+        idx = tree.query_ball_point([x, z], 16.0)
+        return float(rib_points[idx, 1].max()) if idx else np.nan
+
+    return back
+
+
+def _scapula(ctx, sp: ShoulderPlan, rib_points: np.ndarray) -> tuple[Manifold, dict]:
+    root_z = spinous_tip(ctx, "T3")[2]
+    inf_z = spinous_tip(ctx, "T7")[2]
+    sup_z = spinous_tip(ctx, "T2")[2] + 12.0
+    h, d = sp.head_centre, sp.glenoid_facing
+    neck = h - d * (HUMERAL_HEAD_RADIUS + JOINT_GAP + 14.0)
+    medial = smooth_path(np.array([[70.0, 0, inf_z], [61.0, 0, root_z - 55], [58.0, 0, root_z],
+                                   [62.0, 0, sup_z]]), 15)
+    lateral = smooth_path(np.array([[80.0, 0, inf_z + 4], [104.0, 0, inf_z + 34],
+                                    [neck[0] - 8, 0, neck[2] - 34], neck + [0, 0, -16],
+                                    neck + [-2, 0, 2], neck + [-10, 0, 24]]), 15)
+    nu = 9
+    u = np.linspace(0, 1, nu)[:, None, None]
+    grid = (1 - u) * medial[None] + u * lateral[None]
+    back = _rib_back_height(rib_points)
+    # y: on the plane from the medial border (clear of the ribs) to the glenoid neck, pushed
+    # further back wherever a rib comes close.
+    y_med = np.array([np.nan_to_num(back(p[0], p[2]), nan=40.0) for p in medial]) + SCAPULA_CLEARANCE
+    y_med = np.convolve(np.pad(y_med, 2, mode="edge"), np.ones(5) / 5, mode="valid")
+    y_lat = np.interp(lateral[:, 2], [inf_z, neck[2] - 24, neck[2] + 10],
+                      [y_med[0] - 8.0, neck[1] + 6.0, neck[1]])
+    grid[..., 1] = (1 - u[..., 0]) * y_med[None] + u[..., 0] * y_lat[None]
+    for _ in range(2):
+        for i in range(nu):
+            for j in range(grid.shape[1]):
+                b = back(grid[i, j, 0], grid[i, j, 2])
+                if not np.isnan(b):
+                    grid[i, j, 1] = max(grid[i, j, 1], b + SCAPULA_CLEARANCE)
+        grid[1:-1, :, 1] = (grid[:-2, :, 1] + grid[1:-1, :, 1] + grid[2:, :, 1]) / 3
+    plate = thick_plate(grid, 3.5, outward=(0, 1, 0))
+    borders = [swept_solid(grid[0], 2.6, 2.6, segments=8)]  # medial border
+    borders.append(swept_solid(grid[-1][:-2], 4.5, 4.5, segments=8))  # lateral border
+    borders.append(swept_solid(grid[:, -1], 2.4, 2.4, segments=8))  # superior border
+    borders.append(swept_solid(smooth_path(np.array([grid[0, 0], grid[3, 0], grid[6, 1]]), 6),
+                               3.2, 3.2, segments=8))  # rounded inferior angle
+    # Spine: a blade on the back of the plate, from the root up and out to the acromion.
+    j_root = int(np.argmin(np.abs(grid[0, :, 2] - root_z)))
+    normal = np.cross(np.gradient(grid, axis=0), np.gradient(grid, axis=1))
+    normal /= np.linalg.norm(normal, axis=2, keepdims=True)
+    normal *= np.sign(normal[..., 1].mean())
+    base, crest = [], []
+    spine_end_z = neck[2] + 4.0
+    for i in range(nu - 1):
+        target = root_z + (spine_end_z - root_z) * i / (nu - 2)
+        j = int(np.argmin(np.abs(grid[i, :, 2] - target)))
+        p = grid[i, j] + normal[i, j] * 1.5
+        base.append(p)
+        crest.append(p + normal[i, j] * (3.0 + 2.6 * i))
+    acr_pm = np.array([sp.acromion_tip[0] - 26.0, 34.0, sp.acromion_top_z - 7.0])
+    crest.append(acr_pm)
+    base.append(acr_pm - np.array([0.0, 10.0, 4.0]))
+    blade = []
+    for i in range(len(base) - 1):
+        blade.append(shapes.hull_of([Manifold.sphere(r, 8).translate(q.tolist()) for q, r in
+                                     ((base[i], 2.0), (base[i + 1], 2.0), (crest[i], 3.2),
+                                      (crest[i + 1], 3.2))]))
+    spine = shapes.union(blade)
+    # Acromion: a flat process over the humeral head, continuing the spine.
+    t = sp.acromion_tip
+    top = sp.acromion_top_z
+    acromion = shapes.hull_of([
+        Manifold.sphere(4.5, 12).translate(acr_pm.tolist()),
+        Manifold.sphere(4.5, 12).translate([t[0] - 6.0, 30.0, top - 6.0]),  # acromial angle
+        Manifold.sphere(4.5, 12).translate([t[0] - 4.5, t[1], t[2]]),  # lateral tip
+        Manifold.sphere(4.0, 12).translate([t[0] - 10.0, -14.0, top - 4.0]),
+        Manifold.sphere(4.0, 12).translate([t[0] - 17.0, -8.0, top - 4.0]),  # clavicular facet
+        Manifold.sphere(4.0, 12).translate([t[0] - 22.0, 18.0, top - 7.0]),
+    ])
+    # Glenoid: a pear-shaped block hollowed by the humeral head's sphere plus the joint gap.
+    frame = shapes.frame_from_z(d, np.array([0.0, 0.0, 1.0]))
+    glen_block = shapes.ellipsoid(h - d * (HUMERAL_HEAD_RADIUS + JOINT_GAP - 3.0), (17.0, 12.5, 9.0),
+                                  24, rotation=frame)
+    glen_neck = shapes.hull_of([shapes.ellipsoid(neck + d * 4, (15.0, 10.0, 5.0), 16, rotation=frame),
+                                Manifold.sphere(6.0, 10).translate(grid[-2, -3].tolist()),
+                                Manifold.sphere(6.0, 10).translate(grid[-3, -1].tolist())])
+    cb = grid[-2, -1]
+    coracoid_path = smooth_path(np.array([cb + [0, -2, 2], cb + [-2, -14, 12],
+                                          cb + [4, -28, 12], cb + [12, -40, 2]]), 12)
+    coracoid = swept_solid(coracoid_path, np.linspace(6.5, 4.5, 12), np.linspace(7.5, 5.0, 12),
+                           segments=10)
+    solid = shapes.union([plate, *borders, spine, acromion, glen_block, glen_neck, coracoid])
+    solid = solid - Manifold.sphere(HUMERAL_HEAD_RADIUS + JOINT_GAP, 48).translate(h.tolist())
+    pieces = {"plate": plate, "grid": grid, "normal": normal, "spine_crest": np.array(crest),
+              "acromion": acromion, "coracoid": coracoid, "j_root": j_root}
+    return solid, pieces
+
+
+def _scapula_landmarks(solid: Manifold, pieces: dict, sp: ShoulderPlan) -> dict[str, Landmark]:
+    v = vertices_of(solid)
+    grid = pieces["grid"]
+    crest = pieces["spine_crest"]
+    z_lo, z_hi = v[:, 2].min(), v[:, 2].max()
+    medial_third = v[v[:, 0] < v[:, 0].min() + 25]
+    superior = medial_third[np.argmax(medial_third[:, 2])]
+    inferior = v[np.argmin(v[:, 2])]
+    mid_z = (superior[2] + inferior[2]) / 2
+    band = v[np.abs(v[:, 2] - mid_z) < 4]
+    medial_mid = band[np.argmin(band[:, 0])]
+    root = crest[0]
+    root_v = v[np.linalg.norm(v - root, axis=1) < 12]
+    spine_root = root_v[np.argmin(root_v[:, 0])]
+    mid_crest = crest[len(crest) // 2]
+    spine_mid = v[np.argmin(np.linalg.norm(v - mid_crest, axis=1))]
+    j_root = pieces["j_root"]
+    nv = grid.shape[1]
+
+    def fossa(j):
+        p = grid[grid.shape[0] // 2, j]
+        return ray_hit(solid, p + np.array([0, 80.0, 0]), (0, -1, 0))
+
+    supra = fossa(min(nv - 2, (j_root + nv - 1) // 2 + 1))
+    infra = fossa(max(1, j_root // 2))
+    acr = pieces["acromion"]
+    acromion = extreme_vertex(acr, (1, 0, 0))
+    acromion_angle = extreme_vertex(acr, (0.5, 1, -0.2))
+    glenoid = ray_hit(solid, sp.head_centre, -sp.glenoid_facing)
+    coracoid = extreme_vertex(pieces["coracoid"], (0, -1, 0))
+    h = sp.head_centre
+    marks = {
+        "scapula_spine_root": (spine_root, "most medial vertex of the scapula at the medial end of "
+                               "the spine"),
+        "scapula_spine_mid": (spine_mid, "vertex of the spine's crest half-way from root to "
+                              "acromion"),
+        "scapula_inferior_angle": (inferior, "lowest vertex of the scapula"),
+        "scapula_superior_angle": (superior, "highest vertex of the scapula's medial 25 mm"),
+        "scapula_medial_border_mid": (medial_mid, "most medial vertex half-way between the superior "
+                                      "and inferior angles"),
+        "supraspinous_fossa_center": (supra, "back surface of the plate between the superior "
+                                      "border and the spine, mid-width (ray from behind)"),
+        "infraspinous_fossa_center": (infra, "back surface of the plate between the spine and the "
+                                      "inferior angle, mid-width (ray from behind)"),
+        "acromion": (acromion, "most lateral vertex of the acromion"),
+        "acromion_angle": (acromion_angle, "posterolateral corner of the acromion (extreme vertex "
+                           "backwards and outwards)"),
+        "glenoid": (glenoid, "centre of the glenoid cavity: ray from the humeral head centre "
+                    "along the glenoid axis"),
+        "coracoid_process": (coracoid, "most anterior vertex of the coracoid process"),
+        "axillary_fold_anterior": (h + np.array([-22.0, -48.0, -80.0]),
+                                   "by rule: lower border of pectoralis major at the arm, 80 mm "
+                                   "below and 48 mm in front of the humeral head centre"),
+        "axillary_fold_posterior": (h + np.array([-22.0, 42.0, -90.0]),
+                                    "by rule: lower border of teres major/latissimus at the arm, "
+                                    "90 mm below and 42 mm behind the humeral head centre"),
+        "axilla_apex": (h + np.array([-42.0, 2.0, -58.0]),
+                        "by rule: skin at the top of the axillary fossa, 58 mm below and 42 mm "
+                        "medial to the humeral head centre"),
+    }
+    return {f"{k}_left": Landmark(np.asarray(p, float), m) for k, (p, m) in marks.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Hip bone
+# ---------------------------------------------------------------------------------------------
+
+AURICULAR_MEDIAL_X = 57.5
+"""The ilium's auricular face stays lateral of this |X| (sacral auricular surfaces reach 55 mm),
+leaving the sacroiliac joint gap."""
+ACETABULUM_INCLINATION = 45.0
+ACETABULUM_ANTEVERSION = 18.0
+"""Opening of the acetabulum: down from horizontal and forward from the coronal plane, degrees
+(adult means, Murray 1993 radiographic definitions)."""
+
+
+@dataclass(frozen=True)
+class PelvisPlan:
+    hip_centre: np.ndarray
+    crest: np.ndarray
+    base: np.ndarray
+    acetabulum_axis: np.ndarray
+
+
+@lru_cache(maxsize=4)
+def pelvis_plan(stature: float = 1750.0) -> PelvisPlan:
+    """Key curves of the left hip bone, from the hip joint centre and the S1 frame."""
+    hc = body_plan.hip_joint_centre("left", stature)
+    s1 = body_plan.spine_layout(stature).s1.origin
+    dz = hc[2] - 917.0  # the curves below are drawn for the default body, shift with it
+    crest = np.array([
+        [120.0, -72.0, 998.0],   # ASIS
+        [133.0, -56.0, 1030.0],
+        [141.0, -30.0, 1052.0],  # iliac tubercle
+        [138.0, -2.0, 1077.0],
+        [124.0, 24.0, 1088.0],   # highest point, posterolateral
+        [104.0, 44.0, 1083.0],
+        [82.0, 60.0, 1065.0],
+        [60.0, 70.0, 1044.0],
+        [50.0, 72.0, 1030.0],    # PSIS
+    ]) + [0, 0, dz]
+    base = np.array([
+        [112.0, -60.0, 962.0],   # AIIS
+        [102.0, -44.0, 956.0],
+        [95.0, -24.0, 958.0],
+        [88.0, -6.0, 962.0],
+        [76.0, 14.0, 970.0],     # apex of the greater sciatic notch
+        [66.0, 35.0, 982.0],
+        [62.0, 46.0, 996.0],
+        [61.0, 54.0, 1008.0],
+        [60.0, 60.0, 1014.0],    # PIIS
+    ]) + [0, 0, dz]
+    inc, av = np.radians(ACETABULUM_INCLINATION), np.radians(ACETABULUM_ANTEVERSION)
+    axis = np.array([np.cos(inc) * np.cos(av), -np.cos(inc) * np.sin(av), -np.sin(inc)])
+    del s1
+    return PelvisPlan(hc, crest, base, axis / np.linalg.norm(axis))
+
+
+def _hip_bone(pp: PelvisPlan) -> tuple[Manifold, dict]:
+    hc = pp.hip_centre
+    crest = smooth_path(pp.crest, 30)
+    base = smooth_path(pp.base, 30)
+    nv = 9
+    v = np.linspace(0, 1, nv)[None, :, None]
+    grid = (1 - v) * crest[:, None] + v * base[:, None]
+    u = np.linspace(0, 1, len(crest))[:, None]
+    bow = 9.0 * np.sin(np.pi * v[..., 0]) * (1 - u ** 2)  # the wing flares outwards
+    grid[..., 0] += bow
+    medial_limit = AURICULAR_MEDIAL_X + 3.0
+    back = grid[..., 1] < 62.0
+    grid[..., 0] = np.where(back, np.maximum(grid[..., 0], medial_limit), grid[..., 0])
+    thickness = np.clip(3.5 + 5.0 * np.abs(v[..., 0] - 0.5) * 0 + 4.0 * v[..., 0] ** 2, 3.5, 8.0)
+    wing = thick_plate(grid, thickness * np.ones((len(crest), nv)), outward=(1, 0, 0))
+    crest_r = np.interp(np.linspace(0, 1, len(crest)), [0, 0.1, 0.5, 0.9, 1],
+                        [6.0, 5.0, 6.5, 6.0, 6.5])
+    crest_tube = swept_solid(crest, crest_r, crest_r * 1.1, segments=10)
+    asis = Manifold.sphere(6.5, 14).translate(pp.crest[0].tolist())
+    psis = Manifold.sphere(7.0, 14).translate(pp.crest[-1].tolist())
+    # Sacroiliac part: thick behind the auricular surface; its medial face is the auricular face.
+    si = shapes.hull_of([Manifold.sphere(6.0, 12).translate(p) for p in (
+        [AURICULAR_MEDIAL_X + 6.0, 25.0, 1008.0], [AURICULAR_MEDIAL_X + 6.0, 52.0, 1030.0],
+        [AURICULAR_MEDIAL_X + 6.0, 8.0, 1012.0],
+        [AURICULAR_MEDIAL_X + 6.0, 50.0, 998.0], [AURICULAR_MEDIAL_X + 6.0, 30.0, 985.0],
+        [AURICULAR_MEDIAL_X + 16.0, 60.0, 1040.0], [AURICULAR_MEDIAL_X + 14.0, 30.0, 1000.0])])
+    si = si.translate([0, 0, hc[2] - 917.0])
+    # Body of the ilium and the acetabular cup.
+    r_in = FEMORAL_HEAD_RADIUS + JOINT_GAP
+    cup = shapes.hull_of([Manifold.sphere(r_in + 7.0, 40).translate(hc.tolist())] + [
+        Manifold.sphere(9.0, 12).translate((hc + o).tolist()) for o in (
+            [20.0, -32.0, 36.0], [4.0, 14.0, 44.0], [-10.0, 4.0, 42.0], [-6.0, 30.0, 20.0])])
+    body = shapes.hull_of([Manifold.sphere(8.0, 12).translate((hc + o).tolist()) for o in (
+        [-4.0, 12.0, 44.0], [-14.0, 36.0, 56.0], [-8.0, 20.0, 62.0], [-14.0, 30.0, 20.0])])
+    ischial_body = shapes.hull_of([Manifold.sphere(r, 14).translate((hc + o).tolist()) for o, r in (
+        ([-4.0, 24.0, -4.0], 13.0), ([-16.0, 30.0, -26.0], 12.0), ([-26.0, 33.0, -42.0], 10.0),
+        ([-20.0, 40.0, 0.0], 8.0))])
+    tuber_c = hc + np.array([-28.0, 33.0, -43.0])
+    tuber = shapes.ellipsoid(tuber_c, (9.0, 15.0, 10.0), 18,
+                             rotation=shapes.frame_from_z(np.array([0.0, 0.6, 1.0]),
+                                                          np.array([1.0, 0, 0])))
+    sym_x = 1.5
+    pub_top = np.array([sym_x + 7.0, hc[1] - 46.0, hc[2] + 1.0])
+    pub_bot = np.array([sym_x + 7.0, hc[1] - 33.0, hc[2] - 34.0])
+    pubic_body = shapes.hull_of([Manifold.sphere(7.0, 12).translate(p.tolist()) for p in (
+        pub_top, pub_bot, pub_top + [10.0, 2.0, -2.0], pub_bot + [8.0, 0.0, 2.0])])
+    sup_ramus = swept_solid(smooth_path(np.array([pub_top + [8.0, 2.0, -2.0],
+                                                  hc + [-30.0, -34.0, 2.0],
+                                                  hc + [-12.0, -26.0, 6.0]]), 10),
+                            8.0, 9.0, segments=12)
+    pubic_tubercle = Manifold.sphere(4.0, 10).translate((pub_top + [12.0, -5.0, -2.0]).tolist())
+    inf_path = smooth_path(np.array([pub_bot + [2.0, 3.0, 0.0], hc + [-52.0, -4.0, -46.0],
+                                     tuber_c + [-8.0, -10.0, 0.0]]), 12)
+    inf_ramus = swept_solid(inf_path, 5.5, 8.0, segments=10)
+    solid = shapes.union([wing, crest_tube, asis, psis, si, cup, body, ischial_body, tuber,
+                          pubic_body, sup_ramus, pubic_tubercle, inf_ramus])
+    # Hollow the socket (head radius plus the joint gap) and open it along the acetabular axis.
+    solid = solid - Manifold.sphere(r_in, 48).translate(hc.tolist())
+    mouth = Manifold.sphere(r_in + 12.0, 40).translate(hc.tolist()).trim_by_plane(
+        pp.acetabulum_axis.tolist(), float(np.dot(pp.acetabulum_axis, hc)) + 6.0)
+    solid = solid - mouth
+    # Keep the symphysis gap exact: nothing crosses x = sym_x.
+    solid = solid.trim_by_plane([1.0, 0.0, 0.0], sym_x)
+    pieces = {"crest": crest_tube, "asis": asis, "psis": psis, "tuber": tuber,
+              "pubic_body": pubic_body, "pubic_tubercle": pubic_tubercle, "si": si}
+    return solid, pieces
+
+
+def _hip_landmarks(solid: Manifold, pieces: dict, pp: PelvisPlan) -> dict[str, Landmark]:
+    crest_top = extreme_vertex(pieces["crest"], (0, 0, 1))
+    asis = extreme_vertex(pieces["asis"], (0, -1, 0))
+    psis = extreme_vertex(pieces["psis"], (0, 1, 0))
+    tuber = extreme_vertex(pieces["tuber"], (0, 0, -1))
+    tubercle = extreme_vertex(pieces["pubic_tubercle"], (0, -1, 0))
+    pb = vertices_of(solid)
+    near_mid = pb[pb[:, 0] < 4.0]
+    sym_top = near_mid[np.argmax(near_mid[:, 2])]
+    symphysis = np.array([0.0, sym_top[1], sym_top[2]])
+    inguinal = (asis + tubercle) / 2 + np.array([0.0, -INGUINAL_SOFT_TISSUE, 0.0])
+    mid_inguinal = (asis + symphysis) / 2
+    pulse = mid_inguinal + np.array([0.0, -INGUINAL_SOFT_TISSUE, -15.0])
+    fold = np.array([tuber[0] + 18.0, tuber[1] + GLUTEAL_SOFT_TISSUE, tuber[2] - 22.0])
+    marks = {
+        "iliac_crest_top_left": (crest_top, "highest vertex of the iliac crest"),
+        "asis_left": (asis, "most anterior vertex of the anterior superior iliac spine"),
+        "psis_left": (psis, "most posterior vertex of the posterior superior iliac spine"),
+        "ischial_tuberosity_left": (tuber, "lowest vertex of the ischial tuberosity"),
+        "inguinal_midpoint_left": (inguinal, "by rule: midpoint of the inguinal ligament (ASIS to "
+                                   f"pubic tubercle), {INGUINAL_SOFT_TISSUE:.0f} mm forward to "
+                                   "the skin"),
+        "femoral_pulse_left": (pulse, "by rule: mid-inguinal point (half-way from ASIS to the "
+                               "symphysis), 15 mm below the ligament, "
+                               f"{INGUINAL_SOFT_TISSUE:.0f} mm forward to the skin"),
+        "gluteal_fold_mid_left": (fold, "by rule: 22 mm below and 18 mm lateral of the ischial "
+                                  f"tuberosity, {GLUTEAL_SOFT_TISSUE:.0f} mm back to the skin"),
+    }
+    out = {k: Landmark(np.asarray(p, float), m) for k, (p, m) in marks.items()}
+    out["pubic_symphysis_superior"] = Landmark(
+        symphysis, "upper border of the symphysis: highest vertex of the pubic body at its "
+                   "medial face, on the midline")
+    return out
+
+
+INGUINAL_SOFT_TISSUE = 18.0
+GLUTEAL_SOFT_TISSUE = 45.0
+
+CLAVICLE_BUDGET = 1200
+SCAPULA_BUDGET = 4500
+HIP_BUDGET = 6000
+
+
+def build_parts(ctx) -> list[Part]:
+    """Clavicles, scapulae and hip bones, left built and mirrored to the right."""
+    sp = _shoulder_plan(ctx.stature)
+    cage = cage_for(ctx)
+    plan = cage.plan
+    clav = _clavicle(sp)
+    clav_v = vertices_of(clav)
+    s = np.linspace(0, 1, len(sp.clavicle_path))
+    mid = sp.clavicle_path[np.argmin(np.abs(sp.clavicle_path[:, 0] - sp.midpoint_x))]
+    near_mid = clav_v[np.abs(clav_v[:, 0] - mid[0]) < 4]
+    clav_marks = {"clavicle_midpoint_left": Landmark(
+        near_mid[np.argmax(near_mid[:, 2])], "highest vertex of the clavicle at the middle of "
+                                              "its length (also the midclavicular line)")}
+    del s
+    rib_pts = np.vstack([vertices_of(r.bone if r.cartilage is None else shapes.union(
+        [r.bone, r.cartilage])) for r in cage.ribs])
+    scap, pieces = _scapula(ctx, sp, rib_pts)
+    scap_marks = _scapula_landmarks(scap, pieces, sp)
+    # Joint landmarks: the middle of the gap between the facing bones.
+    sternum_v = vertices_of(cage.sternum)
+    i, j = _closest_pair(clav_v, sternum_v[sternum_v[:, 0] > 0])
+    clav_marks["sternoclavicular_joint_left"] = Landmark(
+        (clav_v[i] + sternum_v[sternum_v[:, 0] > 0][j]) / 2,
+        "middle of the gap between the clavicle's sternal end and the manubrium")
+    acr_v = vertices_of(pieces["acromion"])
+    i, j = _closest_pair(clav_v, acr_v)
+    scap_marks["acromioclavicular_joint_left"] = Landmark(
+        (clav_v[i] + acr_v[j]) / 2, "middle of the gap between the clavicle's acromial end and "
+                                    "the acromion")
+    pp = pelvis_plan(ctx.stature)
+    hip, hip_pieces = _hip_bone(pp)
+    hip_marks = _hip_landmarks(hip, hip_pieces, pp)
+    midline = {"pubic_symphysis_superior": hip_marks.pop("pubic_symphysis_superior")}
+    parts = []
+    parts += paired_parts("clavicle", "Clavicle", "shoulder_girdle", finish(clav, CLAVICLE_BUDGET),
+                          clav_marks, fma=13321)
+    parts += paired_parts("scapula", "Scapula", "shoulder_girdle", finish(scap, SCAPULA_BUDGET),
+                          scap_marks, fma=13394)
+    hips = paired_parts("hip_bone", "Hip bone", "pelvic_girdle", finish(hip, HIP_BUDGET),
+                        hip_marks, fma=16585)
+    hips[0].landmarks.update(midline)
+    return parts + hips
+
+
+def _closest_pair(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
+    d, j = cKDTree(b).query(a)
+    i = int(np.argmin(d))
+    return i, int(j[i])
