@@ -1,0 +1,10 @@
+"""Radix app entry point: ``panel serve app.py --static-dirs meshes=assets/meshes``.
+
+Builds the page and nothing else (see ``viewer/app/main.py``). The assets folder is
+``$RADIX_ASSETS`` or the project's ``assets/``; build the 3D view once with
+``python -m viewer.app.setup``.
+"""
+
+from viewer.app.main import RadixApp
+
+RadixApp().template().servable(title="Radix")

@@ -1,0 +1,194 @@
+"""Click -> highlight latency of the Radix app, measured in the page.
+
+Starts ``panel serve app.py`` on a free port, opens headless Chromium (Debian's, at
+/usr/bin/chromium; never downloaded), clicks muscles at their projected screen positions and
+reads back from ``window.radixView`` the time from the click to the frame that shows the new
+highlight (the Python round trip included). Also reports the time of one full frame, the time
+from starting the server to the first rendered frame, and the bytes transferred.
+
+Usage::
+
+    python bench/bench_click.py                 # the project's assets if built, else synthetic
+    python bench/bench_click.py --synthetic     # the small synthetic body of tests/ui
+    python bench/bench_click.py --assets DIR --clicks 100 --json out.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.ui.harness import (  # noqa: E402
+    CHROMIUM, CHROMIUM_ARGS, READY_TIMEOUT_MS, ensure_bundle, start_server, stop_server,
+)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0..100) with linear interpolation."""
+    s = sorted(values)
+    if not s:
+        return float("nan")
+    k = (len(s) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
+    return s[lo] + (s[hi] - s[lo]) * (k - lo)
+
+
+def pick_targets(page, muscles: list[str], limit: int = 12) -> list[str]:
+    """Muscles that a click at their projected point would hit, from the current camera."""
+    hits = page.evaluate(
+        "(names) => names.filter((a) => { const p = radixView.screenPoint(a); return p && p.hit; })",
+        muscles)
+    return hits[:limit]
+
+
+def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = None) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    ensure_bundle()
+    log_dir = log_dir or Path(tempfile.mkdtemp(prefix="radix-bench-"))
+    start_wall = time.time()
+    server = start_server(assets, log_dir / "panel.log")
+    server_up_s = time.perf_counter() - server.started_at
+    structures = json.loads((assets / "atlas" / "structures.json").read_text())
+    muscles = [s["acronym"] for s in structures if s["kind"] == "muscle" and s.get("mesh")]
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            traffic = {"http": 0, "ws_in": 0, "ws_out": 0, "requests": 0, "glb": 0}
+            urls: dict[str, str] = {}
+
+            def on_request(e):
+                urls[e["requestId"]] = e["request"]["url"]
+
+            def on_finished(e):
+                traffic["http"] += int(e.get("encodedDataLength", 0))
+                traffic["requests"] += 1
+                if urls.get(e["requestId"], "").endswith(".glb"):
+                    traffic["glb"] += int(e.get("encodedDataLength", 0))
+
+            cdp.on("Network.requestWillBeSent", on_request)
+            cdp.on("Network.loadingFinished", on_finished)
+            cdp.on("Network.webSocketFrameReceived",
+                   lambda e: traffic.__setitem__("ws_in", traffic["ws_in"] + len(e["response"]["payloadData"])))
+            cdp.on("Network.webSocketFrameSent",
+                   lambda e: traffic.__setitem__("ws_out", traffic["ws_out"] + len(e["response"]["payloadData"])))
+
+            nav_start = time.perf_counter()
+            page.goto(server.app_url)
+            page.wait_for_function("window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
+            page_ready_s = time.perf_counter() - nav_start
+            ready_epoch_ms = page.evaluate("radixView.readyAtEpochMs")
+            first_frame_s = ready_epoch_ms / 1000 - start_wall
+            load_bytes = dict(traffic)
+            stats = page.evaluate("radixView.stats()")
+
+            targets = pick_targets(page, muscles)
+            if len(targets) < 2:
+                raise RuntimeError(f"fewer than two muscles can be clicked from the default view: {targets}")
+            points = {a: page.evaluate(f"radixView.screenPoint({json.dumps(a)})") for a in targets}
+            ws_before = (traffic["ws_in"], traffic["ws_out"])
+            for i in range(clicks):
+                a = targets[i % len(targets)]
+                page.mouse.click(points[a]["x"], points[a]["y"])
+                page.wait_for_function(f"radixView.latencies.length >= {i + 1}", timeout=10_000)
+            latencies = page.evaluate("radixView.latencies")
+            presented = page.evaluate("radixView.presentedLatencies")
+            round_trips = page.evaluate("radixView.roundTrips")
+            renders = page.evaluate("radixView.renderTimes")
+            ws_in = traffic["ws_in"] - ws_before[0]
+            ws_out = traffic["ws_out"] - ws_before[1]
+            frame_ms = page.evaluate("radixView.frameTime(30)")
+            browser.close()
+    finally:
+        stop_server(server.process)
+    return {
+        "assets": str(assets),
+        "viewport": f"{viewport[0]}x{viewport[1]}",
+        "structures": stats["structures"],
+        "triangles": int(stats["triangles"]),
+        "clicks": len(latencies),
+        "targets": targets,
+        "click_to_highlight_ms": {"median": statistics.median(latencies), "p95": percentile(latencies, 95),
+                                  "min": min(latencies), "max": max(latencies)},
+        "round_trip_ms": {"median": statistics.median(round_trips), "p95": percentile(round_trips, 95)},
+        "restyle_and_render_ms": {"median": statistics.median(renders), "p95": percentile(renders, 95)},
+        "click_to_next_frame_ms": {"median": statistics.median(presented), "p95": percentile(presented, 95)},
+        "frame_ms": frame_ms,
+        "server_up_s": server_up_s,
+        "page_load_to_first_frame_s": page_ready_s,
+        "server_start_to_first_frame_s": first_frame_s,
+        "bytes_page_load": load_bytes["http"],
+        "bytes_meshes": load_bytes["glb"],
+        "requests_page_load": load_bytes["requests"],
+        "ws_bytes_per_click_in": ws_in / max(len(latencies), 1),
+        "ws_bytes_per_click_out": ws_out / max(len(latencies), 1),
+    }
+
+
+def table(r: dict) -> str:
+    rows = [
+        ("viewport", r["viewport"]),
+        ("body", f"{r['structures']} structures, {r['triangles']:,} triangles"),
+        ("selections (clicks)", f"{r['clicks']} over {len(r['targets'])} muscles"),
+        ("click -> highlight rendered, median", f"{r['click_to_highlight_ms']['median']:.1f} ms"),
+        ("click -> highlight rendered, p95", f"{r['click_to_highlight_ms']['p95']:.1f} ms"),
+        ("  of which click -> styles message (Python round trip), median", f"{r['round_trip_ms']['median']:.1f} ms"),
+        ("  of which click -> styles message, p95", f"{r['round_trip_ms']['p95']:.1f} ms"),
+        ("  of which restyle + render, median", f"{r['restyle_and_render_ms']['median']:.1f} ms"),
+        ("click -> next animation frame, median", f"{r['click_to_next_frame_ms']['median']:.1f} ms"),
+        ("click -> next animation frame, p95", f"{r['click_to_next_frame_ms']['p95']:.1f} ms"),
+        ("one full frame (GPU synced)", f"{r['frame_ms']:.1f} ms"),
+        ("server start -> static file served", f"{r['server_up_s']:.2f} s"),
+        ("page open -> first frame", f"{r['page_load_to_first_frame_s']:.2f} s"),
+        ("server start -> first frame", f"{r['server_start_to_first_frame_s']:.2f} s"),
+        ("bytes, page load (all HTTP)", f"{r['bytes_page_load'] / 1024:,.0f} KiB in {r['requests_page_load']} requests"),
+        ("bytes, meshes (GLB)", f"{r['bytes_meshes'] / 1024:,.0f} KiB"),
+        ("bytes per click, server -> browser", f"{r['ws_bytes_per_click_in']:,.0f} B"),
+        ("bytes per click, browser -> server", f"{r['ws_bytes_per_click_out']:,.0f} B"),
+    ]
+    w = max(len(k) for k, _ in rows)
+    lines = [f"{'metric':<{w}}  value", f"{'-' * w}  {'-' * 30}"]
+    lines += [f"{k:<{w}}  {v}" for k, v in rows]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--assets", type=Path, default=None, help="assets folder (default: project's, if built)")
+    parser.add_argument("--synthetic", action="store_true", help="use the synthetic body of tests/ui")
+    parser.add_argument("--clicks", type=int, default=60)
+    parser.add_argument("--viewport", default="1440x900", help="browser window size, WxH")
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    args = parser.parse_args(argv)
+    if not CHROMIUM.exists():
+        print(f"{CHROMIUM} is not installed; the benchmark needs Debian's chromium", file=sys.stderr)
+        return 2
+    assets = args.assets
+    if assets is None and not args.synthetic and (ROOT / "assets" / "atlas" / "structures.json").is_file():
+        assets = ROOT / "assets"
+    if assets is None:
+        from tests.ui.synthetic import write_synthetic_assets
+
+        assets = write_synthetic_assets(Path(tempfile.mkdtemp(prefix="radix-synthetic-")) / "assets")
+    width, height = (int(v) for v in args.viewport.lower().split("x"))
+    result = run(Path(assets).resolve(), max(args.clicks, 50), viewport=(width, height))
+    print(table(result))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""Fixtures for the browser tests: a synthetic body, the app served by ``panel serve`` in a
+subprocess, and Debian's headless Chromium driven by Playwright (no browser is downloaded)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.ui.harness import (  # noqa: F401  (re-exported for the tests)
+    CHROMIUM, CHROMIUM_ARGS, READY_TIMEOUT_MS, PageLog, Server, ensure_bundle, info_text, open_app,
+    start_server, stop_server,
+)
+from tests.ui.synthetic import write_synthetic_assets
+
+
+@pytest.fixture(scope="session")
+def synthetic_assets(tmp_path_factory) -> Path:
+    return write_synthetic_assets(tmp_path_factory.mktemp("assets"))
+
+
+@pytest.fixture(scope="session")
+def server(synthetic_assets, tmp_path_factory):
+    ensure_bundle()
+    srv = start_server(synthetic_assets, tmp_path_factory.mktemp("logs") / "panel.log")
+    yield srv
+    stop_server(srv.process)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    pg = context.new_page()
+    pg.radix_log = PageLog(pg)
+    yield pg
+    context.close()

@@ -1,0 +1,136 @@
+"""Serve the app and drive Chromium: shared by the browser tests and ``bench/bench_click.py``.
+
+``panel serve app.py`` runs in a subprocess on a free localhost port; readiness is polled on a
+static file (a mesh), never on the app page, since every page load opens a session.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--use-angle=swiftshader",
+    "--enable-unsafe-swiftshader", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--disable-quic",
+]
+SERVER_START_TIMEOUT_S = 60.0
+READY_TIMEOUT_MS = 45_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Server:
+    """A running ``panel serve app.py``: its base URL, assets folder and process."""
+
+    url: str
+    assets: Path
+    process: subprocess.Popen
+    started_at: float
+    log_path: Path
+
+    @property
+    def app_url(self) -> str:
+        return f"{self.url}/app"
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+
+def ensure_bundle() -> None:
+    """Build the 3D view's bundle if this checkout has not (``python -m viewer.app.setup``)."""
+    from viewer.app.view3d import bundle_ready
+
+    if bundle_ready():
+        return
+    result = subprocess.run([sys.executable, "-m", "viewer.app.setup"], cwd=PROJECT,
+                            capture_output=True, text=True)
+    if result.returncode != 0 or not bundle_ready():
+        raise RuntimeError("the 3D view bundle is missing and `python -m viewer.app.setup` failed:\n"
+                           + result.stdout[-2000:] + result.stderr[-2000:])
+
+
+def probe_url(assets: Path) -> str:
+    """A static file to poll for readiness: a mesh if there is one (never the app page, which
+    would open a session per poll), else Panel's own static JS."""
+    meshes = sorted((assets / "meshes").glob("*.glb")) if (assets / "meshes").is_dir() else []
+    return f"/meshes/{meshes[0].name}" if meshes else "/static/js/bokeh.min.js"
+
+
+def start_server(assets: Path, log_path: Path, extra_env: dict | None = None) -> Server:
+    port = free_port()
+    panel = shutil.which("panel")
+    cmd = ([panel] if panel else [sys.executable, "-m", "panel"]) + [
+        "serve", "app.py", "--port", str(port), "--address", "127.0.0.1",
+        "--allow-websocket-origin", f"127.0.0.1:{port}", "--num-procs", "1",
+        "--static-dirs", f"meshes={assets / 'meshes'}",
+    ]
+    env = {**os.environ, "RADIX_ASSETS": str(assets), **(extra_env or {})}
+    (assets / "meshes").mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    log = open(log_path, "wb")
+    proc = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    probe = url + probe_url(assets)
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"panel serve exited with {proc.returncode}:\n{log_path.read_text()}")
+        try:
+            with urllib.request.urlopen(probe, timeout=2) as r:
+                if r.status == 200:
+                    return Server(url, assets, proc, started, log_path)
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            time.sleep(0.1)
+    stop_server(proc)
+    raise RuntimeError(f"panel serve did not answer {probe} within {SERVER_START_TIMEOUT_S} s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+
+
+class PageLog:
+    """Console messages, page errors and failed requests of one page."""
+
+    def __init__(self, page):
+        self.console, self.errors, self.failed, self.responses = [], [], [], []
+        page.on("console", lambda m: self.console.append((m.type, m.text)))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        page.on("response", lambda r: self.responses.append((r.url, r.status)))
+
+    def console_errors(self) -> list[str]:
+        return [text for kind, text in self.console if kind == "error"]
+
+
+def open_app(page, server: Server, query: str = "") -> None:
+    """Open the app and wait until every mesh is loaded and the first frame drawn."""
+    page.goto(server.app_url + query)
+    page.wait_for_function("window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
+
+
+def info_text(page) -> str:
+    """Text of the info panel (it lives in a shadow root; Playwright's CSS pierces it)."""
+    return page.locator(".rx-info").first.inner_text()

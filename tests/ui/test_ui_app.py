@@ -1,0 +1,184 @@
+"""The app in headless Chromium: it loads and draws, search, click and deep links select a muscle,
+the info panel shows the chain, and the page logs no errors.
+
+Runs on the synthetic body of ``tests/ui/synthetic.py``; needs /usr/bin/chromium (never downloads
+a browser) and the 3D view bundle (built by the ``server`` fixture if missing).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+
+import numpy as np
+import pytest
+
+from tests.ui.harness import CHROMIUM, info_text, open_app, start_server, stop_server
+from viewer.app.state import ROLE_COLOURS
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
+]
+
+
+def _wait_info(page, text: str, timeout_ms: int = 10_000) -> str:
+    deadline = time.monotonic() + timeout_ms / 1000
+    last = ""
+    while time.monotonic() < deadline:
+        last = info_text(page)
+        if text in last:
+            return last
+        time.sleep(0.05)
+    raise AssertionError(f"info panel never showed {text!r}; last text:\n{last}")
+
+
+# Closing a browser context while the server is still writing to its socket logs these; they say
+# nothing about the app.
+_DISCONNECT_NOISE = ("WebSocketClosedError", "StreamClosedError")
+
+
+def _server_errors(log: str) -> list[str]:
+    """Tracebacks and ERROR lines in the server log, except disconnect noise."""
+    blocks = re.split(r"\n(?=\S*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)", log)
+    return [b[:3000] for b in blocks
+            if ("Traceback" in b or " ERROR" in b) and not any(n in b for n in _DISCONNECT_NOISE)]
+
+
+def _canvas_pixels(page) -> np.ndarray:
+    from PIL import Image
+
+    png = page.locator("canvas.radix-canvas").screenshot()
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=np.int16)
+
+
+def test_page_loads_and_canvas_draws(page, server):
+    open_app(page, server)
+    hook = page.evaluate("({frames: radixView.frameCount, loaded: radixView.loaded, failed: radixView.failed,"
+                         " total: radixView.total})")
+    assert hook["failed"] == 0 and hook["loaded"] == hook["total"] > 10
+    assert hook["frames"] >= 1
+    assert page.locator("canvas.radix-canvas").get_attribute("data-ready") == "true"
+    pixels = _canvas_pixels(page)
+    h, w, _ = pixels.shape
+    centre = pixels[h // 4: 3 * h // 4, w // 4: 3 * w // 4].reshape(-1, 3)
+    # A uniform background would have one colour; the body adds many, far from the corner colour.
+    corner = pixels[5, 5]
+    differs = np.abs(centre - corner).sum(axis=1) > 40
+    assert differs.mean() > 0.05, "the centre of the canvas looks like empty background"
+    assert len(np.unique(centre, axis=0)) > 50
+
+
+def test_educational_notice_is_visible(page, server):
+    open_app(page, server)
+    notice = page.get_by_text("For education and treatment planning, not for diagnosis.").first
+    assert notice.is_visible()
+
+
+def test_search_selects_muscle_and_info_shows_roots(page, server):
+    open_app(page, server)
+    box = page.locator("input[placeholder^='e.g. glute']")
+    box.fill("glute med")
+    page.keyboard.press("Enter")
+    text = _wait_info(page, "Gluteus medius")
+    for root in ("L4", "L5", "S1"):
+        assert re.search(rf"\b{root}\b", text), f"root {root} missing from the info panel"
+    page.wait_for_function(f"radixView.style('gluteus_medius_left').color === '{ROLE_COLOURS['muscle']}'",
+                           timeout=5000)
+    faded = page.evaluate("radixView.style('quadratus_lumborum_left')")
+    assert faded["transparent"] and faded["opacity"] < 0.5
+    assert page.evaluate("radixView.style('root_L5_left').color") == ROLE_COLOURS["nerve_root"]
+    page.wait_for_function("location.search.includes('muscle=gluteus_medius')", timeout=5000)
+
+
+def test_click_on_muscle_selects_it(page, server):
+    open_app(page, server)
+    point = page.evaluate("radixView.screenPoint('quadratus_lumborum_right')")
+    assert point["hit"], "no screen point of the muscle is reachable by a ray"
+    page.mouse.click(point["x"], point["y"])
+    text = _wait_info(page, "Quadratus lumborum")
+    assert "right side" in text
+    page.wait_for_function("radixView.latencies.length === 1", timeout=5000)
+    assert page.evaluate("radixView.style('quadratus_lumborum_right').color") == ROLE_COLOURS["muscle"]
+    page.wait_for_function("location.search.includes('side=right')", timeout=5000)
+    # Clicking the same muscle again fires again (the pick carries a new sequence number).
+    page.mouse.click(point["x"], point["y"])
+    page.wait_for_function("radixView.latencies.length === 2", timeout=5000)
+
+
+def test_drag_rotates_without_picking(page, server):
+    open_app(page, server)
+    point = page.evaluate("radixView.screenPoint('gluteus_medius_left')")
+    frames = page.evaluate("radixView.frameCount")
+    page.mouse.move(point["x"], point["y"])
+    page.mouse.down()
+    page.mouse.move(point["x"] + 80, point["y"] + 10, steps=8)
+    page.mouse.up()
+    page.wait_for_timeout(400)
+    assert page.evaluate("radixView.lastPicked") is None
+    assert page.evaluate("radixView.frameCount") > frames, "orbiting did not redraw"
+    assert "Where does it come from?" in info_text(page)
+
+
+def test_deep_link_opens_selection(page, server):
+    open_app(page, server, "?muscle=gluteus_medius&side=right")
+    text = _wait_info(page, "Gluteus medius")
+    assert "right side" in text
+    assert page.evaluate("radixView.style('gluteus_medius_right').color") == ROLE_COLOURS["muscle"]
+    assert page.evaluate("radixView.style('gluteus_medius_left').opacity") < 0.5
+    assert sorted(set(page.evaluate("radixView.markerCodes()"))) == ["BL25", "BL26", "EX-B2-L4", "EX-B2-L5", "GV3"]
+
+
+def test_deep_link_with_unknown_muscle_says_so(page, server):
+    open_app(page, server, "?muscle=no_such_muscle_xyz")
+    assert "Unknown muscle" in _wait_info(page, "Unknown muscle")
+
+
+def test_selection_does_not_reload_meshes(page, server):
+    open_app(page, server)
+    glb_before = [u for u, _ in page.radix_log.responses if u.endswith(".glb")]
+    assert len(glb_before) == page.evaluate("radixView.total")
+    page.evaluate("radixView.pick('gluteus_medius_left')")
+    _wait_info(page, "Gluteus medius")
+    page.evaluate("radixView.pick('quadratus_lumborum_left')")
+    _wait_info(page, "Quadratus lumborum")
+    glb_after = [u for u, _ in page.radix_log.responses if u.endswith(".glb")]
+    assert glb_after == glb_before
+
+
+def test_camera_presets_and_focus_redraw(page, server):
+    open_app(page, server, "?muscle=gluteus_medius&side=left")
+    for view in ("Front", "Left", "Right", "Oblique", "Back", "Focus"):
+        frames = page.evaluate("radixView.frameCount")
+        page.get_by_role("button", name=view, exact=True).last.click()
+        page.wait_for_function(f"radixView.frameCount > {frames}", timeout=5000)
+
+
+def test_no_console_errors(page, server):
+    open_app(page, server, "?muscle=gluteus_medius&side=left")
+    _wait_info(page, "Gluteus medius")
+    page.evaluate("radixView.pick('quadratus_lumborum_right')")
+    _wait_info(page, "Quadratus lumborum")
+    log = page.radix_log
+    assert log.console_errors() == []
+    assert log.errors == []
+    assert log.failed == []
+    assert [(u, s) for u, s in log.responses if s >= 400] == []
+    assert _server_errors(server.log()) == []
+
+
+def test_missing_atlas_shows_how_to_build_it(browser, tmp_path):
+    empty = tmp_path / "assets"
+    (empty / "meshes").mkdir(parents=True)
+    srv = start_server(empty, tmp_path / "panel.log")
+    try:
+        page = browser.new_page()
+        page.goto(srv.app_url)
+        page.wait_for_selector("text=Radix cannot show the atlas yet", timeout=20_000)
+        text = page.locator(".rx-info").first.inner_text()
+        assert "python -m viewer.anatomy build" in text
+        assert "For education and treatment planning, not for diagnosis." in text
+        page.close()
+    finally:
+        stop_server(srv.process)

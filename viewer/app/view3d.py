@@ -1,0 +1,145 @@
+"""The 3D view: a Panel ``JSComponent`` running three.js (ESM in ``view3d.js``).
+
+Design (measured, see ``docs/ARCHITECTURE.md``): every structure's mesh is a static GLB file that
+the browser loads once (``panel serve --static-dirs meshes=assets/meshes``); picking is a raycast
+in the browser; Python sends only small messages: styles by id, point markers, paths and camera
+requests, and receives what was picked.
+
+three.js comes from the npm registry and is bundled locally by ``python -m viewer.app.setup``
+(``npm ci`` + ``panel compile``) into ``viewer/app/dist/view3d.bundle.js``; the bundle is not
+committed. :func:`bundle_missing_message` says what to run when it is absent.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import panel as pn
+import param
+from panel.custom import JSComponent
+
+HERE = Path(__file__).resolve().parent
+BUNDLE = HERE / "dist" / "view3d.bundle.js"
+THREE_VERSION = "0.187.0"  # keep in step with package.json
+SETUP_COMMAND = "python -m viewer.app.setup"
+
+_CSS = """
+:host { display: block; }
+.radix-view {
+  position: relative; width: 100%; height: 100%; min-height: 420px; overflow: hidden;
+  border-radius: 10px;
+  background: radial-gradient(ellipse at 50% 38%, #fbfcfd 0%, #eef1f5 55%, #dde3ea 100%);
+}
+.radix-canvas { display: block; position: absolute; inset: 0; touch-action: none; outline: none; }
+.radix-labels { position: absolute; inset: 0; pointer-events: none; }
+.radix-label {
+  font: 600 11px/1.2 "Inter", "Segoe UI", system-ui, sans-serif; color: #16324f;
+  background: rgba(255, 255, 255, 0.92); border: 1px solid rgba(22, 50, 79, 0.18);
+  padding: 2px 6px; border-radius: 6px; transform: translateY(-14px); white-space: nowrap;
+  box-shadow: 0 1px 3px rgba(0, 0, 0, 0.12);
+}
+.radix-toolbar {
+  position: absolute; top: 12px; right: 12px; display: flex; gap: 4px; padding: 4px;
+  background: rgba(255, 255, 255, 0.86); border-radius: 9px;
+  box-shadow: 0 1px 4px rgba(15, 23, 42, 0.15); backdrop-filter: blur(4px);
+}
+.radix-btn {
+  font: 500 12px/1 "Inter", "Segoe UI", system-ui, sans-serif; color: #1e293b;
+  background: transparent; border: 0; border-radius: 6px; padding: 7px 10px; cursor: pointer;
+}
+.radix-btn:hover { background: #e2e8f0; }
+.radix-btn:focus-visible { outline: 2px solid #0f766e; outline-offset: 1px; }
+.radix-btn-accent { color: #fff; background: #0f766e; }
+.radix-btn-accent:hover { background: #115e59; }
+.radix-status {
+  position: absolute; left: 50%; top: 50%; transform: translate(-50%, -50%);
+  font: 500 14px/1.4 "Inter", "Segoe UI", system-ui, sans-serif; color: #475569;
+  background: rgba(255, 255, 255, 0.9); padding: 10px 16px; border-radius: 8px;
+}
+.radix-status-warn {
+  top: auto; bottom: 14px; transform: translateX(-50%); color: #92400e; background: #fef3c7;
+}
+"""
+
+
+def bundle_ready() -> bool:
+    """Whether the locally built three.js bundle exists."""
+    return BUNDLE.is_file() and BUNDLE.stat().st_size > 0
+
+
+def bundle_missing_message() -> str:
+    """Plain text telling the user how to build the 3D view's bundle."""
+    return (f"The 3D view has not been built on this machine: {BUNDLE.relative_to(HERE.parents[1])} "
+            f"is missing. Run `{SETUP_COMMAND}` once (it needs node and npm: it installs three.js "
+            f"from the npm registry and bundles it), then reload this page.")
+
+
+class BodyView(JSComponent):
+    """three.js view of the atlas.
+
+    Parameters
+    ----------
+    structures : list of dict
+        ``{id, acronym, name, kind, url, color}`` per structure with a mesh; loaded once.
+    structure_styles : dict
+        ``{"kinds": {kind: {visible, opacity, color?}}, "ids": {id: {color, opacity, visible,
+        emissive, highlight}}, "seq": pick seq answered or None}``; per-id entries override
+        the kind. Applied without reloading meshes. (``styles`` is taken by Panel for CSS.)
+    markers : list of dict
+        ``{code, position: [x, y, z] mm, color, label, radius?}``: acupuncture points.
+    paths : list of dict
+        ``{id, points: [[x, y, z], ...] mm, color, width?}``: meridian polylines.
+    picked : dict or None
+        Written by the browser on a click (not a drag): ``{kind: "structure", id, acronym, seq}``
+        or ``{kind: "marker", code, seq}``; ``seq`` is new on every click, so clicking the same
+        thing again still fires.
+    camera_request : dict
+        ``{view: posterior|anterior|left|right|oblique, focus: bool, seq: int}``.
+    ready : bool
+        Set by the browser once every mesh is loaded and the first frame drawn.
+    """
+
+    structures = param.List(default=[], item_type=dict)
+    structure_styles = param.Dict(default={})
+    markers = param.List(default=[], item_type=dict)
+    paths = param.List(default=[], item_type=dict)
+    picked = param.Dict(default=None, allow_None=True)
+    camera_request = param.Dict(default={})
+    ready = param.Boolean(default=False)
+
+    _esm = HERE / "view3d.js"
+    _bundle = BUNDLE
+    _importmap = {
+        "imports": {
+            "three": f"https://cdn.jsdelivr.net/npm/three@{THREE_VERSION}/build/three.module.js",
+            "three/addons/": f"https://cdn.jsdelivr.net/npm/three@{THREE_VERSION}/examples/jsm/",
+        }
+    }
+    _stylesheets = [_CSS]
+
+    # Panel waits 50 ms before handling a change from the browser (to merge bursts, e.g. while
+    # typing). A pick is one discrete event and the click -> highlight path is the latency that
+    # matters here, so it is handled at once. (ESM data properties arrive as "data.<name>".)
+    _priority_changes = ["picked", "data.picked"]
+
+    def __init__(self, **params):
+        params.setdefault("sizing_mode", "stretch_both")
+        params.setdefault("min_height", 420)
+        super().__init__(**params)
+        self._camera_seq = 0
+
+    def show_view(self, view: str) -> None:
+        """Move the camera to a preset (``posterior``, ``anterior``, ``left``, ``right``,
+        ``oblique``)."""
+        self._camera_seq += 1
+        self.camera_request = {"view": view, "focus": False, "seq": self._camera_seq}
+
+    def focus_selection(self) -> None:
+        """Frame the bounding box of the highlighted structures and markers."""
+        self._camera_seq += 1
+        self.camera_request = {"view": None, "focus": True, "seq": self._camera_seq}
+
+
+def missing_bundle_pane() -> pn.pane.Alert:
+    """The message shown instead of the 3D view when the bundle has not been built."""
+    return pn.pane.Alert(bundle_missing_message(), alert_type="warning", sizing_mode="stretch_width")
