@@ -1,4 +1,5 @@
-"""Radix app entry point: ``panel serve app.py --static-dirs meshes=assets/meshes``.
+"""Radix app entry point: ``panel serve app.py --static-dirs meshes=assets/meshes``, or with
+gzip-compressed responses ``python -m viewer.app.serve app.py --static-dirs meshes=assets/meshes``.
 
 Builds the page and nothing else (see ``viewer/app/main.py``). The assets folder is
 ``$RADIX_ASSETS`` or the project's ``assets/``; build the 3D view once with

@@ -11,6 +11,11 @@ Usage::
     python bench/bench_click.py                 # the project's assets if built, else synthetic
     python bench/bench_click.py --synthetic     # the small synthetic body of tests/ui
     python bench/bench_click.py --assets DIR --clicks 100 --json out.json
+    python bench/bench_click.py --compress      # served by python -m viewer.app.serve (gzip)
+
+Clicks alternate between muscles, vertebrae (the reverse chain: select_level) and nerve roots
+(select_root), so every kind of selection from the view is timed; each moves only ids and
+styles (GLB requests after the page load are counted and must be zero).
 """
 
 from __future__ import annotations
@@ -41,24 +46,35 @@ def percentile(values: list[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
-def pick_targets(page, muscles: list[str], limit: int = 12) -> list[str]:
-    """Muscles that a click at their projected point would hit, from the current camera."""
-    hits = page.evaluate(
+def pick_targets(page, structures: list[tuple[str, str]], per_kind: int = 4) -> list[str]:
+    """Structures that a click at their projected point would hit, from the current camera:
+    up to ``per_kind`` of each kind, interleaved (muscle, bone, root, muscle, ...)."""
+    names = [a for a, _ in structures]
+    hits = set(page.evaluate(
         "(names) => names.filter((a) => { const p = radixView.screenPoint(a); return p && p.hit; })",
-        muscles)
-    return hits[:limit]
+        names))
+    by_kind: dict[str, list[str]] = {}
+    for a, kind in structures:
+        if a in hits and len(by_kind.setdefault(kind, [])) < per_kind:
+            by_kind[kind].append(a)
+    out = []
+    for i in range(per_kind):
+        out += [group[i] for group in by_kind.values() if i < len(group)]
+    return out
 
 
-def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = None) -> dict:
+def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = None,
+        compress: bool = False) -> dict:
     from playwright.sync_api import sync_playwright
 
     ensure_bundle()
     log_dir = log_dir or Path(tempfile.mkdtemp(prefix="radix-bench-"))
     start_wall = time.time()
-    server = start_server(assets, log_dir / "panel.log")
+    server = start_server(assets, log_dir / "panel.log", compress=compress)
     server_up_s = time.perf_counter() - server.started_at
     structures = json.loads((assets / "atlas" / "structures.json").read_text())
-    muscles = [s["acronym"] for s in structures if s["kind"] == "muscle" and s.get("mesh")]
+    clickable = [(s["acronym"], s["kind"]) for s in structures
+                 if s["kind"] in ("muscle", "bone", "nerve_root") and s.get("mesh")]
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
@@ -66,7 +82,8 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
             page = context.new_page()
             cdp = context.new_cdp_session(page)
             cdp.send("Network.enable")
-            traffic = {"http": 0, "ws_in": 0, "ws_out": 0, "requests": 0, "glb": 0}
+            traffic = {"http": 0, "ws_in": 0, "ws_out": 0, "requests": 0, "glb": 0, "glb_requests": 0,
+                       "decoded": 0}
             urls: dict[str, str] = {}
 
             def on_request(e):
@@ -77,9 +94,14 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
                 traffic["requests"] += 1
                 if urls.get(e["requestId"], "").endswith(".glb"):
                     traffic["glb"] += int(e.get("encodedDataLength", 0))
+                    traffic["glb_requests"] += 1
+
+            def on_received(e):
+                traffic["decoded"] += int(e.get("dataLength", 0))
 
             cdp.on("Network.requestWillBeSent", on_request)
             cdp.on("Network.loadingFinished", on_finished)
+            cdp.on("Network.dataReceived", on_received)
             cdp.on("Network.webSocketFrameReceived",
                    lambda e: traffic.__setitem__("ws_in", traffic["ws_in"] + len(e["response"]["payloadData"])))
             cdp.on("Network.webSocketFrameSent",
@@ -94,9 +116,9 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
             load_bytes = dict(traffic)
             stats = page.evaluate("radixView.stats()")
 
-            targets = pick_targets(page, muscles)
+            targets = pick_targets(page, clickable)
             if len(targets) < 2:
-                raise RuntimeError(f"fewer than two muscles can be clicked from the default view: {targets}")
+                raise RuntimeError(f"fewer than two structures can be clicked from the default view: {targets}")
             points = {a: page.evaluate(f"radixView.screenPoint({json.dumps(a)})") for a in targets}
             ws_before = (traffic["ws_in"], traffic["ws_out"])
             for i in range(clicks):
@@ -107,6 +129,7 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
             presented = page.evaluate("radixView.presentedLatencies")
             round_trips = page.evaluate("radixView.roundTrips")
             renders = page.evaluate("radixView.renderTimes")
+            glb_after_load = traffic["glb_requests"] - load_bytes["glb_requests"]
             ws_in = traffic["ws_in"] - ws_before[0]
             ws_out = traffic["ws_out"] - ws_before[1]
             frame_ms = page.evaluate("radixView.frameTime(30)")
@@ -129,7 +152,10 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
         "server_up_s": server_up_s,
         "page_load_to_first_frame_s": page_ready_s,
         "server_start_to_first_frame_s": first_frame_s,
+        "compressed": compress,
         "bytes_page_load": load_bytes["http"],
+        "bytes_page_load_decoded": load_bytes["decoded"],
+        "glb_requests_after_load": glb_after_load,
         "bytes_meshes": load_bytes["glb"],
         "requests_page_load": load_bytes["requests"],
         "ws_bytes_per_click_in": ws_in / max(len(latencies), 1),
@@ -141,7 +167,7 @@ def table(r: dict) -> str:
     rows = [
         ("viewport", r["viewport"]),
         ("body", f"{r['structures']} structures, {r['triangles']:,} triangles"),
-        ("selections (clicks)", f"{r['clicks']} over {len(r['targets'])} muscles"),
+        ("selections (clicks)", f"{r['clicks']} over {len(r['targets'])} structures (muscles, vertebrae, roots)"),
         ("click -> highlight rendered, median", f"{r['click_to_highlight_ms']['median']:.1f} ms"),
         ("click -> highlight rendered, p95", f"{r['click_to_highlight_ms']['p95']:.1f} ms"),
         ("  of which click -> styles message (Python round trip), median", f"{r['round_trip_ms']['median']:.1f} ms"),
@@ -153,7 +179,10 @@ def table(r: dict) -> str:
         ("server start -> static file served", f"{r['server_up_s']:.2f} s"),
         ("page open -> first frame", f"{r['page_load_to_first_frame_s']:.2f} s"),
         ("server start -> first frame", f"{r['server_start_to_first_frame_s']:.2f} s"),
-        ("bytes, page load (all HTTP)", f"{r['bytes_page_load'] / 1024:,.0f} KiB in {r['requests_page_load']} requests"),
+        ("served with gzip (python -m viewer.app.serve)", "yes" if r["compressed"] else "no"),
+        ("bytes, page load (all HTTP, on the wire)", f"{r['bytes_page_load'] / 1024:,.0f} KiB in {r['requests_page_load']} requests"),
+        ("bytes, page load (decoded)", f"{r['bytes_page_load_decoded'] / 1024:,.0f} KiB"),
+        ("mesh requests after the page load", f"{r['glb_requests_after_load']}"),
         ("bytes, meshes (GLB)", f"{r['bytes_meshes'] / 1024:,.0f} KiB"),
         ("bytes per click, server -> browser", f"{r['ws_bytes_per_click_in']:,.0f} B"),
         ("bytes per click, browser -> server", f"{r['ws_bytes_per_click_out']:,.0f} B"),
@@ -171,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clicks", type=int, default=60)
     parser.add_argument("--viewport", default="1440x900", help="browser window size, WxH")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    parser.add_argument("--compress", action="store_true",
+                        help="serve with gzip (python -m viewer.app.serve) instead of panel serve")
     args = parser.parse_args(argv)
     if not CHROMIUM.exists():
         print(f"{CHROMIUM} is not installed; the benchmark needs Debian's chromium", file=sys.stderr)
@@ -183,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
 
         assets = write_synthetic_assets(Path(tempfile.mkdtemp(prefix="radix-synthetic-")) / "assets")
     width, height = (int(v) for v in args.viewport.lower().split("x"))
-    result = run(Path(assets).resolve(), max(args.clicks, 50), viewport=(width, height))
+    result = run(Path(assets).resolve(), max(args.clicks, 50), viewport=(width, height), compress=args.compress)
     print(table(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))

@@ -72,11 +72,18 @@ def probe_url(assets: Path) -> str:
     return f"/meshes/{meshes[0].name}" if meshes else "/static/js/bokeh.min.js"
 
 
-def start_server(assets: Path, log_path: Path, extra_env: dict | None = None) -> Server:
+def start_server(assets: Path, log_path: Path, extra_env: dict | None = None,
+                 compress: bool = False) -> Server:
+    """``panel serve app.py`` on a free port; with ``compress``, ``python -m viewer.app.serve``
+    (the same with gzip-compressed HTTP responses)."""
     port = free_port()
     panel = shutil.which("panel")
-    cmd = ([panel] if panel else [sys.executable, "-m", "panel"]) + [
-        "serve", "app.py", "--port", str(port), "--address", "127.0.0.1",
+    if compress:
+        launcher = [sys.executable, "-m", "viewer.app.serve"]
+    else:
+        launcher = ([panel] if panel else [sys.executable, "-m", "panel"]) + ["serve"]
+    cmd = launcher + [
+        "app.py", "--port", str(port), "--address", "127.0.0.1",
         "--allow-websocket-origin", f"127.0.0.1:{port}", "--num-procs", "1",
         "--static-dirs", f"meshes={assets / 'meshes'}",
     ]

@@ -73,6 +73,14 @@ PLACEMENTS = {
 }
 
 
+#: Placements the synthetic build "checked", and points it could not place (with the reason).
+CHECKED = {"BL25", "GV3", "EX-B2-L4"}
+NOT_PLACED = {
+    ("BL23", "left"): "landmark L2_spinous_inferior is not in this body (the synthetic spine has L3-L5 only)",
+    ("BL23", "right"): "landmark L2_spinous_inferior is not in this body (the synthetic spine has L3-L5 only)",
+}
+
+
 def write_synthetic_assets(out: Path) -> Path:
     """Write a complete ``assets`` folder (atlas, meshes, knowledge, points, placements) to ``out``."""
     out = Path(out)
@@ -82,11 +90,21 @@ def write_synthetic_assets(out: Path) -> Path:
     for folder in ("knowledge", "schemas"):
         shutil.copytree(PROJECT / "assets" / folder, out / folder, dirs_exist_ok=True)
     shutil.copyfile(POINTS_FIXTURE, out / "points.json")
-    placements = [{"code": c, "side": s, "status": "placed", "position": list(p)} for (c, s), p in PLACEMENTS.items()]
+    placements = []
+    for (code, side), pos in PLACEMENTS.items():
+        checked = code in CHECKED
+        placements.append({
+            "code": code, "side": side, "status": "placed_checked" if checked else "placed",
+            "position": list(pos), "normal": [0, 1, 0],
+            "method": {"landmark": "synthetic", "projection": "none (fixed test position)"},
+            "checks": [{"name": "on the skin", "result": True}] if checked else [], "reason": None})
+    for (code, side), reason in NOT_PLACED.items():
+        placements.append({"code": code, "side": side, "status": "not_placed", "position": None,
+                           "normal": None, "method": None, "checks": [], "reason": reason})
     paths = [{"meridian": "BL", "side": side,
               "pieces": [[[sx * 38, 70, 1120], [sx * 38, 70, 1052], [sx * 38, 68, 1012], [sx * 38, 60, 960]]]}
              for side, sx in (("left", 1), ("right", -1))]
-    summary = {"placed": len(placements), "not_placed": 0}
+    summary = {"placed": len(PLACEMENTS), "not_placed": len(NOT_PLACED)}
     (out / "atlas" / "placed_points.json").write_text(json.dumps({"summary": summary, "placements": placements}))
     (out / "atlas" / "meridian_paths.json").write_text(json.dumps(paths))
     return out

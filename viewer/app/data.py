@@ -34,6 +34,39 @@ class Problem:
 
 
 @dataclass(frozen=True)
+class Placement:
+    """How the build placed one point on one side (``placed_points.json``)."""
+
+    status: str                 # placed_checked | placed | not_placed
+    reason: str | None = None
+    method: str | None = None
+    checks: tuple[str, ...] = ()
+
+
+def _text(value) -> str | None:
+    """A method or reason field in words, whatever shape the build gave it."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {_text(v)}" for k, v in value.items() if v not in (None, ""))
+    if isinstance(value, (list, tuple)):
+        return "; ".join(t for t in (_text(v) for v in value) if t)
+    return str(value)
+
+
+def _check_text(check) -> str:
+    if isinstance(check, dict):
+        name = check.get("name") or check.get("check") or "check"
+        result = check.get("result", check.get("ok", check.get("passed")))
+        result = {True: "passed", False: "failed"}.get(result, result)
+        detail = check.get("detail") or check.get("message") or ""
+        return f"{name}: {result}" + (f" ({detail})" if detail else "")
+    return str(check)
+
+
+@dataclass(frozen=True)
 class MuscleOption:
     """A muscle the user can choose: id, display name, aliases, region."""
 
@@ -55,6 +88,11 @@ class AppData:
     muscles: tuple[MuscleOption, ...]
     positions: dict = field(default_factory=dict)  # (code, side) -> (x, y, z) mm
     paths: tuple[dict, ...] = ()           # [{meridian, side, pieces}]
+    placements: dict = field(default_factory=dict)  # code -> {side: Placement}
+
+    def placement_of(self, code: str) -> dict:
+        """``{side: Placement}`` of a point (empty when the build has not placed points)."""
+        return self.placements.get(code, {})
 
     def muscle_in_atlas(self, muscle_id: str) -> bool:
         return any(f"{muscle_id}_{s}" in self.atlas for s in ("left", "right"))
@@ -107,11 +145,12 @@ def _load_knowledge(assets: Path):
             details=tuple(errors[:40]))]
 
 
-def _load_placements(assets: Path) -> tuple[dict, tuple[dict, ...], list[Problem]]:
-    """Placed point positions by (code, side) and meridian paths; both optional (without them the
-    points are listed in the info panel, not drawn)."""
+def _load_placements(assets: Path) -> tuple[dict, tuple[dict, ...], dict, list[Problem]]:
+    """Placed point positions by (code, side), meridian paths and each placement's status; all
+    optional (without them the points are listed in the info panel, not drawn)."""
     positions: dict = {}
     paths: list = []
+    status: dict = {}
     problems: list[Problem] = []
     path = assets / "atlas" / PLACEMENTS_FILE
     if path.is_file():
@@ -120,8 +159,12 @@ def _load_placements(assets: Path) -> tuple[dict, tuple[dict, ...], list[Problem
             for rec in raw.get("placements", []):
                 if rec.get("position") is not None and rec.get("status") != "not_placed":
                     positions[(rec["code"], rec["side"])] = tuple(float(v) for v in rec["position"])
+                status.setdefault(rec["code"], {})[rec["side"]] = Placement(
+                    status=str(rec.get("status") or "placed"), reason=_text(rec.get("reason")),
+                    method=_text(rec.get("method")),
+                    checks=tuple(_check_text(c) for c in (rec.get("checks") or ())))
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            positions = {}
+            positions, status = {}, {}
             problems.append(Problem(what=f"{path} could not be read ({exc}).",
                                     fix="Rebuild the body, or delete the file to show it without points."))
     path = assets / "atlas" / PATHS_FILE
@@ -133,7 +176,7 @@ def _load_placements(assets: Path) -> tuple[dict, tuple[dict, ...], list[Problem
         except (ValueError, TypeError, AttributeError) as exc:
             problems.append(Problem(what=f"{path} could not be read ({exc}).",
                                     fix="Rebuild the body, or delete the file to show it without meridian lines."))
-    return positions, tuple(paths), problems
+    return positions, tuple(paths), status, problems
 
 
 def _muscle_options(knowledge) -> tuple[MuscleOption, ...]:
@@ -159,7 +202,7 @@ def _load_cached(assets: Path, _signature: tuple) -> AppData | list[Problem]:
     atlas, problems = _load_atlas(assets)
     knowledge, more = _load_knowledge(assets)
     problems += more
-    positions, paths, more = _load_placements(assets)
+    positions, paths, placements, more = _load_placements(assets)
     problems += more
     if atlas is None or knowledge is None:
         return problems
@@ -168,10 +211,11 @@ def _load_cached(assets: Path, _signature: tuple) -> AppData | list[Problem]:
         assets_dir=assets,
         atlas=atlas,
         knowledge=knowledge,
-        structures=tuple(StructureInfo(s.id, s.acronym, s.kind) for s in meshed),
+        structures=tuple(StructureInfo(s.id, s.acronym, s.kind, s.name) for s in meshed),
         view_structures=tuple({"id": s.id, "acronym": s.acronym, "name": s.name, "kind": s.kind,
                                "url": mesh_url(s), "color": s.color or "#d8cfc0"} for s in meshed),
         muscles=_muscle_options(knowledge),
         positions=positions,
         paths=paths,
+        placements=placements,
     )

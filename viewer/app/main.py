@@ -1,37 +1,46 @@
-"""The Radix app: side bar (search, region, side, mode, layers), the 3D view and the info panel.
+"""The Radix app: side bar (search, region, level, side, mode, layers), the 3D view and the info panel.
 
-``panel serve app.py --static-dirs meshes=assets/meshes`` runs it (see ``app.py``). One
-:class:`RadixApp` per browser session; the atlas and knowledge are loaded once per process and
-shared (:func:`viewer.app.data.load_app_data`).
+``panel serve app.py --static-dirs meshes=assets/meshes`` runs it (see ``app.py``; with
+``python -m viewer.app.serve`` the responses are also gzip-compressed). One :class:`RadixApp` per
+browser session; the atlas and knowledge are loaded once per process and shared
+(:func:`viewer.app.data.load_app_data`).
+
+Every change goes through :meth:`RadixApp._refresh`: the state becomes a
+:class:`viewer.app.state.Scene`, the scene becomes a small styles message, markers and paths for
+the 3D view (ids and styles only; meshes never travel again) and HTML for the info panel.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 import panel as pn
 from panel.theme import Fast
 
-from viewer.selection import describe_location, select_muscle
+from viewer.knowledge import ROOTS
+from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection
 
-from . import info
+from . import info, quiz
 from .data import AppData, Problem, load_app_data
-from .state import LAYER_NAMES, AppState, marker_specs, path_specs, sides_of, view_styles
+from .infopanel import InfoPanel
+from .state import (
+    LAYER_NAMES, AppState, Scene, compose_scene, marker_specs, parse_query, path_specs, sides_of,
+    structure_labels, view_styles,
+)
 from .view3d import SETUP_COMMAND, BodyView, bundle_ready
 
 ACCENT = "#0f766e"
 REGION_NAMES = {"neck": "Neck", "shoulder": "Shoulder girdle", "back": "Back", "trunk": "Trunk",
                 "hip": "Hip", "arm": "Arm", "leg": "Leg"}
+LEVEL_GROUPS = {"Cervical": "C", "Thoracic": "T", "Lumbar": "L", "Sacrum and coccyx": "SCo"}
 
 _PAGE_CSS = """
 .rx-notice-strip {
-  display: flex; align-items: center; gap: 8px; padding: 6px 12px; border-radius: 8px;
+  display: flex; align-items: center; gap: 8px; padding: 7px 12px; border-radius: 8px;
   background: #f0fdfa; border: 1px solid #99f6e4; color: #115e59;
   font: 500 13px/1.4 "Inter", "Segoe UI", system-ui, sans-serif;
 }
-.rx-notice-strip b { font-weight: 650; }
+.rx-notice-strip b { font-weight: 700; }
 .rx-notice-right { margin-left: auto; text-align: right; }
-.rx-side-title { font: 650 11px/1.2 "Inter", "Segoe UI", system-ui, sans-serif; letter-spacing: .06em;
+.rx-side-title { font: 700 11px/1.2 "Inter", "Segoe UI", system-ui, sans-serif; letter-spacing: .06em;
   text-transform: uppercase; color: #475569; margin: 4px 0 0; }
 .rx-legend { font: 12px/1.6 "Inter", "Segoe UI", system-ui, sans-serif; color: #334155; }
 .rx-legend span.sw { display: inline-block; width: 10px; height: 10px; border-radius: 3px; margin: 0 6px -1px 0; }
@@ -65,6 +74,20 @@ def _query_args() -> dict[str, str]:
     return args
 
 
+def level_of_structure(acronym: str, kind: str) -> str | None:
+    """The paraspinal level a click on a bone or disc stands for: a vertebra is its own level,
+    a disc the level of the vertebra above it (its foramen opens there), the sacrum S1, the
+    coccyx Co; None for other bones."""
+    if kind == "bone":
+        if acronym in LEVELS:
+            return acronym
+        return {"sacrum": "S1", "coccyx": "Co"}.get(acronym)
+    if kind == "disc" and acronym.startswith("disc_"):
+        upper = acronym.split("_")[1]
+        return upper if upper in LEVELS else None
+    return None
+
+
 class RadixApp(pn.viewable.Viewer):
     """One session of Radix.
 
@@ -79,9 +102,9 @@ class RadixApp(pn.viewable.Viewer):
         self.state = AppState()
         self.data = load_app_data(assets_dir)
         self._syncing = False
-        self._pick_seq = None
-        self._note: str | None = None          # a one-off message for the info panel
-        self.info = pn.pane.HTML("", stylesheets=[info.CSS], sizing_mode="stretch_width", margin=(4, 8))
+        self._message: tuple[str, str] | None = None   # a one-off note for the info panel
+        self._notes: list[str] = []                     # link values that could not be used
+        self.info = InfoPanel(sizing_mode="stretch_both", min_height=300)
         problems = list(self.data) if isinstance(self.data, list) else []
         if not bundle_ready():
             problems.insert(0, Problem(
@@ -92,15 +115,24 @@ class RadixApp(pn.viewable.Viewer):
         self.problems = problems
         if problems:
             self.view = None
-            self.info.object = info.problems_html(problems)
+            self.info.content = info.problems_html(problems)
             return
         data: AppData = self.data
         self.view = BodyView(structures=list(data.view_structures))
         self._build_widgets(data)
-        self._read_url(data)
-        self._refresh(focus=self.state.muscle is not None)
-        self.state.param.watch(self._on_state, ["muscle", "side", "layers", "mode"])
+        self.state.quiz = quiz.start(data.knowledge)
+        focus = self._read_url()
+        self._aim_quiz()
+        self._refresh()
+        if focus:
+            self.view.focus_selection(self.state.view)
+        elif self.state.view != "posterior":
+            self.view.show_view(self.state.view)
+        self.state.param.watch(self._on_state, ["muscle", "level", "root", "point", "side", "layers",
+                                                "mode", "isolate", "labels"])
         self.view.param.watch(self._on_pick, ["picked"])
+        self.view.param.watch(self._on_view, ["view"])
+        self.info.param.watch(self._on_action, ["action"])
 
     # --- widgets ------------------------------------------------------------------------------
     def _build_widgets(self, data: AppData) -> None:
@@ -125,55 +157,62 @@ class RadixApp(pn.viewable.Viewer):
                 groups[title] = {m.name: m.id for m in members}
         self.region = pn.widgets.Select(name="Or browse by region", groups=groups, value="",
                                         sizing_mode="stretch_width")
+        level_groups: dict[str, dict[str, str]] = {"": {"Choose a level…": ""}}
+        for title, letters in LEVEL_GROUPS.items():
+            members = [lv for lv in LEVELS if lv != "occiput" and (lv[0] in letters if letters != "SCo"
+                                                                    else lv[0] == "S" or lv == "Co")]
+            level_groups[title] = {lv: lv for lv in members}
+        level_groups["Cervical"] = {"Occiput (C1 root)": "occiput", **level_groups["Cervical"]}
+        self.level = pn.widgets.Select(name="Or start from a spinal level", groups=level_groups, value="",
+                                       sizing_mode="stretch_width")
         self.side = pn.widgets.RadioButtonGroup.from_param(
             self.state.param.side, options={"Left": "left", "Right": "right", "Both": "both"},
             button_type="primary", button_style="outline", sizing_mode="stretch_width")
         self.mode = pn.widgets.RadioButtonGroup.from_param(
             self.state.param.mode, options={"Patient": "patient", "Student": "student", "Practitioner": "practitioner"},
             button_type="primary", button_style="outline", sizing_mode="stretch_width")
-        kinds_present = {s.kind for s in data.structures}
+        kinds_present = {s.kind for s in data.structures} | {"points", "meridians"}
         self.layer_widgets = []
         for kind, title in LAYER_NAMES.items():
             if kind not in kinds_present:
                 continue
             layer = self.state.layers[kind]
-            toggle = pn.widgets.Checkbox(name=title, value=layer["visible"], width=110, margin=(8, 10, 0, 10))
+            toggle = pn.widgets.Checkbox(name=title, value=layer["visible"], width=118, margin=(8, 10, 0, 10),
+                                         css_classes=[f"rx-layer-{kind}"])
             opacity = pn.widgets.FloatSlider(value=layer["opacity"], start=0.05, end=1.0, step=0.05,
                                              show_value=False, tooltips=False, bar_color=ACCENT,
-                                             sizing_mode="stretch_width", margin=(4, 10, 0, 0))
+                                             sizing_mode="stretch_width", margin=(4, 10, 0, 0),
+                                             css_classes=[f"rx-opacity-{kind}"])
             toggle.param.watch(lambda e, k=kind: self.state.set_layer(k, visible=e.new), "value")
             opacity.param.watch(lambda e, k=kind: self.state.set_layer(k, opacity=e.new), "value")
             self.layer_widgets.append(pn.Row(toggle, opacity, sizing_mode="stretch_width", margin=0))
+        self.isolate = pn.widgets.Checkbox.from_param(self.state.param.isolate, name="Isolate the selection",
+                                                      margin=(8, 10, 0, 10), css_classes=["rx-isolate"])
+        self.labels = pn.widgets.Checkbox.from_param(self.state.param.labels, name="Labels", margin=(8, 10, 0, 10),
+                                                     css_classes=["rx-labels"])
         self.search.param.watch(self._on_search, "value")
         self.region.param.watch(self._on_region, "value")
+        self.level.param.watch(self._on_level, "value")
 
     # --- URL ----------------------------------------------------------------------------------
-    def _read_url(self, data: AppData) -> None:
-        args = _query_args()
-        side = args.get("side")
-        if side in ("left", "right", "both"):
-            self.state.side = side
-        muscle = (args.get("muscle") or "").strip()
-        if not muscle:
-            return
-        muscle_id = self._resolve(muscle, fuzzy=False)   # a link must name the muscle exactly
-        if muscle_id is None:
-            self._note = ("Unknown muscle", f"The link names a muscle Radix does not know: {muscle!r}. "
-                          "Search for it by name instead.")
-            return
-        self.state.muscle = muscle_id
-        self._sync_inputs(muscle_id)
+    def _read_url(self) -> bool:
+        """Apply the link's parameters; returns whether it selected something to frame."""
+        values, notes = parse_query(_query_args(), self.data.knowledge)
+        self._notes = notes
+        if values:
+            self.state.param.update(**values)
+            self._sync_inputs()
+        return any(values.get(k) for k in ("muscle", "level", "root", "point"))
 
     def _write_url(self) -> None:
         loc = pn.state.location
         if loc is None:
             return
-        query = {"muscle": self.state.muscle, "side": self.state.side} if self.state.muscle else {}
-        search = ("?" + urlencode(query)) if query else ""
+        search = self.state.query()
         if loc.search != search:
             loc.search = search
 
-    # --- events -------------------------------------------------------------------------------
+    # --- choosing -----------------------------------------------------------------------------
     def _resolve(self, text: str, fuzzy: bool = True) -> str | None:
         """Muscle id for an id, a name, an alias or (``fuzzy``) a near miss typed in the search."""
         text = text.strip()
@@ -188,106 +227,204 @@ class RadixApp(pn.viewable.Viewer):
         found = k.search_muscles(text, limit=1)
         return found[0].id if found else None
 
-    def _sync_inputs(self, muscle_id: str | None) -> None:
-        """Show the current muscle in the search box and the region list without re-firing."""
+    def _sync_inputs(self) -> None:
+        """Show the current subject in the search box and the two lists without re-firing."""
         self._syncing = True
         try:
+            muscle_id = self.state.muscle
             name = self.data.knowledge.muscle(muscle_id).name if muscle_id else ""
             if self.search.value != name:
                 self.search.value = name
             if self.region.value != (muscle_id or ""):
                 self.region.value = muscle_id or ""
+            level = self.state.level or ""
+            if self.level.value != level:
+                self.level.value = level
         finally:
             self._syncing = False
 
+    def _choose(self, seq=None, focus: bool = False, side: str | None = None, **subject) -> None:
+        """Make ``subject`` (muscle=, level=, root= or point=) current and redraw once."""
+        self._notes, self._message = [], None
+        if "point" in subject:
+            update = {"point": subject["point"]}
+        else:
+            update = self.state.subject_update(**subject)
+        if side and self.state.side != "both":
+            update["side"] = side
+        self._syncing = True
+        try:
+            self.state.param.update(**update)
+        finally:
+            self._syncing = False
+        self._aim_quiz()
+        self._refresh(seq=seq)   # the 3D view's message goes out first
+        if focus:
+            self.view.focus_selection()
+        self._sync_inputs()
+
+    def _aim_quiz(self) -> None:
+        if self.state.quiz is not None:
+            self.state.quiz = quiz.focus(self.data.knowledge, self.state.quiz, self.state.muscle, self.state.point)
+
+    # --- events -------------------------------------------------------------------------------
     def _on_search(self, event) -> None:
         if self._syncing or not event.new:
             return
         muscle_id = self._resolve(event.new)
         if muscle_id is None:
-            self._note = ("No match", f"No muscle matches {event.new!r}. Try another name or browse by region.")
+            self._message = ("No match", f"No muscle matches {event.new!r}. Try another name or browse by region.")
             self._refresh()
             return
-        self._select(muscle_id, focus=True)
+        self._choose(focus=True, muscle=muscle_id)
 
     def _on_region(self, event) -> None:
         if self._syncing or not event.new:
             return
-        self._select(event.new, focus=True)
+        self._choose(focus=True, muscle=event.new)
 
-    def _select(self, muscle_id: str, focus: bool = False, side: str | None = None, seq=None) -> None:
-        self._syncing = True
-        try:
-            self.state.param.update(muscle=muscle_id, **({"side": side} if side else {}))
-        finally:
-            self._syncing = False
-        self._refresh(seq=seq, focus=focus)   # the 3D view's message goes out first
-        self._sync_inputs(muscle_id)
+    def _on_level(self, event) -> None:
+        if self._syncing or not event.new:
+            return
+        self._choose(focus=True, level=event.new)
 
     def _on_state(self, *events) -> None:
         if self._syncing:
             return
         self._refresh()
 
+    def _on_view(self, event) -> None:
+        """A camera preset chosen in the view's toolbar: remembered for the link only."""
+        if event.new in self.state.param.view.objects and event.new != self.state.view:
+            self._syncing = True
+            try:
+                self.state.view = event.new
+            finally:
+                self._syncing = False
+            self._write_url()
+
     def _on_pick(self, event) -> None:
         picked = event.new or {}
         seq = picked.get("seq")
+        k = self.data.knowledge
         if picked.get("kind") == "marker":
-            k = self.data.knowledge
             code = picked.get("code", "")
             if k.has_point(code):
-                p = k.point(code)
-                self._note = None
-                self._refresh(seq=seq, point_html=info.point_html(p, describe_location(p), k))
+                self._choose(seq=seq, point=code)
+            else:
+                self._refresh(seq=seq)
             return
         s = self.data.atlas.get(picked.get("acronym", "")) if picked.get("acronym") else None
         if s is None:
             self._refresh(seq=seq)
             return
-        muscle_id = s.acronym
-        if s.kind == "muscle" and s.side in ("left", "right") and s.acronym.endswith("_" + s.side):
-            muscle_id = s.acronym[: -len(s.side) - 1]
-        if s.kind == "muscle" and self.data.knowledge.has_muscle(muscle_id):
-            side = None if self.state.side == "both" else s.side
-            self._select(muscle_id, side=side, seq=seq)
+        side = s.side if s.side in ("left", "right") else None
+        if s.kind == "muscle":
+            muscle_id = s.acronym[: -len(s.side) - 1] if side and s.acronym.endswith("_" + s.side) else s.acronym
+            if k.has_muscle(muscle_id):
+                self._choose(seq=seq, side=side, muscle=muscle_id)
+                return
+        elif s.kind == "nerve_root":
+            root = s.acronym.split("_")[1] if s.acronym.count("_") >= 1 else None
+            if root in ROOTS:
+                self._choose(seq=seq, side=side, root=root)
+                return
         else:
-            self._note = (s.name, f"{s.name} ({s.kind.replace('_', ' ')}). Click a muscle, or search "
-                          "for one, to see its chain.")
-            self._refresh(seq=seq)
+            level = level_of_structure(s.acronym, s.kind)
+            if level:
+                self._choose(seq=seq, level=level)
+                return
+        self._message = (s.name, f"{s.name} ({s.kind.replace('_', ' ')}). Click a muscle, a vertebra or a "
+                         "nerve root, or search for a muscle, to see its chain.")
+        self._refresh(seq=seq)
+
+    def _on_action(self, event) -> None:
+        """A click in the info panel: a link to a muscle, level, root or point, or the quiz."""
+        act = event.new or {}
+        kind, value = act.get("action"), str(act.get("value", ""))
+        k = self.data.knowledge
+        if kind == "muscle" and k.has_muscle(value):
+            self._choose(focus=True, muscle=value)
+        elif kind == "level" and value in LEVELS:
+            self._choose(focus=True, level=value)
+        elif kind == "root" and value in ROOTS:
+            self._choose(focus=True, root=value)
+        elif kind == "point" and k.has_point(value):
+            self._choose(point=value)
+        elif kind == "back":
+            self._choose(point=None)
+        elif kind == "answer" and self.state.quiz is not None:
+            try:
+                self.state.quiz = quiz.answer(self.state.quiz, int(value))
+            except ValueError:
+                return
+            self._refresh_info(self._scene())
+        elif kind == "next" and self.state.quiz is not None:
+            self.state.quiz = quiz.next_card(k, self.state.quiz)
+            self._refresh_info(self._scene())
 
     # --- the one place that updates the view and the panel ------------------------------------
-    def _refresh(self, seq=None, focus: bool = False, point_html: str | None = None) -> None:
+    def _scene(self) -> Scene:
+        st = self.state
+        return compose_scene(self.data.knowledge, st.muscle, st.level, st.root, st.point, st.side)
+
+    def _refresh(self, seq=None) -> None:
         data: AppData = self.data
         k = data.knowledge
-        selection = None
-        if self.state.muscle and k.has_muscle(self.state.muscle):
-            selection = select_muscle(k, self.state.muscle, self.state.side)
-        highlight = selection.highlight if selection else None
-        sides = sides_of(self.state.side)
-        styles = view_styles(highlight.structures if highlight else (), data.structures, self.state.layers, seq)
-        meridian_of = {c: k.point(c).meridian for c in (highlight.points if highlight else ()) if k.has_point(c)}
+        st = self.state
+        scene = self._scene()
+        sides = sides_of(st.side)
+        labels = structure_labels(scene.structures, data.structures, st.mode, scene.primary)
+        styles = view_styles(scene.structures, data.structures, st.layers, seq, isolate=st.isolate,
+                             labels=labels, show_labels=st.labels)
+        meridian_of = {c: k.point(c).meridian for c in scene.points if k.has_point(c)}
         colours = {m.id: m.colour for m in k.meridians}
-        markers = marker_specs(highlight.points, sides, data.positions, colours, meridian_of) if highlight else []
-        paths = path_specs(highlight.meridians, sides, data.paths, colours) if highlight else []
+        markers = marker_specs(scene.points, sides, data.positions, colours, meridian_of,
+                               emphasis=scene.emphasis, show_codes=st.mode != "patient")
+        paths = path_specs(scene.meridians, sides, data.paths, colours)
         update = {"structure_styles": styles}
         if markers != self.view.markers:
             update["markers"] = markers
         if paths != self.view.paths:
             update["paths"] = paths
         self.view.param.update(**update)
-        if focus and selection is not None:
-            self.view.focus_selection()
-        if point_html is not None:
-            self.info.object = point_html
-        elif self._note is not None:
-            title, text = self._note
-            self._note = None
-            self.info.object = info.message_html(title, text)
-        elif selection is not None:
-            self.info.object = info.selection_html(selection, k, self.state.mode, [m["code"] for m in markers])
-        else:
-            self.info.object = info.welcome_html()
+        self._refresh_info(scene, [m["code"] for m in markers])
         self._write_url()
+
+    def _refresh_info(self, scene: Scene, drawn: list[str] | None = None) -> None:
+        data: AppData = self.data
+        k = data.knowledge
+        mode = self.state.mode
+        if drawn is None:
+            drawn = [m["code"] for m in self.view.markers]
+        card = self.state.quiz if mode == "student" else None
+        subject = scene.subject
+        if self._message is not None:
+            title, text = self._message
+            self._message = None
+            html = info.message_html(title, text, self._notes)
+        elif scene.point is not None:
+            html = info.point_html(scene.point, k, mode, data.placement_of(scene.point.point.code),
+                                   back=self._subject_label(subject), notes=self._notes)
+        elif isinstance(subject, Selection):
+            html = info.selection_html(subject, k, mode, drawn, quiz=card, notes=self._notes)
+        elif isinstance(subject, LevelSelection):
+            html = info.level_html(subject, k, mode, drawn, quiz=card, notes=self._notes)
+        elif isinstance(subject, RootSelection):
+            html = info.root_html(subject, k, mode, drawn, quiz=card, notes=self._notes)
+        else:
+            html = info.welcome_html(mode=mode, quiz=card, notes=self._notes)
+        self.info.content = html
+
+    @staticmethod
+    def _subject_label(subject) -> tuple[str, str] | None:
+        if isinstance(subject, Selection):
+            return ("muscle", subject.muscle.name)
+        if isinstance(subject, LevelSelection):
+            return ("level", f"level {subject.level}")
+        if isinstance(subject, RootSelection):
+            return ("root", f"the {subject.root} root")
+        return None
 
     # --- layout -------------------------------------------------------------------------------
     def sidebar(self) -> list:
@@ -299,10 +436,11 @@ class RadixApp(pn.viewable.Viewer):
                          ("Multifidus", "#f26419"), ("Vertebrae at those levels", "#6f9ee8"),
                          ("Acupuncture points", "#1d4ed8")))
         return [
-            self.search, self.region,
+            self.search, self.region, self.level,
             _label("Side"), self.side,
             _label("Explain for"), self.mode,
             _label("Layers"), *self.layer_widgets,
+            pn.Row(self.isolate, self.labels, margin=0),
             _label("Colours"),
             pn.pane.HTML(f'<div class="rx-legend">{legend}</div>', stylesheets=[_PAGE_CSS], margin=(4, 10)),
         ]
@@ -314,7 +452,7 @@ class RadixApp(pn.viewable.Viewer):
             stylesheets=[_PAGE_CSS], sizing_mode="stretch_width", margin=(0, 0, 8, 0))
         if self.view is None:
             return pn.Column(notice, self.info, sizing_mode="stretch_both", max_width=900)
-        panel_col = pn.Column(self.info, width=380, sizing_mode="stretch_height", scroll=True,
+        panel_col = pn.Column(self.info, width=400, sizing_mode="stretch_height",
                               styles={"background": "white", "border-radius": "10px",
                                       "border": "1px solid #e2e8f0"}, margin=(0, 0, 0, 10))
         return pn.Column(notice, pn.Row(self.view, panel_col, sizing_mode="stretch_both", margin=0),

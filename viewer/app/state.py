@@ -9,15 +9,23 @@ without a browser.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import param
 
+from viewer.knowledge import ROOTS
+from viewer.selection import LEVELS, select_level, select_muscle, select_point, select_root
+
 SIDES = ("left", "right", "both")
 MODES = ("patient", "student", "practitioner")
+#: Camera presets of the 3D view (``view3d.js`` VIEWS), first is the default.
+VIEWS = ("posterior", "anterior", "left", "right", "oblique")
 
-#: Layers in the order the UI lists them, with their display names.
+#: Layers in the order the UI lists them, with their display names. ``points`` and
+#: ``meridians`` are the overlays (markers and paths); the others are atlas kinds.
 LAYER_NAMES: dict[str, str] = {
     "skin": "Skin",
     "muscle": "Muscles",
@@ -25,7 +33,10 @@ LAYER_NAMES: dict[str, str] = {
     "disc": "Discs",
     "cord": "Spinal cord",
     "nerve_root": "Nerve roots",
+    "points": "Points",
+    "meridians": "Meridians",
 }
+OVERLAY_LAYERS = ("points", "meridians")
 
 DEFAULT_LAYERS: dict[str, dict] = {
     "skin": {"visible": False, "opacity": 0.25},
@@ -34,6 +45,8 @@ DEFAULT_LAYERS: dict[str, dict] = {
     "disc": {"visible": True, "opacity": 1.0},
     "cord": {"visible": True, "opacity": 1.0},
     "nerve_root": {"visible": True, "opacity": 1.0},
+    "points": {"visible": True, "opacity": 1.0},
+    "meridians": {"visible": True, "opacity": 0.9},
 }
 
 #: Colour of a highlighted structure by its role in the chain.
@@ -68,6 +81,7 @@ class StructureInfo:
     id: int
     acronym: str
     kind: str
+    name: str = ""
 
 
 def role_of(structure: StructureInfo) -> str:
@@ -88,6 +102,9 @@ def view_styles(
     structures: Sequence[StructureInfo],
     layers: Mapping[str, Mapping] | None = None,
     seq: str | None = None,
+    isolate: bool = False,
+    labels: Mapping[str, str] | None = None,
+    show_labels: bool = True,
 ) -> dict:
     """The ``structure_styles`` message for the 3D view.
 
@@ -102,13 +119,21 @@ def view_styles(
         ``{kind: {"visible": bool, "opacity": float}}``; defaults to :data:`DEFAULT_LAYERS`.
     seq : str, optional
         The pick sequence this answers, echoed so the browser can time click -> highlight.
+    isolate : bool
+        Hide every structure that is not highlighted (only while something is).
+    labels : mapping, optional
+        ``{acronym: text}`` labels drawn beside highlighted structures.
+    show_labels : bool
+        Whether the view shows labels at all (structure and point labels).
 
     Returns
     -------
     dict
         ``{"kinds": {kind: {visible, opacity}}, "ids": {str(id): {color, emissive, opacity,
-        visible, highlight}}, "active": bool, "seq": seq}``. Only highlighted structures get
-        an ``ids`` entry, so the message stays small (tens of bytes per highlight).
+        visible, highlight, label?}}, "active": bool, "isolate": bool, "labels": bool,
+        "seq": seq}``. ``kinds`` also holds the overlay layers ``points`` and ``meridians``.
+        Only highlighted structures get an ``ids`` entry, so the message stays small (tens of
+        bytes per highlight).
 
     Examples
     --------
@@ -121,19 +146,57 @@ def view_styles(
     by_acronym = {s.acronym: s for s in structures}
     lit = [by_acronym[a] for a in dict.fromkeys(highlight) if a in by_acronym]
     active = bool(lit)
+    labels = labels or {}
     kinds = {}
     for kind in {s.kind for s in structures} | set(layers):
         layer = layers.get(kind, {"visible": True, "opacity": 1.0})
         opacity = float(layer.get("opacity", 1.0))
-        if active:
+        visible = bool(layer.get("visible", True))
+        if active and kind not in OVERLAY_LAYERS:
             opacity = min(opacity, FADE_OPACITY.get(kind, 0.3))
-        kinds[kind] = {"visible": bool(layer.get("visible", True)), "opacity": round(opacity, 3)}
+            if isolate:
+                visible = False
+        kinds[kind] = {"visible": visible, "opacity": round(opacity, 3)}
     ids = {}
     for s in lit:
         colour = ROLE_COLOURS.get(role_of(s), ROLE_COLOURS["muscle"])
-        ids[str(s.id)] = {"color": colour, "emissive": _emissive(colour), "opacity": 1.0,
-                          "visible": True, "highlight": True}
-    return {"kinds": kinds, "ids": ids, "active": active, "seq": seq}
+        entry = {"color": colour, "emissive": _emissive(colour), "opacity": 1.0,
+                 "visible": True, "highlight": True}
+        if show_labels and labels.get(s.acronym):
+            entry["label"] = labels[s.acronym]
+        ids[str(s.id)] = entry
+    return {"kinds": kinds, "ids": ids, "active": active, "isolate": bool(isolate and active),
+            "labels": bool(show_labels), "seq": seq}
+
+
+def structure_label(structure: StructureInfo) -> str:
+    """Short label of a structure in the view: ``L4``, ``L5 root``, ``Multifidus L4``, a muscle
+    name without its side."""
+    a = structure.acronym
+    if structure.kind == "nerve_root":
+        return a.split("_")[1] + " root"
+    if structure.kind == "muscle" and a.startswith("multifidus_"):
+        return "Multifidus " + a.split("_")[1]
+    if structure.kind == "bone" and re.fullmatch(r"[CTL]\d+", a):
+        return a
+    name = structure.name or a.replace("_", " ")
+    return re.sub(r"\s*\((left|right)\)$", "", name)
+
+
+def structure_labels(
+    highlight: Iterable[str],
+    structures: Sequence[StructureInfo],
+    mode: str,
+    primary: Iterable[str] = (),
+) -> dict[str, str]:
+    """Labels for the highlighted structures: in patient mode only the ``primary`` ones (the
+    muscle, root or vertebra chosen), otherwise all of them."""
+    by_acronym = {s.acronym: s for s in structures}
+    # Multifidus groups sit among the point markers; their colour (and the panel) names them.
+    wanted = set(primary) if mode == "patient" else {
+        a for a in highlight if not a.startswith("multifidus_") or a in set(primary)}
+    return {a: structure_label(by_acronym[a]) for a in dict.fromkeys(highlight)
+            if a in wanted and a in by_acronym}
 
 
 def marker_specs(
@@ -142,6 +205,8 @@ def marker_specs(
     positions: Mapping[tuple[str, str], Sequence[float]],
     colours: Mapping[str, str] | None = None,
     meridian_of: Mapping[str, str] | None = None,
+    emphasis: str | None = None,
+    show_codes: bool = True,
 ) -> list[dict]:
     """Markers for the point codes that have a placed position on the requested sides.
 
@@ -155,11 +220,16 @@ def marker_specs(
         ``{(code, side): (x, y, z) mm}`` from the placement build; side ``"midline"`` for GV/CV.
     colours, meridian_of : mapping, optional
         Meridian colour by meridian id and meridian id by code.
+    emphasis : str, optional
+        The code of the selected point: drawn larger (``radius``) and flagged ``selected``.
+    show_codes : bool
+        False (patient mode) leaves the labels empty, so no code is shown.
 
     Returns
     -------
     list of dict
-        ``{code, position, color, label}`` (one per placed point and side).
+        ``{code, side, position, color, label, radius?, selected?}`` (one per placed point
+        and side).
     """
     colours = colours or {}
     meridian_of = meridian_of or {}
@@ -170,8 +240,11 @@ def marker_specs(
             pos = positions.get((code, side))
             if pos is None:
                 continue
-            out.append({"code": code, "side": side, "position": [round(float(v), 1) for v in pos],
-                        "color": colour, "label": code})
+            marker = {"code": code, "side": side, "position": [round(float(v), 1) for v in pos],
+                      "color": colour, "label": code if show_codes else ""}
+            if code == emphasis:
+                marker.update(radius=11, selected=True)
+            out.append(marker)
     return out
 
 
@@ -202,14 +275,228 @@ def sides_of(side: str) -> tuple[str, ...]:
     return ("left", "right") if side == "both" else (side,)
 
 
+# --- what is selected, as one scene -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What a state selects, ready to draw and to describe.
+
+    Attributes
+    ----------
+    subject : Selection, LevelSelection, RootSelection or None
+        The chain in view: from a muscle, a level or a root (at most one of them).
+    point : PointSelection or None
+        The point card open on top of the subject.
+    structures : tuple of str
+        Atlas acronyms to highlight.
+    points : tuple of str
+        Point codes to draw (the subject's points and the selected point).
+    meridians : tuple of str
+        Meridian ids whose paths to draw.
+    primary : tuple of str
+        The structures chosen themselves (labelled even in patient mode).
+    emphasis : str or None
+        The selected point's code.
+    """
+
+    subject: object | None
+    point: object | None
+    structures: tuple[str, ...]
+    points: tuple[str, ...]
+    meridians: tuple[str, ...]
+    primary: tuple[str, ...]
+    emphasis: str | None
+
+    @property
+    def empty(self) -> bool:
+        return self.subject is None and self.point is None
+
+
+def _on_sides(acronyms: Iterable[str], sides: Sequence[str]) -> tuple[str, ...]:
+    """Drop ``*_left`` / ``*_right`` acronyms of a side that is not shown."""
+    out = []
+    for a in acronyms:
+        side = a.rsplit("_", 1)[-1] if "_" in a else ""
+        if side in ("left", "right") and side not in sides:
+            continue
+        out.append(a)
+    return tuple(out)
+
+
+def compose_scene(knowledge, muscle: str | None = None, level: str | None = None,
+                  root: str | None = None, point: str | None = None, side: str = "left") -> Scene:
+    """The scene of a state: the subject's chain (muscle, else root, else level) and the point
+    card on top of it.
+
+    Raises
+    ------
+    KeyError
+        For an unknown muscle, level, root or point (check with :func:`parse_query` first).
+    """
+    sides = sides_of(side)
+    subject = None
+    primary: tuple[str, ...] = ()
+    if muscle:
+        subject = select_muscle(knowledge, muscle, side)
+        primary = tuple(f"{muscle}_{s}" for s in sides)
+    elif root:
+        subject = select_root(knowledge, root, side)
+        primary = tuple(f"root_{root}_{s}" for s in sides)
+    elif level:
+        subject = select_level(knowledge, level, side)
+        primary = subject.highlight.structures[:1]
+    structures = subject.highlight.structures if subject else ()
+    codes = subject.highlight.points if subject else ()
+    meridians = subject.highlight.meridians if subject else ()
+    point_sel = None
+    if point:
+        point_sel = select_point(knowledge, point)
+        structures = _on_sides(point_sel.highlight.structures, sides)
+        codes = (*codes, point)
+        meridians = (*meridians, *point_sel.highlight.meridians)
+        primary = structures[:1]
+    return Scene(subject, point_sel, structures, tuple(dict.fromkeys(codes)),
+                 tuple(dict.fromkeys(meridians)), primary, point)
+
+
+# --- deep links --------------------------------------------------------------------------------
+
+#: Query keys a link may carry, in the order they are written.
+LINK_KEYS = ("muscle", "level", "root", "point", "side", "mode", "view", "isolate")
+_MAX_VALUE = 64
+
+
+def _shown(value: str) -> str:
+    """A link value as quoted in a message: printable and short (the HTML escapes it later)."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in value)
+    return "“" + (text if len(text) <= 40 else text[:40] + "…") + "”"
+
+
+def parse_query(args: Mapping[str, str], knowledge) -> tuple[dict, list[str]]:
+    """The state a link asks for, and what of it could not be used.
+
+    Parameters
+    ----------
+    args : mapping
+        Query parameters of the page (``{"muscle": "gluteus_medius", "mode": "student"}``).
+    knowledge : viewer.knowledge.Knowledge
+
+    Returns
+    -------
+    values : dict
+        Valid values only, for :class:`AppState` (``isolate`` as bool).
+    notes : list of str
+        One plain-text sentence per value that was ignored (unknown, malformed or too long);
+        the page shows them (escaped), never a traceback.
+
+    Examples
+    --------
+    >>> parse_query({"mode": "student", "view": "up"}, k)   # doctest: +SKIP
+    ({'mode': 'student'}, ['Unknown camera view: “up”. ...'])
+    """
+    values: dict = {}
+    notes: list[str] = []
+
+    def bad(what: str, raw: str, expected: str) -> None:
+        notes.append(f"Unknown {what}: the link says {_shown(raw)}. {expected}")
+
+    for key in LINK_KEYS:
+        raw = args.get(key)
+        if raw is None:
+            continue
+        value = str(raw).strip()
+        if not value:
+            continue
+        if len(value) > _MAX_VALUE:
+            notes.append(f"The link's {key} value is too long ({len(value)} characters) and was ignored.")
+            continue
+        if key == "muscle":
+            found = value if knowledge.has_muscle(value) else next(
+                (m.id for m in knowledge.muscles if m.name.lower() == value.lower()), None)
+            if found:
+                values["muscle"] = found
+            else:
+                bad("muscle", value, "Search for it by name instead.")
+        elif key == "level":
+            if value in LEVELS:
+                values["level"] = value
+            else:
+                bad("level", value, "Levels are C1-C7, T1-T12, L1-L5, S1-S4 or Co.")
+        elif key == "root":
+            if value in ROOTS:
+                values["root"] = value
+            else:
+                bad("nerve root", value, "Roots are C1-C8, T1-T12, L1-L5, S1-S5 or Co1.")
+        elif key == "point":
+            if knowledge.has_point(value):
+                values["point"] = value
+            else:
+                bad("point", value, "Point codes look like BL25 or GV3.")
+        elif key == "side":
+            if value in SIDES:
+                values["side"] = value
+            else:
+                bad("side", value, "Use left, right or both.")
+        elif key == "mode":
+            if value in MODES:
+                values["mode"] = value
+            else:
+                bad("mode", value, "Use patient, student or practitioner.")
+        elif key == "view":
+            if value in VIEWS:
+                values["view"] = value
+            else:
+                bad("camera view", value, "Use " + ", ".join(VIEWS) + ".")
+        elif key == "isolate":
+            if value.lower() in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+                values["isolate"] = value.lower() in ("1", "true", "yes", "on")
+            else:
+                bad("isolate setting", value, "Use 1 or 0.")
+    subjects = [k for k in ("muscle", "root", "level") if k in values]
+    for extra in subjects[1:]:
+        notes.append(f"The link names both a {subjects[0]} and a {extra}; showing the {subjects[0]}.")
+        del values[extra]
+    return values, notes
+
+
+def query_for(muscle=None, level=None, root=None, point=None, side="left", mode="student",
+              view="posterior", isolate=False) -> str:
+    """The ``?query`` of a state (empty for the start page with default settings).
+
+    >>> query_for(muscle="gluteus_medius", side="left", mode="student", view="posterior")
+    '?muscle=gluteus_medius&side=left&mode=student&view=posterior'
+    """
+    query = {"muscle": muscle, "level": level, "root": root, "point": point}
+    query = {k: v for k, v in query.items() if v}
+    defaults = (side, mode, view, bool(isolate)) == ("left", "student", VIEWS[0], False)
+    if query or not defaults:
+        query.update(side=side, mode=mode, view=view)
+        if isolate:
+            query["isolate"] = "1"
+    return ("?" + urlencode(query)) if query else ""
+
+
 class AppState(param.Parameterized):
-    """What the user chose. The UI binds to these parameters; the URL mirrors muscle and side."""
+    """What the user chose. The UI binds to these parameters; the URL mirrors them.
+
+    ``muscle``, ``level`` and ``root`` are the subject (at most one is set); ``point`` is the
+    point card open on top of it.
+    """
 
     muscle = param.String(default=None, allow_None=True, doc="Muscle id without side, e.g. 'gluteus_medius'")
+    level = param.String(default=None, allow_None=True, doc="Paraspinal level, e.g. 'L4'")
+    root = param.String(default=None, allow_None=True, doc="Nerve root, e.g. 'L5'")
+    point = param.String(default=None, allow_None=True, doc="Point code, e.g. 'BL25'")
     side = param.Selector(default="left", objects=list(SIDES))
     mode = param.Selector(default="student", objects=list(MODES),
-                          doc="patient: plain words; student: the chain; practitioner: reasons, gaps and sources")
+                          doc="patient: plain words; student: the chain and a self-test; "
+                              "practitioner: rules, depths, cautions, sources and disagreements")
+    view = param.Selector(default=VIEWS[0], objects=list(VIEWS), doc="camera preset")
     layers = param.Dict(default=None, doc="{kind: {'visible': bool, 'opacity': float}}")
+    isolate = param.Boolean(default=False, doc="hide everything that is not in the chain")
+    labels = param.Boolean(default=True, doc="labels in the 3D view")
+    quiz = param.Parameter(default=None, doc="viewer.app.quiz.QuizState of the student card")
 
     def __init__(self, **params):
         params.setdefault("layers", {k: dict(v) for k, v in DEFAULT_LAYERS.items()})
@@ -223,3 +510,13 @@ class AppState(param.Parameterized):
         if opacity is not None:
             layer["opacity"] = float(opacity)
         self.layers = {**self.layers, kind: layer}
+
+    def subject_update(self, muscle: str | None = None, level: str | None = None,
+                       root: str | None = None) -> dict:
+        """The parameter values that make one subject current (and close the point card)."""
+        return {"muscle": muscle, "level": level, "root": root, "point": None}
+
+    def query(self) -> str:
+        """This state as a link query."""
+        return query_for(self.muscle, self.level, self.root, self.point, self.side, self.mode,
+                         self.view, self.isolate)

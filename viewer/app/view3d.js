@@ -180,10 +180,11 @@ export function render({ model, el }) {
     }
     return box;
   }
-  function focusSelection() {
+  function focusSelection(viewName) {
+    const dir = viewName && VIEWS[viewName] ? VIEWS[viewName] : null;
     const box = highlightedBox();
-    if (box.isEmpty()) return frameBox(bodyBox, null);
-    frameBox(box, null);
+    if (box.isEmpty()) return frameBox(bodyBox, dir);
+    frameBox(box, dir);
   }
 
   for (const [name, label] of VIEW_LABELS) {
@@ -191,28 +192,62 @@ export function render({ model, el }) {
     button.type = "button";
     button.title = `View from the ${name === "left" || name === "right" ? "subject's " + name : name}`;
     button.dataset.view = name;
-    button.addEventListener("click", () => setView(name));
+    button.addEventListener("click", () => {
+      setView(name);
+      model.view = name;          // reported so the link can carry the camera preset
+    });
     toolbar.appendChild(button);
   }
   const focusButton = el_("button", "radix-btn radix-btn-accent", "Focus");
   focusButton.type = "button";
   focusButton.title = "Frame the highlighted structures";
   focusButton.dataset.view = "focus";
-  focusButton.addEventListener("click", focusSelection);
+  focusButton.addEventListener("click", () => focusSelection(null));
   toolbar.appendChild(focusButton);
 
   function applyCameraRequest() {
     const req = model.camera_request || {};
     if (!loaded || !req.seq) return;
-    if (req.focus) focusSelection();
+    if (req.focus) focusSelection(req.view);
     else if (req.view) setView(req.view);
   }
 
   // --- styles ---------------------------------------------------------------------------------
+  function setLabel(e, text) {
+    if (!text) {
+      if (e.label) { scene.remove(e.label); e.label.element.remove(); e.label = null; }
+      return;
+    }
+    if (!e.label) {
+      const tag = el_("div", "radix-label radix-label-structure", text);
+      e.label = new CSS2DObject(tag);
+      const c = e.box.getCenter(new THREE.Vector3());
+      // Midline bones and discs: label at their right-hand edge, clear of midline point markers.
+      if (Math.abs(c.x) < 5 && (e.kind === "bone" || e.kind === "disc")) c.x = e.box.min.x;
+      e.label.position.copy(c);
+      scene.add(e.label);
+    }
+    if (e.label.element.textContent !== text) e.label.element.textContent = text;
+  }
+  function applyOverlay(group, layer) {
+    const visible = layer.visible ?? true;
+    const opacity = Math.max(0, Math.min(1, layer.opacity ?? 1));
+    group.visible = visible && opacity > 0.001;
+    group.traverse((o) => {
+      if (o.isCSS2DObject) o.visible = group.visible;
+      if (!o.material) return;
+      o.material.opacity = opacity * (o.userData.baseOpacity ?? 1);
+      const transparent = o.material.opacity < 0.999;
+      if (o.material.transparent !== transparent) { o.material.transparent = transparent; o.material.needsUpdate = true; }
+    });
+  }
   function applyStyles() {
     const st = model.structure_styles || {};
     const kinds = st.kinds || {};
     const ids = st.ids || {};
+    root.classList.toggle("radix-nolabels", st.labels === false);
+    applyOverlay(markerGroup, kinds.points || {});
+    applyOverlay(pathGroup, kinds.meridians || {});
     for (const [id, e] of entries) {
       const k = kinds[e.kind] || {};
       const o = ids[id] || {};
@@ -234,6 +269,7 @@ export function render({ model, el }) {
         }
         m.depthWrite = !transparent;
       }
+      setLabel(e, e.group.visible ? o.label : null);
     }
     hook.stylesApplied += 1;
   }
@@ -278,16 +314,24 @@ export function render({ model, el }) {
       if (!mk || !mk.position) continue;
       const radius = mk.radius || 7;
       const material = new THREE.MeshStandardMaterial({
-        color: mk.color || "#1f6feb", emissive: mk.color || "#1f6feb", emissiveIntensity: 0.35,
-        roughness: 0.35, metalness: 0.0,
+        color: mk.color || "#1f6feb", emissive: mk.color || "#1f6feb",
+        emissiveIntensity: mk.selected ? 0.7 : 0.35, roughness: 0.35, metalness: 0.0,
       });
       const dot = new THREE.Mesh(sphere.clone(), material);
       dot.scale.setScalar(radius);
       dot.position.set(...mk.position);
       dot.renderOrder = 3;
-      dot.userData = { marker: mk.code };
+      dot.userData = { marker: mk.code, selected: !!mk.selected };
+      if (mk.selected) {
+        const ring = new THREE.Mesh(
+          new THREE.TorusGeometry(1.55, 0.16, 10, 40),
+          new THREE.MeshBasicMaterial({ color: "#ffffff" }),
+        );
+        ring.lookAt(camera.position.clone().sub(dot.position));
+        dot.add(ring);
+      }
       if (mk.label !== "" && mk.label !== null) {
-        const tag = el_("div", "radix-label", mk.label ?? mk.code);
+        const tag = el_("div", mk.selected ? "radix-label radix-label-selected" : "radix-label", mk.label ?? mk.code);
         const label = new CSS2DObject(tag);
         label.position.set(0, 0, 1.6);
         dot.add(label);
@@ -401,6 +445,10 @@ export function render({ model, el }) {
     return sendPick({ kind: "structure", id: e.id, acronym: e.acronym });
   };
   hook.setView = setView;
+  hook.cameraDirection = () => {
+    const d = camera.position.clone().sub(controls.target).normalize();
+    return [d.x, d.y, d.z];
+  };
   hook.focus = focusSelection;
   hook.style = (key) => {
     const e = resolve(key);
@@ -409,6 +457,27 @@ export function render({ model, el }) {
     return { visible: e.group.visible, opacity: m.opacity, color: "#" + m.color.getHexString(), transparent: m.transparent };
   };
   hook.markerCodes = () => markerGroup.children.map((m) => m.userData.marker);
+  // A page point where a click lands on the marker of ``code`` (null if none is reachable).
+  hook.markerPoint = (code) => {
+    for (const m of markerGroup.children) {
+      if (m.userData.marker !== code) continue;
+      const q = toClient(m.position);
+      const hit = hitAt(q.x, q.y);
+      if (hit && hit.kind === "marker" && hit.code === code) return { x: q.x, y: q.y, hit: true };
+    }
+    return null;
+  };
+  hook.pickMarker = (code) => sendPick({ kind: "marker", code });
+  hook.overlay = () => ({
+    points: { visible: markerGroup.visible, count: markerGroup.children.length,
+              opacity: markerGroup.children.length ? markerGroup.children[0].material.opacity : null },
+    meridians: { visible: pathGroup.visible, count: pathGroup.children.length,
+                 opacity: pathGroup.children.length ? pathGroup.children[0].material.opacity : null },
+  });
+  hook.labels = () => [...root.querySelectorAll(".radix-label")]
+    .filter((n) => n.style.display !== "none" && getComputedStyle(n).display !== "none")
+    .map((n) => n.textContent);
+  hook.selectedMarkers = () => markerGroup.children.filter((m) => m.userData.selected).map((m) => m.userData.marker);
   hook.frameTime = (n = 20) => {  // mean ms of one full frame, waiting for the GPU each time
     const gl = renderer.getContext();
     const px = new Uint8Array(4);
@@ -492,12 +561,12 @@ export function render({ model, el }) {
     for (const e of entries.values()) if (e.kind !== "skin" || entries.size === 1) bodyBox.union(e.box);
     if (bodyBox.isEmpty()) for (const e of entries.values()) bodyBox.union(e.box);
     loaded = true;
-    applyStyles();
     buildMarkers();
     buildPaths();
+    applyStyles();
     resize();
     const req = model.camera_request || {};
-    if (req.focus && req.seq) focusSelection();
+    if (req.focus && req.seq) focusSelection(req.view);
     else setView(req.view || "posterior");
     if (failures.length) {
       console.warn(`Radix: ${failures.length} mesh(es) failed to load: ${failures.slice(0, 8).join(", ")}`);
@@ -516,8 +585,13 @@ export function render({ model, el }) {
   }
 
   model.on("structure_styles", onStyles);
-  model.on("markers", () => { if (loaded) { buildMarkers(); requestRender(); } });
-  model.on("paths", () => { if (loaded) { buildPaths(); requestRender(); } });
+  function overlayStyles() {
+    const kinds = (model.structure_styles || {}).kinds || {};
+    applyOverlay(markerGroup, kinds.points || {});
+    applyOverlay(pathGroup, kinds.meridians || {});
+  }
+  model.on("markers", () => { if (loaded) { buildMarkers(); overlayStyles(); requestRender(); } });
+  model.on("paths", () => { if (loaded) { buildPaths(); overlayStyles(); requestRender(); } });
   model.on("camera_request", applyCameraRequest);
   model.on("remove", () => {
     disposed = true;

@@ -38,6 +38,13 @@ _CSS = """
   padding: 2px 6px; border-radius: 6px; transform: translateY(-14px); white-space: nowrap;
   box-shadow: 0 1px 3px rgba(0, 0, 0, 0.12);
 }
+.radix-label-structure {
+  background: rgba(15, 23, 42, 0.8); color: #fff; border-color: transparent; transform: none;
+  font-weight: 600;
+}
+.radix-label-selected { background: #1d4ed8; color: #fff; border-color: #1e40af; font-size: 12px;
+  z-index: 100000 !important; }
+.radix-nolabels .radix-label { display: none !important; }
 .radix-toolbar {
   position: absolute; top: 12px; right: 12px; display: flex; gap: 4px; padding: 4px;
   background: rgba(255, 255, 255, 0.86); border-radius: 9px;
@@ -94,7 +101,10 @@ class BodyView(JSComponent):
         or ``{kind: "marker", code, seq}``; ``seq`` is new on every click, so clicking the same
         thing again still fires.
     camera_request : dict
-        ``{view: posterior|anterior|left|right|oblique, focus: bool, seq: int}``.
+        ``{view: posterior|anterior|left|right|oblique|None, focus: bool, seq: int}``; with
+        ``focus`` the highlighted structures are framed from ``view`` (or the current direction).
+    view : str
+        The last camera preset chosen in the view's toolbar (written by the browser).
     ready : bool
         Set by the browser once every mesh is loaded and the first frame drawn.
     """
@@ -105,6 +115,7 @@ class BodyView(JSComponent):
     paths = param.List(default=[], item_type=dict)
     picked = param.Dict(default=None, allow_None=True)
     camera_request = param.Dict(default={})
+    view = param.String(default="posterior")
     ready = param.Boolean(default=False)
 
     _esm = HERE / "view3d.js"
@@ -134,10 +145,11 @@ class BodyView(JSComponent):
         self._camera_seq += 1
         self.camera_request = {"view": view, "focus": False, "seq": self._camera_seq}
 
-    def focus_selection(self) -> None:
-        """Frame the bounding box of the highlighted structures and markers."""
+    def focus_selection(self, view: str | None = None) -> None:
+        """Frame the bounding box of the highlighted structures and markers, seen from the
+        preset ``view`` (or from where the camera is)."""
         self._camera_seq += 1
-        self.camera_request = {"view": None, "focus": True, "seq": self._camera_seq}
+        self.camera_request = {"view": view, "focus": True, "seq": self._camera_seq}
 
 
 def missing_bundle_pane() -> pn.pane.Alert:
