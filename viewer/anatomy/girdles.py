@@ -29,6 +29,7 @@ from scipy.spatial import cKDTree
 from . import body_plan
 from . import morphometry as mm
 from . import shapes
+from .implicit import Field
 from .parts import Landmark, Part
 from .shapes import Manifold
 from .thorax import (
@@ -295,7 +296,28 @@ def _scapula_landmarks(solid: Manifold, pieces: dict, sp: ShoulderPlan) -> dict[
                         "by rule: skin at the top of the axillary fossa, 58 mm below and 42 mm "
                         "medial to the humeral head centre"),
     }
+    # SI10's landmark: straight above the posterior axillary fold, just under the lower border of
+    # the lateral part of the spine.
+    fold = marks["axillary_fold_posterior"][0]
+    spine_band = v[(np.abs(v[:, 0] - fold[0]) < 4.0) & (v[:, 1] > fold[1] - 60.0)
+                   & (v[:, 2] > crest[:, 2].min() - 30.0)]
+    spine_low = spine_band[spine_band[:, 1] > np.percentile(spine_band[:, 1], 70)]
+    under = np.array([fold[0], 0.0, spine_low[:, 2].min() - SPINE_HOLLOW_BELOW])
+    # Lateral of the blade the hollow lies over the glenoid neck and the joint: the depth is
+    # taken from the spine's posterior surface there.
+    under[1] = spine_low[:, 1].max()
+    marks["scapula_spine_inferior_lateral"] = (
+        under + np.array([0.0, DELTOID_SOFT_TISSUE, 0.0]),
+        f"by rule: straight above the posterior axillary fold, {SPINE_HOLLOW_BELOW:.0f} mm below "
+        "the lower border of the lateral part of the scapular spine, at the depth of the spine's "
+        f"posterior surface there + {DELTOID_SOFT_TISSUE:.0f} mm deltoid and skin")
     return {f"{k}_left": Landmark(np.asarray(p, float), m) for k, (p, m) in marks.items()}
+
+
+SPINE_HOLLOW_BELOW = 10.0
+"""The hollow under the scapular spine lies this far below the spine's lower border, mm."""
+DELTOID_SOFT_TISSUE = 18.0
+"""Posterior deltoid and skin over the infraspinous fossa near the spine's lateral end, mm."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -353,83 +375,131 @@ def pelvis_plan(stature: float = 1750.0) -> PelvisPlan:
     return PelvisPlan(hc, crest, base, axis / np.linalg.norm(axis))
 
 
-def _hip_bone(pp: PelvisPlan) -> tuple[Manifold, dict]:
+HIP_STEP = 1.6
+"""Grid step of the hip bone's implicit field, mm (the iliac fossa is about 4 mm thick)."""
+
+
+def _upsample(grid: np.ndarray, nu: int, nv: int) -> np.ndarray:
+    """Bilinear resampling of a surface grid ``(a, b, ...)`` to ``(nu, nv, ...)``."""
+    a, b = grid.shape[:2]
+    ui = np.linspace(0, a - 1, nu)
+    vi = np.linspace(0, b - 1, nv)
+    i0 = np.minimum(np.floor(ui).astype(int), a - 2)
+    j0 = np.minimum(np.floor(vi).astype(int), b - 2)
+    fu = (ui - i0)[:, None, None]
+    fv = (vi - j0)[None, :, None]
+    g = grid.reshape(a, b, -1)
+    out = ((1 - fu) * (1 - fv) * g[i0][:, j0] + fu * (1 - fv) * g[i0 + 1][:, j0]
+           + (1 - fu) * fv * g[i0][:, j0 + 1] + fu * fv * g[i0 + 1][:, j0 + 1])
+    return out.reshape((nu, nv) + grid.shape[2:])
+
+
+def _hip_bone(pp: PelvisPlan, stature: float = 1750.0) -> tuple[Manifold, dict]:
+    """Ilium (a thin curved wing under an S-shaped crest), acetabulum, ischium and pubis as one
+    blended implicit solid; the socket, the symphysis plane and the sacroiliac gap are then cut
+    exactly."""
     hc = pp.hip_centre
-    crest = smooth_path(pp.crest, 30)
-    base = smooth_path(pp.base, 30)
-    nv = 9
+    dz = hc[2] - 917.0
+    f = Field(np.array([0.0, hc[1] - 75, hc[2] - 75]), np.array([152.0, 92.0, hc[2] + 180]),
+              HIP_STEP)
+    crest = smooth_path(pp.crest, 40)
+    base = smooth_path(pp.base, 40)
+    # Wing: from the crest down to the arcuate line and the sciatic notch, bowed outwards (the
+    # iliac fossa is concave), thin in the middle of the fossa, thickening towards the body.
+    nv = 12
     v = np.linspace(0, 1, nv)[None, :, None]
     grid = (1 - v) * crest[:, None] + v * base[:, None]
     u = np.linspace(0, 1, len(crest))[:, None]
-    bow = 9.0 * np.sin(np.pi * v[..., 0]) * (1 - u ** 2)  # the wing flares outwards
-    grid[..., 0] += bow
-    medial_limit = AURICULAR_MEDIAL_X + 3.0
-    back = grid[..., 1] < 62.0
-    grid[..., 0] = np.where(back, np.maximum(grid[..., 0], medial_limit), grid[..., 0])
-    thickness = np.clip(3.5 + 5.0 * np.abs(v[..., 0] - 0.5) * 0 + 4.0 * v[..., 0] ** 2, 3.5, 8.0)
-    wing = thick_plate(grid, thickness * np.ones((len(crest), nv)), outward=(1, 0, 0))
-    crest_r = np.interp(np.linspace(0, 1, len(crest)), [0, 0.1, 0.5, 0.9, 1],
-                        [6.0, 5.0, 6.5, 6.0, 6.5])
-    crest_tube = swept_solid(crest, crest_r, crest_r * 1.1, segments=10)
-    asis = Manifold.sphere(6.5, 14).translate(pp.crest[0].tolist())
-    psis = Manifold.sphere(7.0, 14).translate(pp.crest[-1].tolist())
-    # Sacroiliac part: thick behind the auricular surface; its medial face is the auricular face.
-    si = shapes.hull_of([Manifold.sphere(6.0, 12).translate(p) for p in (
-        [AURICULAR_MEDIAL_X + 6.0, 25.0, 1008.0], [AURICULAR_MEDIAL_X + 6.0, 52.0, 1030.0],
-        [AURICULAR_MEDIAL_X + 6.0, 8.0, 1012.0],
-        [AURICULAR_MEDIAL_X + 6.0, 50.0, 998.0], [AURICULAR_MEDIAL_X + 6.0, 30.0, 985.0],
-        [AURICULAR_MEDIAL_X + 16.0, 60.0, 1040.0], [AURICULAR_MEDIAL_X + 14.0, 30.0, 1000.0])])
-    si = si.translate([0, 0, hc[2] - 917.0])
-    # Body of the ilium and the acetabular cup.
+    grid[..., 0] += 10.0 * np.sin(np.pi * v[..., 0]) * (1 - u ** 2)
+    grid[..., 0] = np.maximum(grid[..., 0], AURICULAR_MEDIAL_X + 4.0)
+    half = 1.9 + 3.2 * v[..., 0] ** 2 + 1.5 * np.exp(-((u - 0.95) / 0.1) ** 2)
+    fine = _upsample(np.concatenate([grid, half[..., None]], axis=2), 160, 50)
+    f.sheet(fine[..., :3].reshape(-1, 3), fine[..., 3].ravel(), k=3)
+    # Crest: thick, with the tubercle, the anterior and posterior spines.
+    s = np.linspace(0, 1, len(crest))
+    f.tube(crest, np.interp(s, [0, 0.2, 0.5, 0.85, 1], [5.0, 6.0, 5.5, 6.5, 7.0]),
+           np.interp(s, [0, 0.2, 0.5, 1], [4.5, 5.0, 4.5, 5.5]), k=5)
+    f.ellipsoid(pp.crest[0], (6.0, 8.0, 7.0), k=5)  # ASIS
+    f.ellipsoid(pp.crest[2] + [2.0, 0, 0], (8.0, 10.0, 6.0), k=6)  # iliac tubercle
+    f.ellipsoid(pp.crest[-1], (7.0, 7.0, 8.0), k=5)  # PSIS
+    f.ellipsoid(pp.base[0], (6.0, 6.0, 6.0), k=6)  # AIIS
+    f.ellipsoid(pp.base[-1], (5.5, 5.0, 6.0), k=5)  # PIIS
+    # Sacroiliac part: a thick block behind the auricular surface (its medial face is the
+    # auricular face), buttressed out to the wing.
+    for p in ([AURICULAR_MEDIAL_X + 9.0, 25.0, 1008.0], [AURICULAR_MEDIAL_X + 9.0, 50.0, 1028.0],
+              [AURICULAR_MEDIAL_X + 9.0, 12.0, 1012.0], [AURICULAR_MEDIAL_X + 9.0, 48.0, 998.0],
+              [AURICULAR_MEDIAL_X + 9.0, 30.0, 986.0], [AURICULAR_MEDIAL_X + 16.0, 60.0, 1040.0]):
+        f.sphere(np.array(p) + [0, 0, dz], 7.5, k=10)
+    f.ellipsoid(np.array([AURICULAR_MEDIAL_X + 18.0, 36.0, 1012.0 + dz]), (14.0, 22.0, 26.0),
+                k=12)  # iliac tuberosity
+    # Body of the ilium joining the wing to the acetabulum; the acetabular wall and its rim.
     r_in = FEMORAL_HEAD_RADIUS + JOINT_GAP
-    cup = shapes.hull_of([Manifold.sphere(r_in + 7.0, 40).translate(hc.tolist())] + [
-        Manifold.sphere(9.0, 12).translate((hc + o).tolist()) for o in (
-            [20.0, -32.0, 36.0], [4.0, 14.0, 44.0], [-10.0, 4.0, 42.0], [-6.0, 30.0, 20.0])])
-    body = shapes.hull_of([Manifold.sphere(8.0, 12).translate((hc + o).tolist()) for o in (
-        [-4.0, 12.0, 44.0], [-14.0, 36.0, 56.0], [-8.0, 20.0, 62.0], [-14.0, 30.0, 20.0])])
-    ischial_body = shapes.hull_of([Manifold.sphere(r, 14).translate((hc + o).tolist()) for o, r in (
-        ([-4.0, 24.0, -4.0], 13.0), ([-16.0, 30.0, -26.0], 12.0), ([-26.0, 33.0, -42.0], 10.0),
-        ([-20.0, 40.0, 0.0], 8.0))])
+    f.tube(np.array([hc + [-2.0, 2.0, 8.0], pp.base[2] + [2.0, 0, 6.0]]), 14.0, k=10)
+    f.tube(np.array([hc + [-8.0, 18.0, 10.0], pp.base[4] + [0.0, 0, 8.0]]), 11.0, k=10)
+    f.sphere(hc, r_in + 7.0, k=6)
+    ax = pp.acetabulum_axis
+    frame = shapes.frame_from_z(ax)
+    th = np.linspace(0, 2 * np.pi, 33)
+    rim = hc + ax * 4.0 + (r_in + 5.0) * (np.outer(np.cos(th), frame[:, 0])
+                                          + np.outer(np.sin(th), frame[:, 1]))
+    f.tube(rim, 4.0, k=4)
+    # Ischium: body down and back to the tuberosity, the spine, the ischial ramus.
     tuber_c = hc + np.array([-28.0, 33.0, -43.0])
-    tuber = shapes.ellipsoid(tuber_c, (9.0, 15.0, 10.0), 18,
-                             rotation=shapes.frame_from_z(np.array([0.0, 0.6, 1.0]),
-                                                          np.array([1.0, 0, 0])))
+    f.tube(np.array([hc + [-6.0, 18.0, -8.0], hc + [-18.0, 28.0, -26.0], tuber_c]),
+           np.array([14.0, 11.0, 9.0]), k=8, n=10)
+    f.ellipsoid(tuber_c + [0.0, 2.0, -2.0], (9.0, 16.0, 11.0), k=6,
+                rotation=shapes.frame_from_z(np.array([0.0, 0.6, 1.0]), np.array([1.0, 0, 0])))
+    spine_tip = hc + np.array([-36.0, 50.0, -20.0])
+    f.tube(np.array([pp.base[4] + [0.0, 4.0, -6.0], hc + [-18.0, 40.0, -8.0], spine_tip]),
+           np.array([7.0, 6.0, 2.5]), k=6, n=10)  # posterior border and ischial spine
     sym_x = 1.5
     pub_top = np.array([sym_x + 7.0, hc[1] - 46.0, hc[2] + 1.0])
     pub_bot = np.array([sym_x + 7.0, hc[1] - 33.0, hc[2] - 34.0])
-    pubic_body = shapes.hull_of([Manifold.sphere(7.0, 12).translate(p.tolist()) for p in (
-        pub_top, pub_bot, pub_top + [10.0, 2.0, -2.0], pub_bot + [8.0, 0.0, 2.0])])
-    sup_ramus = swept_solid(smooth_path(np.array([pub_top + [8.0, 2.0, -2.0],
-                                                  hc + [-30.0, -34.0, 2.0],
-                                                  hc + [-12.0, -26.0, 6.0]]), 10),
-                            8.0, 9.0, segments=12)
-    pubic_tubercle = Manifold.sphere(4.0, 10).translate((pub_top + [12.0, -5.0, -2.0]).tolist())
-    inf_path = smooth_path(np.array([pub_bot + [2.0, 3.0, 0.0], hc + [-52.0, -4.0, -46.0],
-                                     tuber_c + [-8.0, -10.0, 0.0]]), 12)
-    inf_ramus = swept_solid(inf_path, 5.5, 8.0, segments=10)
-    solid = shapes.union([wing, crest_tube, asis, psis, si, cup, body, ischial_body, tuber,
-                          pubic_body, sup_ramus, pubic_tubercle, inf_ramus])
+    f.tube(np.array([pub_top + [-2.0, 1.0, -4.0], pub_bot + [-2.0, 1.0, 6.0]]), 8.0, 7.0,
+           up=(0, 1, 0), k=6)  # pubic body and symphyseal face
+    f.tube(np.array([pub_top + [4.0, 2.0, -4.0], hc + [-32.0, -30.0, 4.0], hc + [-10.0, -22.0, 10.0]]),
+           np.array([8.0, 7.0, 10.0]), np.array([7.0, 6.5, 9.0]), k=6, n=12)  # superior ramus
+    f.sphere(pub_top + [12.0, -5.0, -3.0], 4.5, k=4)  # pubic tubercle
+    f.tube(np.array([pub_bot + [2.0, 3.0, 2.0], hc + [-48.0, -2.0, -48.0],
+                     tuber_c + [-6.0, -10.0, -2.0]]), 5.5, 7.5, up=(1.0, 0.0, 0.3), k=6,
+           n=12)  # inferior pubic and ischial rami
+    # Obturator foramen: an oval hole between the rami and the acetabulum.
+    ob_c = hc + np.array([-36.0, -10.0, -24.0])
+    ob_normal = np.array([1.0, -1.05, -0.88]) / np.linalg.norm([1.0, -1.05, -0.88])
+    f.tube(np.array([ob_c - 30.0 * ob_normal, ob_c + 30.0 * ob_normal]), 11.0, 16.0,
+           up=(0.0, 0.5, 1.0), k=4, subtract=True)
+    solid = f.solid()
     # Hollow the socket (head radius plus the joint gap) and open it along the acetabular axis.
-    solid = solid - Manifold.sphere(r_in, 48).translate(hc.tolist())
-    mouth = Manifold.sphere(r_in + 12.0, 40).translate(hc.tolist()).trim_by_plane(
-        pp.acetabulum_axis.tolist(), float(np.dot(pp.acetabulum_axis, hc)) + 6.0)
+    solid = solid - Manifold.sphere(r_in, 64).translate(hc.tolist())
+    mouth = Manifold.sphere(r_in + 12.0, 48).translate(hc.tolist()).trim_by_plane(
+        ax.tolist(), float(np.dot(ax, hc)) + 6.0)
     solid = solid - mouth
-    # Keep the symphysis gap exact: nothing crosses x = sym_x.
+    # Keep the symphysis gap exact (nothing crosses x = sym_x) and the auricular face lateral
+    # of the sacroiliac gap.
     solid = solid.trim_by_plane([1.0, 0.0, 0.0], sym_x)
-    pieces = {"crest": crest_tube, "asis": asis, "psis": psis, "tuber": tuber,
-              "pubic_body": pubic_body, "pubic_tubercle": pubic_tubercle, "si": si}
+    s1 = body_plan.spine_layout(stature).s1
+    gap_box = shapes.box(s1.to_world(np.array([AURICULAR_MEDIAL_X / 2, 5.0, -45.0])),
+                         (AURICULAR_MEDIAL_X, 80.0, 120.0), rotation=s1.axes.T)
+    solid = solid - gap_box
+    pieces = {"tuber_c": tuber_c, "pub_top": pub_top, "tubercle_c": pub_top + [12.0, -5.0, -3.0]}
     return solid, pieces
 
 
-def _hip_landmarks(solid: Manifold, pieces: dict, pp: PelvisPlan) -> dict[str, Landmark]:
-    crest_top = extreme_vertex(pieces["crest"], (0, 0, 1))
-    asis = extreme_vertex(pieces["asis"], (0, -1, 0))
-    psis = extreme_vertex(pieces["psis"], (0, 1, 0))
-    tuber = extreme_vertex(pieces["tuber"], (0, 0, -1))
-    tubercle = extreme_vertex(pieces["pubic_tubercle"], (0, -1, 0))
+def _hip_landmarks(solid: Manifold, pieces: dict, pp: PelvisPlan, coccyx_tip: np.ndarray
+                   ) -> dict[str, Landmark]:
     pb = vertices_of(solid)
+
+    def near(centre, radius):
+        return pb[np.linalg.norm(pb - np.asarray(centre, float), axis=1) < radius]
+
+    crest_top = extreme_vertex(pb, (0, 0, 1))
+    asis = extreme_vertex(near(pp.crest[0], 14.0), (0, -1, 0))
+    psis = extreme_vertex(near(pp.crest[-1], 14.0), (0, 1, 0))
+    tuber = extreme_vertex(near(pieces["tuber_c"], 22.0), (0, 0, -1))
+    tubercle = extreme_vertex(near(pieces["tubercle_c"], 8.0), (0, -1, 0))
     near_mid = pb[pb[:, 0] < 4.0]
     sym_top = near_mid[np.argmax(near_mid[:, 2])]
+    sym_bottom = near_mid[np.argmin(near_mid[:, 2])]
     symphysis = np.array([0.0, sym_top[1], sym_top[2]])
     inguinal = (asis + tubercle) / 2 + np.array([0.0, -INGUINAL_SOFT_TISSUE, 0.0])
     mid_inguinal = (asis + symphysis) / 2
@@ -453,9 +523,20 @@ def _hip_landmarks(solid: Manifold, pieces: dict, pp: PelvisPlan) -> dict[str, L
     out["pubic_symphysis_superior"] = Landmark(
         symphysis, "upper border of the symphysis: highest vertex of the pubic body at its "
                    "medial face, on the midline")
+    anus = np.array([0.0, coccyx_tip[1] - ANUS_FRONT_OF_COCCYX, tuber[2]])
+    out["anus"] = Landmark(anus, f"by rule: midline skin {ANUS_FRONT_OF_COCCYX:.0f} mm in front "
+                                 "of the coccyx tip, at the height of the lowest point of the "
+                                 "ischial tuberosities")
+    out["perineum_anterior"] = Landmark(
+        np.array([0.0, (anus[1] + sym_bottom[1]) / 2, anus[2]]),
+        "by rule: midline perineal skin half-way (front to back) between the anus and the lower "
+        "border of the pubic symphysis (lowest vertex of the pubic body at its medial face), "
+        "at the anus's height")
     return out
 
 
+ANUS_FRONT_OF_COCCYX = 25.0
+"""Anal verge in front of the coccyx tip, mm (soft tissue of the anococcygeal body)."""
 INGUINAL_SOFT_TISSUE = 18.0
 GLUTEAL_SOFT_TISSUE = 45.0
 
@@ -494,9 +575,14 @@ def build_parts(ctx) -> list[Part]:
         (clav_v[i] + acr_v[j]) / 2, "middle of the gap between the clavicle's acromial end and "
                                     "the acromion")
     pp = pelvis_plan(ctx.stature)
-    hip, hip_pieces = _hip_bone(pp)
-    hip_marks = _hip_landmarks(hip, hip_pieces, pp)
-    midline = {"pubic_symphysis_superior": hip_marks.pop("pubic_symphysis_superior")}
+    hip, hip_pieces = _hip_bone(pp, ctx.stature)
+    try:
+        coccyx_tip = np.asarray(ctx.landmark("coccyx_tip"), float)
+    except KeyError:  # the spine is not built: where its coccyx ends, in the S1 frame
+        coccyx_tip = body_plan.spine_layout(ctx.stature).s1.to_world(np.array([0.0, -77.0, -87.0]))
+    hip_marks = _hip_landmarks(hip, hip_pieces, pp, coccyx_tip)
+    midline = {k: hip_marks.pop(k) for k in ("pubic_symphysis_superior", "anus",
+                                             "perineum_anterior")}
     parts = []
     parts += paired_parts("clavicle", "Clavicle", "shoulder_girdle", finish(clav, CLAVICLE_BUDGET),
                           clav_marks, fma=13321)

@@ -670,6 +670,8 @@ def _cage_landmarks(cage: Cage, plan: SternumPlan, stature: float) -> tuple[dict
 
 
 NIPPLE_SOFT_TISSUE = 22.0
+FLANK_SOFT_TISSUE = 15.0
+"""From the line of the 11th rib's free end out to the skin of the flank, mm (by rule)."""
 UMBILICUS_DEPTH = 105.0
 """Soft tissue from the front of the L3-L4 disc to the umbilicus, mm (abdominal wall and
 viscera of a lean adult, by rule)."""
@@ -700,6 +702,13 @@ def build_parts(ctx) -> list[Part]:
     sternum_marks["umbilicus"] = Landmark(
         umbilicus(ctx.layout), f"by rule: anterior midline at the L3-L4 disc level, "
                                f"{UMBILICUS_DEPTH:.0f} mm in front of the disc (soft tissue)")
+    free_end = rib_marks[11]["rib11_free_end_left"].position
+    navel_z = sternum_marks["umbilicus"].position[2]
+    rib_marks[11]["rib11_free_end_umbilical_level_left"] = Landmark(
+        np.array([free_end[0] + FLANK_SOFT_TISSUE, free_end[1], navel_z]),
+        "by rule: straight below the free end of rib 11 at the height of the umbilicus, "
+        f"{FLANK_SOFT_TISSUE:.0f} mm lateral of the rib tip's line (abdominal wall muscles and "
+        "subcutaneous tissue of the flank)")
     parts = [Part("sternum", "Sternum", "bone", "thoracic_cage", finish(cage.sternum, STERNUM_BUDGET),
                   side=None, fma_id=7485, landmarks=sternum_marks, color=BONE)]
     for r in cage.ribs:
