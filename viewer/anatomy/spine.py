@@ -23,11 +23,12 @@ from dataclasses import dataclass, field
 
 import manifold3d as mf
 import numpy as np
+from scipy import ndimage
 
 from . import morphometry as mm
 from .body_plan import Frame, SpineLayout
 from .parts import Landmark, Part
-from .shapes import Manifold, frame_from_z, place, to_trimesh, decimate
+from .shapes import Manifold, frame_from_z, place, to_trimesh
 
 BONE_COLOR = "#e6dcc5"
 DISC_COLOR = "#a8b6c4"
@@ -41,8 +42,10 @@ CLEARANCE = 0.8
 DISC_INSET = 0.25
 """Gap between a disc and each end plate, mm (the tests allow 0.5)."""
 
-VERTEBRA_FACES = 3400
+VERTEBRA_FACES = 3000
 """Triangle budget of one vertebra after decimation."""
+SACRUM_FACES = 10000
+COCCYX_FACES = 1400
 
 SEGMENTS = 12
 """Segments of the small ellipsoids the processes are made of."""
@@ -246,6 +249,209 @@ def smooth_path(points: np.ndarray, step: float = 2.0, values=None):
 
 
 # --------------------------------------------------------------------------------------------
+# Organic blending: every bone is resampled on a grid, its occupancy blurred and re-meshed
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Blend:
+    """How a bone is resampled: grid ``step`` (mm) and Gaussian ``radius`` (mm).
+
+    The blur rounds convex edges and fills concave creases with fillets of about ``radius``, so
+    that the hulls the processes are built from flow into one another as on a real bone; features
+    thinner than about two radii would thin out, hence the smaller radius of the cervical bones.
+    """
+
+    step: float
+    radius: float
+
+
+BLENDS = {"cervical": Blend(0.5, 0.72), "thoracic": Blend(0.62, 0.9), "lumbar": Blend(0.68, 1.05),
+          "sacral": Blend(0.85, 1.6), "coccyx": Blend(0.5, 0.6)}
+
+
+def _occupancy(local: Manifold, step: float) -> tuple[np.ndarray, np.ndarray]:
+    """Inside (1) / outside (0) of a solid at grid points symmetric about x = 0 (local mm).
+
+    Each z level is a planar slice of the solid, filled by even-odd scanlines at the grid rows.
+    Returns the grid ``(nx, ny, nz)`` float32 and its origin ``(3,)``.
+    """
+    box = np.asarray(local.bounding_box(), float)
+    lo, hi = box[:3], box[3:]
+    margin = 3 * step + 3.0
+    half = max(abs(lo[0]), abs(hi[0])) + margin
+    nx = int(np.ceil(2 * half / step)) + 1
+    x0 = -(nx - 1) / 2 * step
+    y0, z0 = lo[1] - margin, lo[2] - margin
+    ny = int(np.ceil((hi[1] + margin - y0) / step)) + 1
+    nz = int(np.ceil((hi[2] + margin - z0) / step)) + 1
+    ys = y0 + step * np.arange(ny)
+    occ = np.zeros((nx, ny, nz), np.float32)
+    for k in range(nz):
+        polys = [np.asarray(q, float) for q in local.slice(float(z0 + step * k)).to_polygons()]
+        polys = [q for q in polys if len(q) >= 3]
+        if not polys:
+            continue
+        a = np.vstack(polys)
+        b = np.vstack([np.roll(q, -1, axis=0) for q in polys])
+        ylo, yhi = np.minimum(a[:, 1], b[:, 1]), np.maximum(a[:, 1], b[:, 1])
+        crosses = (ys[:, None] >= ylo[None]) & (ys[:, None] < yhi[None])
+        row, e = np.nonzero(crosses)
+        t = (ys[row] - a[e, 1]) / (b[e, 1] - a[e, 1])
+        xc = a[e, 0] + t * (b[e, 0] - a[e, 0])
+        col = np.clip(np.ceil((xc - x0) / step).astype(int), 0, nx)
+        counts = np.zeros((ny, nx + 1), np.int32)
+        np.add.at(counts, (row, col), 1)
+        occ[:, :, k] = (np.cumsum(counts, axis=1)[:, :nx] % 2).T
+    return occ, np.array([x0, y0, z0])
+
+
+_CUBE = np.array([[i >> 2 & 1, i >> 1 & 1, i & 1] for i in range(8)])
+
+
+def _kuhn_tetrahedra() -> np.ndarray:
+    """The six tetrahedra of a cube sharing its main diagonal (consistent between cubes)."""
+    tets = []
+    for perm in ((0, 1, 2), (0, 2, 1), (1, 0, 2), (1, 2, 0), (2, 0, 1), (2, 1, 0)):
+        c = np.zeros(3, int)
+        corners = [0]
+        for axis in perm:
+            c[axis] = 1
+            corners.append(int(c[0] * 4 + c[1] * 2 + c[2]))
+        tets.append(corners)
+    return np.array(tets)
+
+
+_TETS = _kuhn_tetrahedra()
+
+
+def marching_tetrahedra(f: np.ndarray, origin: np.ndarray, step: float
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Closed surface ``f == 0`` of a grid field (negative inside, positive on the border).
+
+    Returns vertices ``(n, 3)`` mm and outward-facing faces ``(m, 3)``.
+    """
+    f = np.where(f == 0.0, 1e-7, f)
+    nx, ny, nz = f.shape
+    inside = f < 0
+    corners = [inside[i:nx - 1 + i, j:ny - 1 + j, k:nz - 1 + k] for i, j, k in _CUBE]
+    mixed = np.logical_or.reduce(corners) & ~np.logical_and.reduce(corners)
+    tc = (np.argwhere(mixed)[:, None, None, :] + _CUBE[_TETS][None]).reshape(-1, 4, 3)
+    gid = (tc[..., 0] * ny + tc[..., 1]) * nz + tc[..., 2]
+    vals = f.ravel()[gid]
+    ins = vals < 0
+    cnt = ins.sum(axis=1)
+    keep = (cnt > 0) & (cnt < 4)
+    gid, vals, ins, cnt, tc = gid[keep], vals[keep], ins[keep], cnt[keep], tc[keep]
+    order = np.argsort(~ins, axis=1, kind="stable")  # inside corners first
+    r = np.arange(len(gid))[:, None]
+    g, v, p = gid[r, order], vals[r, order], tc[r, order].astype(float)
+    total = nx * ny * nz
+    keys, pts, tris = [], [], []
+    for n_in, fans in ((1, [[(0, 1), (0, 2), (0, 3)]]), (3, [[(0, 3), (1, 3), (2, 3)]]),
+                       (2, [[(0, 2), (0, 3), (1, 3)], [(0, 2), (1, 3), (1, 2)]])):
+        sel = np.flatnonzero(cnt == n_in)
+        if not len(sel):
+            continue
+        w_in = (np.arange(4) < n_in)[None, :, None]
+        towards_out = (p[sel] * ~w_in).sum(1) / (4 - n_in) - (p[sel] * w_in).sum(1) / n_in
+        for tri in fans:
+            k3, m3 = [], []
+            for a, b in tri:
+                fa, fb = v[sel, a], v[sel, b]
+                s = np.clip(fa / (fa - fb), 0.02, 0.98)[:, None]
+                k3.append(np.minimum(g[sel, a], g[sel, b]) * total + np.maximum(g[sel, a], g[sel, b]))
+                pts.append(p[sel, a] + s * (p[sel, b] - p[sel, a]))
+                keys.append(k3[-1])
+                m3.append((p[sel, a] + p[sel, b]) / 2)
+            flip = np.einsum("ij,ij->i", np.cross(m3[1] - m3[0], m3[2] - m3[0]), towards_out) < 0
+            tris.append(np.stack([k3[0], np.where(flip, k3[2], k3[1]),
+                                  np.where(flip, k3[1], k3[2])], axis=1))
+    uniq, first = np.unique(np.concatenate(keys), return_index=True)
+    verts = np.asarray(origin, float) + step * np.concatenate(pts)[first]
+    return verts, np.searchsorted(uniq, np.concatenate(tris))
+
+
+def surface_nets(f: np.ndarray, origin: np.ndarray, step: float
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Closed surface ``f == 0`` of a grid field by naive surface nets (one vertex per cell).
+
+    About a third of the triangles of marching tetrahedra; a cell the surface crosses twice gives
+    a pinched vertex, which :func:`blended` detects (the solid is then not manifold).
+    """
+    f = np.where(f == 0.0, 1e-7, f).astype(np.float32)
+    inside = f < 0
+    shape_c = tuple(n - 1 for n in f.shape)
+    acc = np.zeros(shape_c + (3,), np.float32)
+    cnt = np.zeros(shape_c, np.float32)
+    quads = []
+    cell_id = np.arange(np.prod(shape_c)).reshape(shape_c)
+    for axis in range(3):
+        a = [slice(None)] * 3
+        b = [slice(None)] * 3
+        a[axis], b[axis] = slice(0, -1), slice(1, None)
+        fa, fb = f[tuple(a)], f[tuple(b)]
+        cross = inside[tuple(a)] != inside[tuple(b)]
+        t = np.where(cross, fa / np.where(cross, fa - fb, 1.0), 0.0)
+        idx = np.argwhere(cross)
+        pos = idx.astype(np.float32)
+        pos[:, axis] += t[cross]
+        u, v = (axis + 1) % 3, (axis + 2) % 3
+        for du in (0, 1):  # the four cells around the edge
+            for dv in (0, 1):
+                c = idx.copy()
+                c[:, u] -= du
+                c[:, v] -= dv
+                ok = (c[:, u] >= 0) & (c[:, v] >= 0) & (c[:, u] < shape_c[u]) & \
+                    (c[:, v] < shape_c[v])
+                np.add.at(acc, tuple(c[ok].T), pos[ok])
+                np.add.at(cnt, tuple(c[ok].T), 1.0)
+        inner = (idx[:, u] >= 1) & (idx[:, v] >= 1) & (idx[:, u] < shape_c[u]) & \
+            (idx[:, v] < shape_c[v])
+        e = idx[inner]
+        out_first = ~inside[tuple(e.T)]  # the edge runs from outside to inside
+        cells = []
+        for du, dv in ((1, 1), (0, 1), (0, 0), (1, 0)):
+            c = e.copy()
+            c[:, u] -= du
+            c[:, v] -= dv
+            cells.append(cell_id[tuple(c.T)])
+        q = np.stack(cells, axis=1)
+        q[out_first] = q[out_first][:, ::-1]
+        quads.append(q)
+    q = np.concatenate(quads)
+    used, inverse = np.unique(q, return_inverse=True)
+    flat_acc = acc.reshape(-1, 3)[used]
+    flat_cnt = cnt.reshape(-1)[used]
+    verts = np.asarray(origin, float) + step * (flat_acc / flat_cnt[:, None])
+    qi = inverse.reshape(-1, 4)
+    faces = np.vstack([qi[:, [0, 1, 2]], qi[:, [0, 2, 3]]])
+    return verts, faces
+
+
+def blended(solid: Manifold, frame: Frame, blend: Blend, faces: int) -> Manifold:
+    """``solid`` (world) with its parts flowing into one another, about ``faces`` triangles.
+
+    Resampled in the bone's own frame on a grid symmetric about its mid-sagittal plane, so the
+    result stays mirror symmetric; flat surfaces (end plates, facet joints) stay where they were.
+    """
+    local = solid.translate((-frame.origin).tolist()).transform(
+        np.hstack([frame.axes, np.zeros((3, 1))]).tolist())
+    occ, origin = _occupancy(local, blend.step)
+    occ = ndimage.gaussian_filter(occ, blend.radius / blend.step, mode="constant")
+    try:
+        verts, tris = surface_nets(0.5 - occ, origin, blend.step)
+        out = solid_from_arrays(frame.to_world(verts), tris)
+    except ValueError:  # a pinched cell: fall back on the always-manifold tetrahedra
+        verts, tris = marching_tetrahedra(0.5 - occ, origin, blend.step)
+        out = solid_from_arrays(frame.to_world(verts), tris)
+    tol = 0.08
+    while out.num_tri() > faces and tol < 5.0:
+        out = out.simplify(tol)
+        tol *= 1.2
+    return out
+
+
+# --------------------------------------------------------------------------------------------
 # Vertebral body
 # --------------------------------------------------------------------------------------------
 
@@ -404,6 +610,10 @@ def joint_of(upper: str, lower: str, layout: SpineLayout, lower_pillar_local: np
     return centre, n_world, up_world
 
 
+FACET_CURVE_RADIUS = 15.0
+"""Radius of curvature of the lumbar facet joints (concave superior facets), mm."""
+
+
 def _facet_radii(region: str) -> tuple[float, float, float]:
     """(half-width, half-height, half-thickness) of an articular facet block, mm."""
     return {"cervical": (5.0, 4.8, 2.2), "thoracic": (5.0, 6.0, 2.2), "lumbar": (5.5, 8.0, 2.8),
@@ -552,8 +762,12 @@ def _typical_vertebra(level: str, layout: SpineLayout) -> Piece:
             tp = blob([(P + np.array([-1.0, -3.0, -1.0]), (5.0, 5.0, 7.0)),
                        (np.array([half_span - 4.0, P[1] - 1.0, P[2] + 1.0]), (4.0, 4.0, 5.5))])
         else:
-            tp = blob([(P + np.array([0.0, -1.0, -1.0]), (3.0, 3.0, 5.0)),
-                       (np.array([half_span - 2.5, P[1] + 1.5, P[2] - 2.0]), (2.5, 2.2, 4.2))])
+            # Long, thin, flattened front to back and tapering to a blunt tip (Gray's).
+            tip = np.array([half_span - 2.0, P[1] + 1.5, P[2] - 1.0])
+            tp = union([blob([(P + np.array([0.0, -1.0, -1.0]), (3.0, 3.2, 5.5)),
+                              (0.55 * (P + [0.0, -1.0, -1.0]) + 0.45 * tip, (2.5, 2.0, 4.2))]),
+                        blob([(0.55 * (P + [0.0, -1.0, -1.0]) + 0.45 * tip, (2.5, 2.0, 4.2)),
+                              (tip, (2.0, 1.7, 3.2))])])
         piece.add_pair("transverse", tp)
         # Accessory process: a small knob at the back of the root of the transverse process.
         acc = blob([(P + np.array([4.0, 2.5, -4.0]), (2.0, 2.0, 2.5))])
@@ -619,16 +833,36 @@ def _facet_pair(upper: Piece, lower_frame: Frame, lower_pillar_local: np.ndarray
     region = region_of(lower_level) if lower_level != "S1" else "sacral"
     fw, fh, ft = _facet_radii(region)
     gap = FACET_GAP / 2
-    lower_block = oriented_blob(centre - normal * (ft + gap), (fw, fh, ft), normal, up)
-    upper_block = oriented_blob(centre + normal * (ft + gap), (fw, fh, ft), normal, up)
+    curved = region in ("lumbar", "sacral")
+    reach = 2.0 if curved else 0.0  # curved facets overlap, then are cut apart by a cylinder
+    lower_block = oriented_blob(centre - normal * (ft + gap - reach), (fw, fh, ft), normal, up,
+                                segments=20)
+    upper_block = oriented_blob(centre + normal * (ft + gap - reach), (fw, fh, ft), normal, up,
+                                segments=20)
     lower_anchor = Manifold.sphere(lower_anchor_r, SEGMENTS).translate(
         lower_frame.to_world(lower_pillar_local).tolist())
     upper_anchor = Manifold.sphere(upper_anchor_r, SEGMENTS).translate(
         upper.frame.to_world(upper_anchor_local).tolist())
-    sap = Manifold.batch_hull([lower_anchor, lower_block]).trim_by_plane(
-        (-normal).tolist(), float(-np.dot(centre, normal) + gap))
-    iap = Manifold.batch_hull([upper_anchor, upper_block]).trim_by_plane(
-        normal.tolist(), float(np.dot(centre, normal) + gap))
+    sap = Manifold.batch_hull([lower_anchor, lower_block])
+    iap = Manifold.batch_hull([upper_anchor, upper_block])
+    if not curved:
+        sap = sap.trim_by_plane((-normal).tolist(), float(-np.dot(centre, normal) + gap))
+        iap = iap.trim_by_plane(normal.tolist(), float(np.dot(centre, normal) + gap))
+        return sap, iap, centre, normal
+    # Lumbar joints: the superior facet is concave (facing back and medially), wrapping round
+    # the convex inferior facet of the vertebra above (Gray's Anatomy); the joint surface is a
+    # vertical cylinder of radius FACET_CURVE_RADIUS behind the joint.
+    axis_point = centre + normal * FACET_CURVE_RADIUS
+    rot = frame_from_z(up, normal)
+
+    def cylinder_of(radius: float) -> Manifold:
+        c = Manifold.cylinder(60.0, radius, radius, 40).translate([0.0, 0.0, -30.0])
+        return place(c, rot, axis_point)
+
+    near_side = place(Manifold.cube([80.0, 80.0, 60.0], True).translate([-40.0, 0.0, 0.0]),
+                      rot, axis_point)  # local x of ``rot`` is ``normal``
+    sap = sap - cylinder_of(FACET_CURVE_RADIUS + gap)
+    iap = iap - (near_side - cylinder_of(FACET_CURVE_RADIUS - gap))
     return sap, iap, centre, normal
 
 
@@ -785,8 +1019,19 @@ def _sacral_slice(g: SacralGeometry, s: float, grow: float = 0.0) -> Manifold:
             (0.8 * hw, -0.9 * ant), (hw, -0.55 * ant), (hw, 0.3 * dorsal), (0.8 * hw, 0.6 * dorsal),
             (0.4 * hw, 0.93 * dorsal), (0.0, dorsal), (-0.4 * hw, 0.93 * dorsal),
             (-0.8 * hw, 0.6 * dorsal), (-hw, 0.3 * dorsal)]
+    # A closed Catmull-Rom curve through the outline points, so that the hull of consecutive
+    # slices is finely faceted (a smooth dorsal convexity rather than a few planes).
+    ctrl = np.array(pts2, float)
+    ext = np.vstack([ctrl[-1], ctrl, ctrl[:2]])
+    outline = []
+    for k in range(1, len(ctrl) + 1):
+        p0, p1, p2, p3 = ext[k - 1], ext[k], ext[k + 1], ext[k + 2]
+        for t in (0.0, 1 / 3, 2 / 3):
+            outline.append(0.5 * (2 * p1 + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t * t
+                                  + (-p0 + 3 * p1 - 3 * p2 + p3) * t ** 3))
     r = 2.0 + grow
-    spheres = [Manifold.sphere(r, 10).translate((c + px * x + pn * d).tolist()) for px, pn in pts2]
+    pts = [c + px * x + pn * d for px, pn in outline]
+    spheres = [Manifold.sphere(r, 8).translate(q.tolist()) for q in pts]
     return Manifold.batch_hull(spheres)
 
 
@@ -923,14 +1168,17 @@ def _end_rings(level: str, layout: SpineLayout) -> tuple[np.ndarray, np.ndarray]
     return f.to_world(rings[2]), f.to_world(rings[-3])
 
 
-def _disc(upper: str, lower: str, layout: SpineLayout) -> Manifold:
-    """Fill the space between two end plates, following their wedge, with a slight bulge."""
+def _disc(upper: str, lower: str, layout: SpineLayout, inset: float = DISC_INSET) -> Manifold:
+    """Fill the space between two end plates, following their wedge, with a slight bulge.
+
+    ``inset`` is the gap left to each end plate (negative: the disc reaches into the bodies, to
+    be cut back against the finished bones)."""
     bottom_of_upper, _ = _end_rings(upper, layout)
     _, top_of_lower = _end_rings(lower, layout)
     up_n = layout.vertebrae[upper].axes[2]
     low_n = layout.s1.axes[2] if lower == "S1" else layout.vertebrae[lower].axes[2]
-    a = top_of_lower + DISC_INSET * low_n
-    b = bottom_of_upper - DISC_INSET * up_n
+    a = top_of_lower + inset * low_n
+    b = bottom_of_upper - inset * up_n
     rings = []
     for t, bulge in ((0.0, 1.0), (0.12, 1.045), (0.5, 1.075), (0.88, 1.045), (1.0, 1.0)):
         ring = (1 - t) * a + t * b
@@ -1038,15 +1286,35 @@ def _grown(solid: Manifold, by: float) -> Manifold:
 def build_solids(layout: SpineLayout) -> tuple[dict[str, Piece], dict[str, Manifold], dict]:
     """United solids of every bone, carved so that neighbours keep :data:`CLEARANCE`."""
     pieces, info = build_pieces(layout)
-    solids = {name: _solid_of(p) for name, p in pieces.items()}
+    # The exact unions are kept (``info["drawn"]``): they are mirror symmetric to the last bit,
+    # which the landmarks found by ray casting need; the blended, simplified ones are close to it.
+    drawn = {name: _solid_of(p) for name, p in pieces.items()}
+    info["drawn"] = drawn
+    solids = {name: blended(drawn[name], p.frame, _blend_of(name), _faces_of(name))
+              for name, p in pieces.items()}
     order = list(mm.PRESACRAL) + ["sacrum", "coccyx"]
     for upper, lower in zip(order[:-1], order[1:]):
         a, b = solids[upper], solids[lower]
-        if (a ^ b).volume() > 1e-3:
-            # Carve the upper bone where it would touch the lower one.
-            solids[upper] = a - _grown(b ^ _grown(a, CLEARANCE + 1.0), CLEARANCE)
+        overlap = a ^ b
+        if overlap.volume() > 1e-3:
+            # Carve the upper bone where it would touch the lower one: the lower bone near the
+            # overlap, grown by the clearance (a small piece, so the Minkowski sum stays cheap).
+            box = np.asarray(overlap.bounding_box(), float)
+            lo, hi = box[:3] - (CLEARANCE + 2.0), box[3:] + (CLEARANCE + 2.0)
+            near = b ^ Manifold.cube((hi - lo).tolist()).translate(lo.tolist())
+            solids[upper] = a - _grown(near, CLEARANCE)
     # C1's neighbours two levels apart are the dens' neighbours too.
     return pieces, solids, info
+
+
+def _blend_of(name: str) -> Blend:
+    if name in ("sacrum", "coccyx"):
+        return BLENDS["sacral" if name == "sacrum" else "coccyx"]
+    return BLENDS[region_of(name)]
+
+
+def _faces_of(name: str) -> int:
+    return {"sacrum": SACRUM_FACES, "coccyx": COCCYX_FACES}.get(name, VERTEBRA_FACES)
 
 
 def build_parts(ctx) -> list:
@@ -1056,10 +1324,7 @@ def build_parts(ctx) -> list:
     parts: list[Part] = []
     meshes = {}
     for name, solid in solids.items():
-        mesh = to_trimesh(solid)
-        budget = VERTEBRA_FACES if name not in ("sacrum", "coccyx") else \
-            (9000 if name == "sacrum" else 1500)
-        meshes[name] = decimate(mesh, budget)
+        meshes[name] = to_trimesh(solid)
 
     for level in mm.PRESACRAL:
         piece = pieces[level]
@@ -1094,7 +1359,7 @@ def build_parts(ctx) -> list:
                 xy = (sx * fx, fy)
                 upper_sub = piece.sub[f"pedicle_{side}"]
             lms[f"{level}_foramen_{side}"] = _lm(
-                _foramen_landmark(upper_sub, frame, xy, solids[nxt]),
+                _foramen_landmark(upper_sub, frame, xy, info["drawn"][nxt]),
                 "midway between the lower border of the pedicle (C1: posterior arch) and the "
                 "bone below it")
         parts.append(Part(acronym=level, name=_vertebra_name(level), kind="bone", parent=group,
@@ -1111,7 +1376,11 @@ def build_parts(ctx) -> list:
     order = list(mm.PRESACRAL[1:]) + ["S1"]
     for upper, lower in zip(order[:-1], order[1:]):
         acronym = f"disc_{upper}_{lower}"
-        mesh = to_trimesh(_disc(upper, lower, layout) - _disc_clearance(pieces, lower))
+        bones = union([solids[upper], solids["sacrum" if lower == "S1" else lower]])
+        # The blended end plates sit within a few tenths of a millimetre of the drawn ones: the
+        # disc reaches into them and is cut back against the finished bones, so it fits them.
+        disc = _disc(upper, lower, layout, inset=-0.6) - _disc_clearance(pieces, lower) - bones
+        mesh = to_trimesh(disc)
         parts.append(Part(acronym=acronym, name=f"Intervertebral disc {upper}-{lower}",
                           kind="disc", parent="intervertebral_discs", mesh=mesh, level=upper,
                           fma_id=FMA_IDS.get(acronym), color=DISC_COLOR))
