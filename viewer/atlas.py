@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import struct
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -77,6 +79,23 @@ _FIELDS = {
 }
 
 
+#: A mesh file name: a plain name under ``assets/meshes/`` (no folders, no ``..``), e.g. ``1007.glb``.
+MESH_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_.-]*\.glb$")
+
+#: Optional fields of a structure record and the types they may have besides null.
+_OPTIONAL = {"parent": str, "level": str, "side": str, "fma_id": int, "color": str}
+
+
+def _finite(value) -> bool:
+    """A JSON number that is a finite float (not a bool, not NaN/Infinity, not a huge integer)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 def _read_json(path: Path, problems: list[str]):
     try:
         return json.loads(path.read_text(encoding="utf-8"))
@@ -86,6 +105,10 @@ def _read_json(path: Path, problems: list[str]):
         problems.append(f"{path.name}: not valid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}")
     except UnicodeDecodeError as exc:
         problems.append(f"{path.name}: not UTF-8 text ({exc.reason})")
+    except RecursionError:
+        problems.append(f"{path.name}: JSON nested too deeply to read")
+    except OSError as exc:
+        problems.append(f"{path.name}: cannot read {path}: {exc.strerror or exc}")
     return None
 
 
@@ -111,6 +134,13 @@ def _parse_structures(raw, problems: list[str]) -> list[Structure]:
                 problems.append(f"{label}: field {key}: expected {typ.__name__}, "
                                 f"got {type(rec[key]).__name__}")
                 bad = True
+        for key, typ in _OPTIONAL.items():
+            value = rec.get(key)
+            if value is not None and (not isinstance(value, typ)
+                                      or (typ is int and isinstance(value, bool))):
+                problems.append(f"{label}: field {key}: expected {typ.__name__} or null, "
+                                f"got {type(value).__name__}")
+                bad = True
         if bad:
             continue
         if rec["kind"] not in KINDS:
@@ -124,8 +154,9 @@ def _parse_structures(raw, problems: list[str]) -> list[Structure]:
             problems.append(f"{label}: field structure_id_path: must be a list of integer ids")
             continue
         mesh = rec.get("mesh")
-        if mesh is not None and not isinstance(mesh, str):
-            problems.append(f"{label}: field mesh: expected a file name or null")
+        if mesh is not None and not (isinstance(mesh, str) and MESH_NAME.match(mesh)):
+            problems.append(f"{label}: field mesh: expected a .glb file name under meshes/ "
+                            f"(no folders) or null, got {mesh!r}")
             continue
         if rec["kind"] != "group" and mesh is None:
             problems.append(f"{label}: field mesh: a {rec['kind']} needs a mesh file")
@@ -151,15 +182,17 @@ def _parse_landmarks(raw, problems: list[str]) -> dict[str, Landmark]:
             continue
         pos = rec.get("position")
         if (not isinstance(pos, list) or len(pos) != 3
-                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                           for v in pos)):
+                or not all(_finite(v) for v in pos)):
             problems.append(f"{label}: field position: expected three finite numbers, got {pos!r}")
             continue
         if not isinstance(rec.get("structure"), str):
             problems.append(f"{label}: field structure: missing or not a string")
             continue
-        out[name] = Landmark(name, tuple(float(v) for v in pos), rec["structure"],
-                             str(rec.get("method", "")))
+        method = rec.get("method", "")
+        if not isinstance(method, str):
+            problems.append(f"{label}: field method: expected a string, got {type(method).__name__}")
+            continue
+        out[name] = Landmark(name, tuple(float(v) for v in pos), rec["structure"], method)
     return out
 
 
@@ -185,6 +218,30 @@ def validate_acronyms_unique(atlas: "Atlas") -> list[str]:
     return problems
 
 
+def glb_problem(path: Path) -> str | None:
+    """What is wrong with a binary glTF file's header, or None when it looks whole.
+
+    Reads 12 bytes: the ``glTF`` magic, version 2 and the total length, which must equal the
+    file's size (a truncated or padded file fails). Cheap enough to run over every mesh.
+    """
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as fh:
+            header = fh.read(12)
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror or exc})"
+    if size < 64 or len(header) < 12:
+        return "is empty or truncated"
+    magic, version, length = struct.unpack("<4sII", header)
+    if magic != b"glTF":
+        return "is not a binary glTF (GLB) file"
+    if version != 2:
+        return f"is glTF version {version}, expected 2"
+    if length != size:
+        return f"is truncated or padded: its header says {length} bytes, the file has {size}"
+    return None
+
+
 def validate_meshes_exist(atlas: "Atlas") -> list[str]:
     problems = []
     for s in atlas.structures:
@@ -193,8 +250,10 @@ def validate_meshes_exist(atlas: "Atlas") -> list[str]:
         path = atlas.mesh_dir / s.mesh
         if not path.is_file():
             problems.append(f"structures.json: record {s.acronym}: field mesh: {s.mesh} does not exist in {atlas.mesh_dir}")
-        elif path.stat().st_size < 64:
-            problems.append(f"structures.json: record {s.acronym}: field mesh: {s.mesh} is empty or truncated")
+            continue
+        wrong = glb_problem(path)
+        if wrong:
+            problems.append(f"structures.json: record {s.acronym}: field mesh: {s.mesh} {wrong}")
     return problems
 
 
@@ -243,6 +302,13 @@ def validate_metadata(atlas: "Atlas") -> list[str]:
             problems.append(f"metadata.json: field {key}: missing")
     if atlas.metadata.get("units") not in (None, "mm"):
         problems.append(f"metadata.json: field units: {atlas.metadata.get('units')!r}; Radix works in mm")
+    for key in ("name", "version"):
+        if key in atlas.metadata and not isinstance(atlas.metadata[key], str):
+            problems.append(f"metadata.json: field {key}: expected a string, "
+                            f"got {type(atlas.metadata[key]).__name__}")
+    height = atlas.metadata.get("body_height_mm")
+    if "body_height_mm" in atlas.metadata and not (_finite(height) and height > 0):
+        problems.append(f"metadata.json: field body_height_mm: expected a positive number, got {height!r}")
     return problems
 
 
@@ -316,12 +382,27 @@ class Atlas:
         return self.mesh_dir / s.mesh
 
     def mesh(self, key: str | int):
-        """The structure's mesh as a ``trimesh.Trimesh`` in mm, loaded on first use and cached."""
+        """The structure's mesh as a ``trimesh.Trimesh`` in mm, loaded on first use and cached.
+
+        Raises ``KeyError`` for an unknown structure or a group, and :class:`AtlasError` naming
+        the record and file when the mesh file is missing, truncated or not a GLB mesh.
+        """
         import trimesh
 
         s = self[key]
         if s.id not in self._mesh_cache:
-            loaded = trimesh.load(self.mesh_path(s.id), file_type="glb", force="mesh", process=False)
+            path = self.mesh_path(s.id)
+            wrong = glb_problem(path) if path.is_file() else f"does not exist in {self.mesh_dir}"
+            if wrong is None:
+                try:
+                    loaded = trimesh.load(path, file_type="glb", force="mesh", process=False)
+                except Exception as exc:  # trimesh raises many types on a damaged file
+                    wrong = f"cannot be read as a mesh ({type(exc).__name__}: {exc})"
+                else:
+                    if not isinstance(loaded, trimesh.Trimesh) or len(loaded.faces) == 0:
+                        wrong = "holds no triangle mesh"
+            if wrong is not None:
+                raise AtlasError([f"structures.json: record {s.acronym}: field mesh: {s.mesh} {wrong}"])
             self._mesh_cache[s.id] = loaded
         return self._mesh_cache[s.id]
 

@@ -746,12 +746,16 @@ def _read_json(path: Path, name: str) -> tuple[Any, list[KnowledgeError]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         return None, [KnowledgeError(name, "(file)", "(file)", f"cannot read {path}: {exc.strerror}")]
+    except UnicodeDecodeError as exc:
+        return None, [KnowledgeError(name, "(file)", "(file)", f"not UTF-8 text ({exc.reason})")]
     try:
         return json.loads(text), []
     except json.JSONDecodeError as exc:
         return None, [
             KnowledgeError(name, "(file)", "(file)", f"not valid JSON at line {exc.lineno}: {exc.msg}")
         ]
+    except RecursionError:
+        return None, [KnowledgeError(name, "(file)", "(file)", "JSON nested too deeply to read")]
 
 
 def _cross_check(

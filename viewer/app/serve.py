@@ -12,6 +12,10 @@ bundle, the JSON and the GLB meshes. Typical use::
         --websocket-compression-level 6 --websocket-compression-mem-level 8
 
 Behind a reverse proxy that compresses (nginx ``gzip on``), plain ``panel serve`` is enough.
+
+Unlike ``panel serve`` (which listens on every interface when no ``--address`` is given), this
+command listens on ``127.0.0.1`` unless ``--address`` says otherwise: exposing Radix is a choice
+(see ``docs/DEPLOY.md``), never a default.
 """
 
 from __future__ import annotations
@@ -38,6 +42,9 @@ class RadixGZip(GZipContentEncoding):
 #: with the gzip above).
 TRANSFORMS = [RadixGZip]
 
+#: Where the server listens when ``--address`` is not given: loopback only.
+DEFAULT_ADDRESS = "127.0.0.1"
+
 
 def compressed_serve_command(parser: argparse.ArgumentParser):
     """Panel's ``serve`` subcommand, building its server with :data:`TRANSFORMS`."""
@@ -57,8 +64,16 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m viewer.app.serve",
         description="panel serve with gzip-compressed HTTP responses (takes every panel serve option)")
     command = compressed_serve_command(parser)
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
     return command.invoke(args) or 0
+
+
+def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> argparse.Namespace:
+    """Panel's serve options, with :data:`DEFAULT_ADDRESS` when ``--address`` is not given."""
+    args = parser.parse_args(argv)
+    if getattr(args, "address", None) is None:
+        args.address = DEFAULT_ADDRESS
+    return args
 
 
 if __name__ == "__main__":
