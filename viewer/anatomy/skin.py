@@ -1,0 +1,123 @@
+"""The skin: one closed, smooth surface over the whole body, following the structures beneath it.
+
+Method: the body is split into regions (head, neck and trunk, each arm, each leg); in every
+horizontal slab each region's cross-section is the convex hull of the structures in it (so the
+skin bridges the hollows between ribs, muscles and bones as soft tissue does). The union of these
+sections is turned into a signed distance field, offset outwards by the soft-tissue thickness,
+smoothed, and contoured (VTK flying edges through pyvista) into one watertight surface.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import trimesh
+from scipy import ndimage
+from scipy.spatial import ConvexHull
+
+from .parts import Landmark, Part
+
+PITCH = 3.5
+"""Grid spacing, mm."""
+
+SOFT_TISSUE = 7.0
+"""Skin offset beyond the outermost structure, mm (thin subcutaneous layer over muscle)."""
+
+TARGET_FACES = 80_000
+
+SLAB = 12.0
+"""Half-height of the slab whose structures make one cross-section, mm."""
+
+_ARM = ("humerus", "radius", "ulna", "hand", "biceps", "brachialis", "triceps", "brachioradialis",
+        "extensor_carpi", "extensor_digitorum_left", "extensor_digitorum_right", "flexor_carpi",
+        "pronator", "flexor_digitorum")
+_LEG = ("femur", "patella", "tibia", "fibula", "foot", "rectus_femoris", "vastus", "sartorius",
+        "adductor", "gracilis", "biceps_femoris", "semitendinosus", "semimembranosus",
+        "tibialis", "extensor_hallucis", "extensor_digitorum_longus", "gastrocnemius", "soleus",
+        "fibularis", "tensor_fasciae")
+_HEAD = ("skull", "mandible")
+
+
+def _region(part: Part) -> str:
+    name = part.acronym
+    side = "left" if name.endswith("_left") else "right" if name.endswith("_right") else "mid"
+    if any(name.startswith(p) for p in _ARM) and not name.startswith("extensor_digitorum_longus"):
+        return f"arm_{side}"
+    if any(name.startswith(p) for p in _LEG):
+        return f"leg_{side}"
+    if name.startswith(_HEAD):
+        return "head"
+    return "trunk"
+
+
+def _section_masks(points: np.ndarray, xs: np.ndarray, ys: np.ndarray, zs: np.ndarray,
+                   mask: np.ndarray) -> None:
+    """OR into ``mask`` (nx, ny, nz) the convex hull of ``points`` in each horizontal slab."""
+    gx, gy = np.meshgrid(xs, ys, indexing="ij")
+    grid = np.column_stack([gx.ravel(), gy.ravel()])
+    order = np.argsort(points[:, 2])
+    pz = points[order, 2]
+    for k, z in enumerate(zs):
+        lo, hi = np.searchsorted(pz, [z - SLAB, z + SLAB])
+        slab = points[order[lo:hi], :2]
+        if len(slab) < 3:
+            continue
+        try:
+            hull = ConvexHull(slab)
+        except Exception:  # degenerate (collinear) slab: nothing to fill
+            continue
+        eq = hull.equations
+        inside = np.all(grid @ eq[:, :2].T + eq[:, 2] <= 0.0, axis=1)
+        mask[:, :, k] |= inside.reshape(gx.shape)
+
+
+def _skin_mesh(parts: list[Part]) -> trimesh.Trimesh:
+    import pyvista as pv
+
+    regions: dict[str, list[np.ndarray]] = {}
+    for part in parts:
+        regions.setdefault(_region(part), []).append(np.asarray(part.mesh.vertices))
+    allv = np.vstack([v for vs in regions.values() for v in vs])
+    pad = 30.0
+    lo = np.floor((allv.min(axis=0) - pad) / PITCH) * PITCH
+    hi = np.ceil((allv.max(axis=0) + pad) / PITCH) * PITCH
+    xs, ys, zs = (np.arange(lo[i], hi[i] + PITCH / 2, PITCH) for i in range(3))
+    mask = np.zeros((len(xs), len(ys), len(zs)), dtype=bool)
+    for verts in regions.values():
+        _section_masks(np.vstack(verts), xs, ys, zs, mask)
+    # Signed distance (mm, positive outside), smoothed, offset by the soft tissue.
+    outside = ndimage.distance_transform_edt(~mask) * PITCH
+    inside = ndimage.distance_transform_edt(mask) * PITCH
+    sdf = ndimage.gaussian_filter(outside - inside, sigma=(1.6, 1.6, 4.0))
+    grid = pv.ImageData(dimensions=mask.shape, spacing=(PITCH,) * 3, origin=tuple(lo))
+    grid.point_data["sdf"] = sdf.ravel(order="F")
+    surf = grid.contour([SOFT_TISSUE], scalars="sdf", method="flying_edges").triangulate().clean()
+    surf = surf.smooth_taubin(n_iter=30, pass_band=0.1)
+    if surf.n_cells > TARGET_FACES:
+        surf = surf.decimate_pro(1.0 - TARGET_FACES / surf.n_cells, preserve_topology=True)
+    faces = surf.faces.reshape(-1, 4)[:, 1:]
+    mesh = trimesh.Trimesh(np.asarray(surf.points, float), faces, process=True)
+    pieces = mesh.split(only_watertight=False)
+    mesh = max(pieces, key=lambda m: len(m.faces))
+    trimesh.repair.fix_normals(mesh)
+    return mesh
+
+
+def build_parts(ctx) -> list[Part]:
+    """The skin over every structure built so far."""
+    if not ctx.parts:
+        raise KeyError("the skin needs the body's structures: build the bones first")
+    mesh = _skin_mesh(list(ctx.parts))
+    landmarks: dict[str, Landmark] = {}
+    levels = [p.level for p in ctx.parts if p.kind == "bone" and p.level]
+    for level in levels:
+        name = f"{level}_spinous_tip"
+        if name not in ctx.landmarks:
+            continue
+        tip = ctx.landmark(name)
+        locs, _, _ = mesh.ray.intersects_location([tip], [[0.0, 1.0, 0.0]])
+        behind = [p for p in locs if p[1] > tip[1]]
+        if behind:
+            hit = min(behind, key=lambda p: p[1])
+            landmarks[f"posterior_midline_{level}"] = Landmark(
+                np.asarray(hit, float), f"skin straight behind the {level} spinous tip")
+    return [Part("skin", "Skin", "skin", "integument", mesh, landmarks=landmarks, color="#e8b898")]
