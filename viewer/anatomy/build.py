@@ -34,7 +34,7 @@ GENERATORS: tuple[str, ...] = (
     "viewer.anatomy.multifidus",
     "viewer.anatomy.muscles_axial",
     "viewer.anatomy.muscles_limbs",
-    "viewer.anatomy.skin",
+    "viewer.anatomy.skin_surface",
 )
 """Generator modules in build order. Each defines ``build_parts(ctx: BuildContext) -> list[Part]``
 and may read the parts and landmarks of the generators before it. A module that does not exist

@@ -50,7 +50,8 @@ def place_all(assets: Path, log=print) -> dict:
     meridians_file = source / "knowledge" / "meridians.json"
     if meridians_file.exists():
         for m in json.loads(meridians_file.read_text(encoding="utf-8"))["meridians"]:
-            sequences[m["id"]] = list(m["points"])
+            if m.get("kind") == "meridian" and m.get("codes"):
+                sequences[m["id"]] = list(m["codes"])  # extra-point groups are not channels
     paths = meridian_paths(sequences, placements, skin)
 
     total = len(placements)

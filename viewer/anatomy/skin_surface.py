@@ -70,7 +70,45 @@ def _section_masks(points: np.ndarray, xs: np.ndarray, ys: np.ndarray, zs: np.nd
         mask[:, :, k] |= inside.reshape(gx.shape)
 
 
-def _skin_mesh(parts: list[Part]) -> trimesh.Trimesh:
+FURROW_DEPTH = 4.0
+"""Field margin behind the spinous tips before the offset, mm: with :data:`SOFT_TISSUE` the skin
+lies about 10 mm behind them in the midline (published thickness over the thoracic and lumbar
+spinous processes in lean adults: about 5-20 mm)."""
+
+FURROW_SLOPE = 0.45
+"""How fast the back rises on either side of the midline furrow (mm of depth per mm across)."""
+
+
+def _carve_back_furrow(mask: np.ndarray, xs, ys, zs, tips: np.ndarray) -> None:
+    """Remove the convex hulls' bridge over the spine: the back dips into a midline furrow whose
+    floor lies just behind the spinous tips and whose walls rise over the erector spinae."""
+    tips = tips[np.argsort(tips[:, 2])]
+    gx, gy = np.meshgrid(xs, ys, indexing="ij")
+    for k, z in enumerate(zs):
+        if z < tips[0, 2] or z > tips[-1, 2]:
+            continue
+        floor = np.interp(z, tips[:, 2], tips[:, 1]) + FURROW_DEPTH
+        mask[:, :, k] &= ~(gy > floor + FURROW_SLOPE * np.abs(gx))
+
+
+def _triangles_only(surf):
+    """Drop the degenerate line and vertex cells that cleaning a contour can leave behind."""
+    import pyvista as pv
+
+    cells = np.asarray(surf.faces)
+    tris, i = [], 0
+    while i < len(cells):
+        n = cells[i]
+        if n == 3:
+            tris.append(cells[i + 1:i + 4])
+        i += n + 1
+    tris = np.asarray(tris)
+    keep = (tris[:, 0] != tris[:, 1]) & (tris[:, 1] != tris[:, 2]) & (tris[:, 0] != tris[:, 2])
+    tris = tris[keep]
+    return pv.PolyData(np.asarray(surf.points), np.hstack([np.full((len(tris), 1), 3), tris]).ravel())
+
+
+def _skin_mesh(parts: list[Part], spinous_tips: np.ndarray | None = None) -> trimesh.Trimesh:
     import pyvista as pv
 
     regions: dict[str, list[np.ndarray]] = {}
@@ -84,6 +122,14 @@ def _skin_mesh(parts: list[Part]) -> trimesh.Trimesh:
     mask = np.zeros((len(xs), len(ys), len(zs)), dtype=bool)
     for verts in regions.values():
         _section_masks(np.vstack(verts), xs, ys, zs, mask)
+    if spinous_tips is not None and len(spinous_tips) >= 2:
+        _carve_back_furrow(mask, xs, ys, zs, spinous_tips)
+        # The furrow never uncovers a structure: put back every voxel a structure touches.
+        samples = np.vstack([np.vstack([p.mesh.vertices, p.mesh.triangles_center]) for p in parts])
+        idx = np.round((samples - lo) / PITCH).astype(int)
+        touched = np.zeros_like(mask)
+        touched[idx[:, 0], idx[:, 1], idx[:, 2]] = True
+        mask |= ndimage.binary_dilation(touched, iterations=1)
     # Signed distance (mm, positive outside), smoothed, offset by the soft tissue.
     outside = ndimage.distance_transform_edt(~mask) * PITCH
     inside = ndimage.distance_transform_edt(mask) * PITCH
@@ -91,9 +137,10 @@ def _skin_mesh(parts: list[Part]) -> trimesh.Trimesh:
     grid = pv.ImageData(dimensions=mask.shape, spacing=(PITCH,) * 3, origin=tuple(lo))
     grid.point_data["sdf"] = sdf.ravel(order="F")
     surf = grid.contour([SOFT_TISSUE], scalars="sdf", method="flying_edges").triangulate().clean()
-    surf = surf.smooth_taubin(n_iter=30, pass_band=0.1)
+    surf = _triangles_only(surf.smooth_taubin(n_iter=30, pass_band=0.1))
     if surf.n_cells > TARGET_FACES:
         surf = surf.decimate_pro(1.0 - TARGET_FACES / surf.n_cells, preserve_topology=True)
+    surf = _triangles_only(surf)
     faces = surf.faces.reshape(-1, 4)[:, 1:]
     mesh = trimesh.Trimesh(np.asarray(surf.points, float), faces, process=True)
     pieces = mesh.split(only_watertight=False)
@@ -106,7 +153,11 @@ def build_parts(ctx) -> list[Part]:
     """The skin over every structure built so far."""
     if not ctx.parts:
         raise KeyError("the skin needs the body's structures: build the bones first")
-    mesh = _skin_mesh(list(ctx.parts))
+    names = ([f"{lv}_spinous_tip" for lv in ["C7"] + [f"T{i}" for i in range(1, 13)]
+              + [f"L{i}" for i in range(1, 6)]] + [f"S{i}_median_crest" for i in range(1, 5)])
+    marks = ctx.landmarks
+    tips = [marks[n].position for n in names if n in marks]
+    mesh = _skin_mesh(list(ctx.parts), np.array(tips) if tips else None)
     landmarks: dict[str, Landmark] = {}
     levels = [p.level for p in ctx.parts if p.kind == "bone" and p.level]
     for level in levels:

@@ -1,0 +1,66 @@
+"""Render the README gallery from the built atlas: ``python -m viewer.scene.gallery [OUT_DIR]``.
+
+Off-screen pyvista pictures of the committed body: the skeleton, the superficial and deep back
+muscles, the multifidus, the skin, and the back with the Bladder, Governor Vessel and Huatuojiaji
+points.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from ..atlas import DEFAULT_ASSETS, load_atlas
+from .offscreen import Item, render
+
+SUPERFICIAL_BACK = ("trapezius", "latissimus", "gluteus_maximus", "deltoid")
+ERECTOR_AND_ABOVE = SUPERFICIAL_BACK + ("rhomboid", "levator", "iliocostalis", "longissimus",
+                                        "spinalis", "semispinalis", "splenius", "serratus",
+                                        "infraspinatus", "teres", "supraspinatus",
+                                        "gluteus_medius", "external_oblique")
+
+
+def _items(atlas, kinds, hide=(), opacity=None):
+    out = []
+    for s in atlas.structures:
+        if s.kind not in kinds or any(s.acronym.startswith(h) for h in hide):
+            continue
+        op = (opacity or {}).get(s.kind, 1.0)
+        out.append(Item(atlas.mesh(s.id), s.color or "#cccccc", op))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "docs" / "gallery"
+    out.mkdir(parents=True, exist_ok=True)
+    atlas = load_atlas(DEFAULT_ASSETS)
+    size = (700, 1100)
+    render(_items(atlas, ("bone", "disc")), str(out / "skeleton_posterior.png"), "posterior", size)
+    render(_items(atlas, ("bone", "disc", "muscle")), str(out / "muscles_posterior.png"), "posterior", size)
+    render(_items(atlas, ("bone", "disc", "muscle"), hide=ERECTOR_AND_ABOVE),
+           str(out / "muscles_deep_multifidus.png"), "posterior", size,
+           focus=atlas.landmark("T12_spinous_tip"), zoom=1.9)
+    render(_items(atlas, ("bone", "disc", "muscle")), str(out / "muscles_lateral.png"), "left", size)
+    render(_items(atlas, ("skin",)), str(out / "skin.png"), "oblique", size)
+
+    placed = json.loads((DEFAULT_ASSETS / "atlas" / "placed_points.json").read_text())["placements"]
+    groups = {"BL": ("#2f6fdb", 4.0), "GV": ("#7b3fbf", 4.5), "EX-B2": ("#0f9d8a", 3.5)}
+    spheres = []
+    for prefix, (colour, radius) in groups.items():
+        pos = [p["position"] for p in placed if p["position"] and p["code"].startswith(prefix)
+               and (prefix != "BL" or 11 <= int(p["code"][2:]) <= 54)]
+        spheres.append((np.array(pos), colour, radius))
+    back = _items(atlas, ("skin",), opacity={"skin": 1.0})
+    render(back, str(out / "points_back.png"), "posterior", (800, 1000), zoom=2.2,
+           focus=atlas.landmark("T10_spinous_tip"), points=spheres,
+           title="Bladder (blue), Governor Vessel (purple), Huatuojiaji (green)")
+    print(f"gallery written to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
