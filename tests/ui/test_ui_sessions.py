@@ -41,8 +41,8 @@ def test_two_sessions_keep_their_own_selection(browser, server):
         _wait_info(a, "Gluteus medius")
         b.evaluate("radixView.pick('quadratus_lumborum_right')")
         _wait_info(b, "Quadratus lumborum")
-        a.wait_for_function("location.search.includes('muscle=gluteus_medius')", timeout=5000)
-        b.wait_for_function("location.search.includes('muscle=quadratus_lumborum')", timeout=5000)
+        a.wait_for_function("location.search.includes('muscle=gluteus_medius')", timeout=20_000)
+        b.wait_for_function("location.search.includes('muscle=quadratus_lumborum')", timeout=20_000)
         # each choice in one session leaves the other untouched
         a.evaluate("radixView.pick('quadratus_lumborum_left')")
         _wait_info(a, "Quadratus lumborum")
