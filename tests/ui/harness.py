@@ -25,7 +25,7 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--disable-quic",
 ]
 SERVER_START_TIMEOUT_S = 60.0
-READY_TIMEOUT_MS = 45_000
+READY_TIMEOUT_MS = 120_000
 
 
 def free_port() -> int:
