@@ -13,6 +13,23 @@ from viewer.anatomy.parts import Landmark, Part
 
 PROJECT = Path(__file__).resolve().parents[1]
 ASSETS = PROJECT / "assets"
+FIXTURE_POINTS = PROJECT / "tests" / "fixtures" / "points_small.json"
+
+
+@pytest.fixture(scope="session")
+def small():
+    """Knowledge with a dozen hand-written point records (tests that must not depend on the big file)."""
+    from viewer.knowledge import load_knowledge
+
+    return load_knowledge(ASSETS, points_path=FIXTURE_POINTS, partial_points=True)
+
+
+@pytest.fixture(scope="session")
+def real():
+    """The shipped knowledge, all point records."""
+    from viewer.knowledge import load_knowledge
+
+    return load_knowledge(ASSETS)
 
 
 def _tiny_parts() -> list[Part]:

@@ -30,23 +30,7 @@ from viewer.selection import (
     select_root,
 )
 
-REPO = Path(__file__).resolve().parents[1]
-ASSETS = REPO / "assets"
-FIXTURE_POINTS = REPO / "tests" / "fixtures" / "points_small.json"
-REAL_POINTS = ASSETS / "points.json"
-NOT_MERGED = "assets/points.json is not merged yet (the lead merges /work/parts/points_*.json)"
-
-
-@pytest.fixture(scope="module")
-def small():
-    return load_knowledge(ASSETS, points_path=FIXTURE_POINTS, partial_points=True)
-
-
-@pytest.fixture(scope="module")
-def real():
-    if not REAL_POINTS.exists():
-        pytest.skip(NOT_MERGED)
-    return load_knowledge(ASSETS)
+from conftest import ASSETS, FIXTURE_POINTS, PROJECT as REPO
 
 
 # ---------------------------------------------------------------------------------------------
