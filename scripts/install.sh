@@ -10,7 +10,7 @@ if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
-for lib in libegl1 libegl-mesa0 libgl1-mesa-dri poppler-utils fonts-wqy-zenhei; do
+for lib in libegl1 libegl-mesa0 libgl1-mesa-dri poppler-utils fonts-dejavu-core fonts-wqy-zenhei; do
   dpkg -s "$lib" >/dev/null 2>&1 || need_apt+=("$lib")
 done
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
