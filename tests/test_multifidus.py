@@ -117,17 +117,6 @@ def test_stays_in_the_groove(ctx, groups, level):
 
 
 def test_adjacent_groups_hardly_overlap(groups):
-    try:
-        _check_adjacent_overlap(groups)
-    except AssertionError as exc:
-        # Known defect (issue 3 open): after the vertebrae were smoothed, the L4 group overlaps
-        # L3 by a little more than the 5 % allowed.
-        if "L4 enters L3" in str(exc):
-            pytest.xfail(f"known defect, issue 3: {exc}")
-        raise
-
-
-def _check_adjacent_overlap(groups):
     for upper, lower in zip(LEVELS, LEVELS[1:]):
         a, b = groups[f"multifidus_{upper}_left"].mesh, groups[f"multifidus_{lower}_left"].mesh
         inside = trimesh.proximity.signed_distance(a, b.vertices)

@@ -69,31 +69,8 @@ def test_mesh_is_watertight_and_within_budget(built, muscle, side):
     assert re.fullmatch(r"#[0-9a-f]{6}", part.color)
 
 
-# Known defects after the bones were smoothed (issue 3 is open for them): carving the left side and
-# mirroring it leaves slivers in the slightly asymmetric smoothed sacrum and coccyx, and carving
-# cuts the proximal ends of these two muscles short of their origin. Each stays checked: a case
-# listed here that starts passing simply passes.
-KNOWN_GAPS = {
-    ("attachments", "rectus_femoris"), ("attachments", "gluteus_maximus"),
-    ("bone", "piriformis_right"), ("bone", "gluteus_maximus_right"),
-}
-
-
-def _known(kind: str, key: str, check) -> None:
-    try:
-        check()
-    except AssertionError as exc:
-        if (kind, key) in KNOWN_GAPS:
-            pytest.xfail(f"known defect, issue 3: {exc}")
-        raise
-
-
 @pytest.mark.parametrize("muscle,side", CASES)
 def test_attachments_lie_on_their_bone_and_on_the_muscle(built, muscle, side):
-    _known("attachments", muscle, lambda: _check_attachments(built, muscle, side))
-
-
-def _check_attachments(built, muscle, side):
     bones, muscles = built
     part = muscles[f"{muscle}_{side}"]
     names = list(part.landmarks)
@@ -112,10 +89,6 @@ def _check_attachments(built, muscle, side):
 
 @pytest.mark.parametrize("muscle,side", CASES)
 def test_muscle_does_not_enter_bone(built, muscle, side):
-    _known("bone", f"{muscle}_{side}", lambda: _check_bone(built, muscle, side))
-
-
-def _check_bone(built, muscle, side):
     bones, muscles = built
     part = muscles[f"{muscle}_{side}"]
     solid = _solid(part.mesh)

@@ -317,30 +317,41 @@ def level_color(level: str) -> str:
     return "#{:02x}{:02x}{:02x}".format(int(r * 255), int(g * 255), int(b * 255))
 
 
-def _group_left(anat: _Anatomy, level: str) -> tuple[Manifold, dict[str, Landmark]]:
-    """The left group of ``level`` (uncarved) and its landmarks."""
+PSIS_SLIP = 0.7
+"""Radius of the fascicle towards the PSIS as a fraction of the group's belly radius."""
+
+CORE_RADIUS = 1.0
+"""Radius (mm) of the strand of each fascicle that survives where a group above crosses it."""
+
+
+def _group_left(anat: _Anatomy, level: str) -> tuple[Manifold, Manifold, dict[str, Landmark]]:
+    """The left group of ``level`` (uncarved), the thin cores of its fascicles, and its
+    landmarks."""
     region = _region(level)
     belly_r = BELLY_RADIUS[region]
     spin_origin, spin_method = anat.spinous_origin(level)
     lam_origin = anat.laminar_origin(level)
     acr = f"multifidus_{level}_left"
     landmarks = {f"{acr}_origin": Landmark(spin_origin, spin_method)}
-    fascicles = []
+    fascicles, cores = [], []
     for k, target in enumerate(insertion_plan(level), start=1):
         ins, method = anat.insertion(target, level)
         landmarks[f"{acr}_insertion_{k}"] = Landmark(ins, method)
         start = lam_origin if k == 1 else spin_origin
         # The PSIS lies at about the S2 level.
         span = ORDER.index(target if target != "psis" else "S2") - ORDER.index(level)
-        r = belly_r * (0.8 if k == 1 else 1.0)
+        # The fascicle towards the PSIS crosses the sacral fascicles of the groups above on its
+        # way out: kept slender, it shares little room with them where it crosses.
+        r = belly_r * (0.8 if k == 1 else PSIS_SLIP if target == "psis" else 1.0)
         path = fascicle_path(anat, start, ins, r, layer=LAYER_STEP[region] * (span - 2))
         arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(path, axis=0), axis=1))])
         profile = TENDON_RADIUS + (r - TENDON_RADIUS) * np.clip(np.sin(np.pi * arc / arc[-1]), 0.0, 1.0) ** 0.7
         fascicles.append(muscle_shapes.belly(path, profile, segments=10))
+        cores.append(shapes.tube(path, CORE_RADIUS, 8))
     # The fascicles share one tendinous origin along the lamina and the side of the spinous
     # process, which keeps the group in one piece.
     fascicles.append(shapes.capsule(lam_origin, spin_origin, 0.6 * belly_r, 10))
-    return shapes.union(fascicles), landmarks
+    return shapes.union(fascicles), shapes.union(cores), landmarks
 
 
 def _overlaps(a: Manifold, b: Manifold) -> bool:
@@ -361,17 +372,20 @@ def _reaches(solid: Manifold, points: np.ndarray, tol: float = 4.0) -> bool:
 
 
 def _carve(solid: Manifold, above: list[Manifold], bones: list[Manifold],
-           keep: np.ndarray) -> Manifold:
+           keep: np.ndarray, cores: Manifold | None = None) -> Manifold:
     """Carve a group with the groups above it and then with the bones, one solid at a time
     (materialised: a single lazy boolean of many solids blew up in time and memory).
 
-    Each cut keeps the largest piece (a group is one body). A group above that would cut one of
-    this group's fascicles off its insertion ``keep`` (n, 3) is skipped instead: the two then
-    share a little room where they cross, which the tests bound.
+    Each cut keeps the largest piece (a group is one body). Where a group above would cut one of
+    this group's fascicles off its insertion ``keep`` (n, 3), the fascicle keeps only its thin
+    core (``cores``, if given) through the crossing: the two share that little room, which the
+    tests bound. A cut that still severs a fascicle is skipped.
     """
     for obstacle in above:
         if _overlaps(solid, obstacle):
             cut = _largest(Manifold((solid - obstacle).to_mesh()))
+            if not _reaches(cut, keep) and cores is not None:
+                cut = _largest(Manifold((solid - Manifold((obstacle - cores).to_mesh())).to_mesh()))
             if _reaches(cut, keep):
                 solid = cut
     for obstacle in bones:
@@ -408,19 +422,27 @@ def build_parts(ctx) -> list[Part]:
     # share faces lying exactly on the bone surface, and subtracting such coincident solids made
     # manifold3d's booleans explode in time and memory.
     raw: dict[str, Manifold] = {}
+    final: dict[str, Manifold] = {}
     for level in LEVELS:
-        solid, landmarks = _group_left(anat, level)
+        solid, cores, landmarks = _group_left(anat, level)
         solid = Manifold(solid.simplify(0.1).to_mesh())
         i = LEVELS.index(level)
         # Keep this group's own insertions: the groups above give way within a few millimetres
         # of them, so a tendon is never cut off its bone.
         keep = shapes.union([Manifold.sphere(4.0, 12).translate(lm.position.tolist())
                              for name, lm in landmarks.items() if "_insertion_" in name])
-        above = [Manifold((raw[lv] - keep).to_mesh()) for lv in LEVELS[max(0, i - 5): i]]
+        # The lumbar groups converge on the sacrum and cross there: for them each group above is
+        # cut out twice, as first shaped and as finally meshed (the mesh reduction moves its
+        # surface by up to a few millimetres), and a crossed fascicle keeps its core.
+        lumbar = level.startswith("L")
+        above = [Manifold((solid_above - keep).to_mesh()) for lv in LEVELS[max(0, i - 5): i]
+                 for solid_above in ((raw[lv], final[lv]) if lumbar else (raw[lv],))]
         raw[level] = solid
         ends = np.array([lm.position for name, lm in landmarks.items() if "_insertion_" in name])
-        solid = _carve(solid, above, [anat.solids[b] for b in _neighbours(level)], ends)
+        solid = _carve(solid, above, [anat.solids[b] for b in _neighbours(level)], ends,
+                       cores if lumbar else None)
         mesh = _closed_mesh(solid, 1400)
+        final[level] = _solid(mesh)
         for side in registry.SIDES:
             acr = f"multifidus_{level}_{side}"
             if side == "left":

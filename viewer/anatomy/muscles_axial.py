@@ -1123,6 +1123,13 @@ def external_oblique(m: MuscleBuild) -> Manifold:
                   columns=8, drape=(m, obst, None))
 
 
+def _on_spinous_tips(m: MuscleBuild, line: np.ndarray, obstacles) -> np.ndarray:
+    """Lay an origin line that runs along the spinous tips just behind them: the sheet arises
+    from the tips and the supraspinous ligament, so only what lies in the midline itself (a
+    narrow footprint) may lift it, never the erector spinae bulging on either side."""
+    return m.drape(line, (0, 1, 0), 1.5, obstacles, footprint=1.0)
+
+
 def latissimus_dorsi(m: MuscleBuild) -> Manifold:
     b = m.body
     spines = []
@@ -1154,7 +1161,9 @@ def latissimus_dorsi(m: MuscleBuild) -> Manifold:
     line1 = _lerp_lines(origin_r, insertion, 0.3, n)
     line2 = _lerp_lines(origin_r, insertion, 0.62, n)
     line3 = _lerp_lines(origin_r, insertion, 0.85, n)
-    origin_r = m.drape(origin_r, None, 1.5, obst)
+    spinous = np.abs(origin_r[:, 0]) < 8.0  # the part of the line along the spinous tips
+    origin_r[spinous] = _on_spinous_tips(m, origin_r[spinous], obst)
+    origin_r[~spinous] = m.drape(origin_r[~spinous], None, 1.5, obst)
     line1 = m.drape(line1, None, 4.5, obst)
     line2 = m.drape(line2, None, 5.5, obst)
     inf = b.point("scapula_inferior_angle")
@@ -1179,7 +1188,7 @@ def trapezius_lower(m: MuscleBuild) -> Manifold:
     ins = np.array([b.spine_of_scapula(0.18, lift=3.0), root])
     obst = m.obstacles()
     n = 7
-    lines = [m.drape(ms.resample(origin, n), (0, 1, 0), 1.5, obst)]
+    lines = [_on_spinous_tips(m, ms.resample(origin, n), obst)]
     for t in (0.3, 0.6, 0.85):
         lines.append(m.drape(_lerp_lines(origin, ins, t, n), (0, 1, 0), 3.5, obst))
     lines.append(ms.resample(ins, n))
@@ -1198,7 +1207,7 @@ def trapezius_middle(m: MuscleBuild) -> Manifold:
     ins = np.array([acr, b.spine_of_scapula(0.75, 3.0), mid, b.spine_of_scapula(0.25, 3.0)])
     obst = m.obstacles()
     n = 6
-    lines = [m.drape(ms.resample(origin, n), (0, 1, 0), 1.5, obst)]
+    lines = [_on_spinous_tips(m, ms.resample(origin, n), obst)]
     for t in (0.3, 0.6, 0.85):
         lines.append(m.drape(_lerp_lines(origin, ins, t, n), None, 3.5, obst))
     lines.append(ms.resample(ins, n))

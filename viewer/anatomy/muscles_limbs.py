@@ -33,7 +33,8 @@ from .shapes import Manifold
 
 TRIANGLE_BUDGET = 1500
 """Most triangles of one muscle mesh (issue 3: the whole body under 600,000). Gluteus maximus,
-carved against the whole back of the pelvis, gets twice this (:attr:`MuscleSpec.budget`)."""
+carved against the whole back of the pelvis and against both halves of the (not exactly
+symmetric) sacrum and coccyx, gets more (:attr:`MuscleSpec.budget`)."""
 
 _LATERAL = np.array([1.0, 0.0, 0.0])
 _ANTERIOR = np.array([0.0, -1.0, 0.0])
@@ -207,6 +208,23 @@ class LeftBody:
         p = closest[0]
         self.attachments.append(Attachment(role, bone, p, f"on {bone}: {what}"))
         return p
+
+    def anchor(self, p, bones: tuple[str, ...], radius: float) -> np.ndarray:
+        """The point ``radius`` mm out from the nearest of ``bones``, along the outward normal at
+        the surface point nearest ``p`` (smoothed over 8 mm): the centre of an attachment end that
+        rests on its bone, so carving neither cuts it off nor adds the bone's detail to it."""
+        p = np.asarray(p, float)
+        best = None
+        for name in bones:
+            mesh = self.bone(name)
+            closest, dist, _ = trimesh.proximity.closest_point(mesh, p[None])
+            if best is None or dist[0] < best[1]:
+                best = (mesh, dist[0], closest[0])
+        mesh, _, q = best
+        near = np.linalg.norm(mesh.vertices - q, axis=1) < 8.0
+        normal = mesh.vertex_normals[near].mean(axis=0) if near.any() else mesh.vertex_normals[
+            np.argmin(np.linalg.norm(mesh.vertices - q, axis=1))]
+        return q + _unit(normal) * radius
 
     def belly(self, points, radii, segments: int = 12) -> Manifold:
         """A smooth belly through control points with a radius at each, kept clear of
@@ -478,13 +496,15 @@ def _gluteus_maximus(b: LeftBody) -> Shape:
     itt_top = b.lift(gt + 30.0 * _UP, _unit([1.0, 0.3, 0.0]), over, offset=6.0, radius=12.0)
     itt_low = b.lift(gt - 35.0 * _UP, _unit([1.0, 0.3, 0.0]), over, offset=6.0, radius=12.0)
     insertion = np.array([itt_top, itt_low, _lerp(itt_low, gtub, 0.5), gtub])
-    o = muscle_shapes.resample(origin, 7)
+    # the origin line lies on the bones it arises from, so carving trims it without cutting it off
+    o = np.array([b.anchor(p, ("hip_bone_left", "sacrum", "coccyx"), 6.5)
+                  for p in muscle_shapes.resample(origin, 7)])
     i = muscle_shapes.resample(insertion, 7)
     mid1 = np.array([b.lift(_lerp(o[k], i[k], 0.35), post_lat, over, 12.0, radius=12.0)
                      for k in range(7)])
     mid2 = np.array([b.lift(_lerp(o[k], i[k], 0.7), _unit([0.8, 1.0, 0.0]), over, 11.0,
                             radius=12.0) for k in range(7)])
-    solid = b.sheet([o + 4.5 * post_lat, mid1, mid2, i], [8.0, 24.0, 22.0, 6.0],
+    solid = b.sheet([o, mid1, mid2, i], [8.0, 24.0, 22.0, 6.0],
                                 columns=6)
     return Shape(solid)
 
@@ -570,7 +590,7 @@ def _rectus_femoris(b: LeftBody) -> Shape:
     pb = b.lm("patella_base")
     ins = b.on("insertion", "patella_left", pb + 6.0 * _ANTERIOR + 2.0 * _UP,
                "front of the patella base, from patella_base_left (gray42)")
-    pts = [o, b.surf(th, 0.1, 10.0, over, 8.0, radius=10.0),
+    pts = [b.anchor(o, ("hip_bone_left",), 4.0), b.surf(th, 0.1, 10.0, over, 8.0, radius=10.0),
            b.surf(th, 0.35, 5.0, over, 16.0, radius=12.0),
            b.surf(th, 0.62, 5.0, over, 14.0, radius=12.0),
            b.surf(th, 0.85, 5.0, over, 6.0, radius=8.0), ins]
@@ -1087,7 +1107,7 @@ SPECS: tuple[MuscleSpec, ...] = (
                ("vastus_lateralis", "rectus_femoris")),
     MuscleSpec("gluteus_maximus", "hip_muscles", _gluteus_maximus,
                ("gluteus_medius", "gluteus_minimus", "piriformis", "biceps_femoris",
-                "semitendinosus", "semimembranosus"), budget=3000),
+                "semitendinosus", "semimembranosus"), budget=5000),
     # leg
     MuscleSpec("tibialis_posterior", "leg_muscles", _tibialis_posterior),
     MuscleSpec("soleus", "leg_muscles", _soleus, ("tibialis_posterior",)),
@@ -1227,6 +1247,11 @@ def build_parts(ctx) -> list[Part]:
     for name in bone_names:
         mesh = body.bone(name)
         bones.append((np.asarray(mesh.bounds), _as_manifold(mesh, name)))
+        if not name.endswith("_left"):
+            # The midline bones are not exactly symmetric (smoothing): carve the left muscle with
+            # their mirror image too, so that the mirrored right muscle stays out of them as well.
+            mirrored = mirror_to_right(mesh)
+            bones.append((np.asarray(mirrored.bounds), _as_manifold(mirrored, name)))
     bone_meshes = [body.bone(name) for name in bone_names]
     solids: dict[str, tuple[np.ndarray, Manifold]] = {}
     parts: list[Part] = []
