@@ -134,3 +134,28 @@ def test_place_points_mirrors_and_paths(body):
     line = np.array(paths[0]["pieces"][0])
     assert np.all(np.diff(line[:, 2]) <= 1e-6)  # BL11 -> BL15 runs downwards, monotone
     assert np.allclose(np.abs(line[:, 0]), 37.5, atol=1.5)
+
+
+def test_arc_over_the_head_stays_on_the_head(body):
+    """Two points below and behind the head centre (like the mastoid processes) are measured over
+    the back of the head at their own height, not down the neck."""
+    _, skin = body
+    a, b = np.array([60.0, 40.0, 1620.0]), np.array([-60.0, 40.0, 1620.0])
+    length = skin.arc_length(a, b)
+    # half the perimeter of the head's section at that height (semi-axes 80 and 95 mm, scaled)
+    section = np.sqrt(1.0 - ((1620.0 - 1700.0) / 110.0) ** 2)
+    assert np.linalg.norm(a - b) < length < 0.5 * np.pi * (80 + 95) * section
+
+
+def test_neck_point_beside_the_posterior_midline_is_measured_across(body):
+    marks, skin = body
+    marks = {**marks, "mastoid_process_left": np.array([60.0, 30.0, 1640.0]),
+             "mastoid_process_right": np.array([-60.0, 30.0, 1640.0]),
+             "C2_spinous_superior": np.array([0.0, 20.0, 1580.0])}
+    p = resolve_rule("BL10", rule("C2_spinous_superior", [("lateral", 1.3)], scale="head_mastoids"),
+                     "left", marks, skin)
+    mm_per_cun = p.method["mm_per_cun"]
+    assert p.position[0] == pytest.approx(1.3 * mm_per_cun, abs=0.5)
+    assert p.position[2] == pytest.approx(1580.0, abs=0.5)
+    assert p.position[1] > 20.0  # on the back of the neck, behind the spine
+    assert p.status == STATUS_CHECKED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,8 @@ import pytest
 
 from viewer.atlas import load_atlas
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
+# RADIX_ASSETS points these checks at a scratch build (``python -m viewer.anatomy build --out``).
+ASSETS = Path(os.environ.get("RADIX_ASSETS") or Path(__file__).resolve().parents[1] / "assets")
 
 
 @pytest.fixture(scope="module")
@@ -109,6 +111,35 @@ def test_meridian_paths_visit_points_in_order(placed):
         nearest = [int(np.argmin(np.linalg.norm(line - np.array(placed[(c, path["side"])]["position"]), axis=1)))
                    for c in codes]
         assert nearest == sorted(nearest), f"{path['meridian']} {path['side']} visits points out of order"
+
+
+def test_meridian_paths_run_on_the_skin_without_loops(placed, atlas):
+    """Each line runs through its points in order, on the skin, and between two consecutive points
+    it is hardly longer than the straight step between them: a loop round a finger or a limb
+    would make it several times longer. (Going round the hip from GB29 to GB30 over the skin
+    takes about 1.7 times the straight step.)"""
+    import trimesh
+
+    paths = json.loads((ASSETS / "atlas" / "meridian_paths.json").read_text())["paths"]
+    meridians = json.loads((ASSETS / "knowledge" / "meridians.json").read_text())["meridians"]
+    sequences = {m["id"]: m["codes"] for m in meridians if m["kind"] == "meridian"}
+    skin = atlas.mesh("skin")
+    for path in paths:
+        where = f"{path['meridian']} {path['side']}"
+        codes = [c for c in sequences[path["meridian"]]
+                 if placed.get((c, path["side"])) and placed[(c, path["side"])]["position"]]
+        positions = [np.array(placed[(c, path["side"])]["position"]) for c in codes]
+        line = np.vstack([np.array(piece) for piece in path["pieces"]])
+        _, dist, _ = trimesh.proximity.closest_point(skin, line[:: max(1, len(line) // 400)])
+        assert dist.max() < 3.0, f"{where} leaves the skin by {dist.max():.1f} mm"
+        along = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(line, axis=0), axis=1))])
+        visits = [int(np.argmin(np.linalg.norm(line - p, axis=1))) for p in positions]
+        for k in range(len(codes) - 1):
+            assert visits[k + 1] >= visits[k], f"{where} turns back between {codes[k]} and {codes[k + 1]}"
+            step = float(np.linalg.norm(positions[k + 1] - positions[k]))
+            length = along[visits[k + 1]] - along[visits[k]]
+            assert length <= 1.8 * step + 10.0, \
+                f"{where}: {length:.0f} mm of line from {codes[k]} to {codes[k + 1]}, {step:.0f} mm apart"
 
 
 def test_back_neck_shoulder_and_hip_points_are_placed_and_checked(placed, rules):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +10,8 @@ import pytest
 
 from viewer.atlas import load_atlas
 
-ASSETS = Path(__file__).resolve().parents[1] / "assets"
+# RADIX_ASSETS points these checks at a scratch build (``python -m viewer.anatomy build --out``).
+ASSETS = Path(os.environ.get("RADIX_ASSETS") or Path(__file__).resolve().parents[1] / "assets")
 
 
 @pytest.fixture(scope="module")
@@ -52,3 +54,13 @@ def test_posterior_midline_skin_lies_behind_the_spinous_tips(atlas):
         assert abs(skin[0]) < 0.5
         # soft tissue over the spinous processes: a few millimetres to a few centimetres
         assert 3.0 <= skin[1] - tip[1] <= 40.0, level
+
+
+def test_skin_is_its_own_mirror_image(atlas):
+    """Issue 5: a paired point and its twin are placed on the same skin, mirrored."""
+    from scipy.spatial import cKDTree
+
+    skin = atlas.mesh("skin")
+    mirrored = np.asarray(skin.vertices) * np.array([-1.0, 1.0, 1.0])
+    gap, _ = cKDTree(skin.vertices).query(mirrored)
+    assert gap.max() < 0.01, f"a skin vertex lies {gap.max():.2f} mm from the mirror of any other"

@@ -3,8 +3,10 @@
 Method: the body is split into regions (head, neck and trunk, each arm, each leg); in every
 horizontal slab each region's cross-section is the convex hull of the structures in it (so the
 skin bridges the hollows between ribs, muscles and bones as soft tissue does). The union of these
-sections is turned into a signed distance field, offset outwards by the soft-tissue thickness,
-smoothed, and contoured (VTK flying edges through pyvista) into one watertight surface.
+sections, made symmetric about the mid-sagittal plane, is turned into a signed distance field,
+offset outwards by the soft-tissue thickness, smoothed, and contoured (VTK flying edges through
+pyvista); the left half of the contour is reduced and welded to its mirror image, so the skin is
+one watertight surface that is exactly mirror-symmetric (paired points land on it mirrored).
 """
 
 from __future__ import annotations
@@ -108,6 +110,31 @@ def _triangles_only(surf):
     return pv.PolyData(np.asarray(surf.points), np.hstack([np.full((len(tris), 1), 3), tris]).ravel())
 
 
+def _mirrored_halves(surf) -> trimesh.Trimesh:
+    """The left half (X >= 0) of a surface, reduced to half of :data:`TARGET_FACES` with its cut
+    edge kept, and welded to its mirror image: a skin exactly symmetric about X = 0, so that the
+    closest skin point of a mirrored point is the mirrored closest point."""
+    import pyvista as pv
+
+    half = surf.clip(normal=(-1.0, 0.0, 0.0), origin=(0.0, 0.0, 0.0))  # keeps X >= 0
+    if not isinstance(half, pv.PolyData):
+        half = half.extract_surface(algorithm="dataset_surface")
+    half = _triangles_only(half.triangulate().clean())
+    if half.n_cells > TARGET_FACES // 2:
+        half = half.decimate_pro(1.0 - (TARGET_FACES // 2) / half.n_cells, preserve_topology=True,
+                                 boundary_vertex_deletion=False)
+    half = _triangles_only(half)
+    verts = np.asarray(half.points, float).copy()
+    faces = half.faces.reshape(-1, 4)[:, 1:]
+    verts[np.abs(verts[:, 0]) < 1e-6, 0] = 0.0  # the cut edge lies exactly on the midline
+    mirrored = verts * np.array([-1.0, 1.0, 1.0])
+    both = trimesh.Trimesh(np.vstack([verts, mirrored]),
+                           np.vstack([faces, faces[:, ::-1] + len(verts)]), process=False)
+    both.merge_vertices(digits_vertex=6)
+    both.remove_unreferenced_vertices()
+    return both
+
+
 def _skin_mesh(parts: list[Part], spinous_tips: np.ndarray | None = None) -> trimesh.Trimesh:
     import pyvista as pv
 
@@ -118,6 +145,10 @@ def _skin_mesh(parts: list[Part], spinous_tips: np.ndarray | None = None) -> tri
     pad = 30.0
     lo = np.floor((allv.min(axis=0) - pad) / PITCH) * PITCH
     hi = np.ceil((allv.max(axis=0) + pad) / PITCH) * PITCH
+    # A grid symmetric about X = 0, so that the mirror of a column is a column (see below), with
+    # no column on X = 0 itself: no contour vertex then lies on the plane the skin is cut along.
+    half = (np.ceil(max(-lo[0], hi[0]) / PITCH) + 0.5) * PITCH
+    lo[0], hi[0] = -half, half
     xs, ys, zs = (np.arange(lo[i], hi[i] + PITCH / 2, PITCH) for i in range(3))
     mask = np.zeros((len(xs), len(ys), len(zs)), dtype=bool)
     for verts in regions.values():
@@ -130,6 +161,10 @@ def _skin_mesh(parts: list[Part], spinous_tips: np.ndarray | None = None) -> tri
         touched = np.zeros_like(mask)
         touched[idx[:, 0], idx[:, 1], idx[:, 2]] = True
         mask |= ndimage.binary_dilation(touched, iterations=1)
+    # The body is mirror-symmetric by construction (the right side is the left mirrored), but the
+    # smoothed midline bones are not exactly so: take the union with the mirror image, so that a
+    # point and its mirror lie on the skin alike (issue 5: paired points mirror within 2 mm).
+    mask |= mask[::-1]
     # Signed distance (mm, positive outside), smoothed, offset by the soft tissue.
     outside = ndimage.distance_transform_edt(~mask) * PITCH
     inside = ndimage.distance_transform_edt(mask) * PITCH
@@ -138,11 +173,7 @@ def _skin_mesh(parts: list[Part], spinous_tips: np.ndarray | None = None) -> tri
     grid.point_data["sdf"] = sdf.ravel(order="F")
     surf = grid.contour([SOFT_TISSUE], scalars="sdf", method="flying_edges").triangulate().clean()
     surf = _triangles_only(surf.smooth_taubin(n_iter=30, pass_band=0.1))
-    if surf.n_cells > TARGET_FACES:
-        surf = surf.decimate_pro(1.0 - TARGET_FACES / surf.n_cells, preserve_topology=True)
-    surf = _triangles_only(surf)
-    faces = surf.faces.reshape(-1, 4)[:, 1:]
-    mesh = trimesh.Trimesh(np.asarray(surf.points, float), faces, process=True)
+    mesh = _mirrored_halves(surf)
     pieces = mesh.split(only_watertight=False)
     mesh = max(pieces, key=lambda m: len(m.faces))
     trimesh.repair.fix_normals(mesh)

@@ -125,8 +125,12 @@ class Skin:
         return out, normals
 
     def arc_length(self, a: np.ndarray, b: np.ndarray, samples: int = 48) -> float:
-        """Length over the skin between two points of the head (radially from the head centre)."""
+        """Length over the skin between two points of the head, measured radially from the head
+        centre raised or lowered to the height of the two points: from the centre itself, the
+        rays towards two points below and behind it (the mastoid processes) ran down the neck
+        onto the upper back, and measured 519 mm between mastoids 89 mm apart."""
         centre = self.head_centre if self.head_centre is not None else (a + b) / 2
+        centre = np.array([centre[0], centre[1], (a[2] + b[2]) / 2], float)
         t = np.linspace(0.0, 1.0, samples)[:, None]
         chord = a + (b - a) * t
         dirs = chord - centre
@@ -248,25 +252,28 @@ def resolve_rule(code: str, rule: dict, side: str, landmarks: Mapping[str, np.nd
         return Placement(code, side, STATUS_NOT_PLACED, method=method, reason=str(exc.args[0]))
     except ValueError as exc:
         return Placement(code, side, STATUS_NOT_PLACED, method=method, reason=str(exc))
+    # On the back of the head and neck a lateral offset from the posterior midline is measured
+    # across (as on the trunk), not walked over the curve of the scalp.
+    from_midline = ref_x is not None and (not on_head or rule.get("reference_line") == "posterior_midline")
     lateral_total = 0.0
     for off in offsets:
         d = _direction(off["direction"], side, scale)
         dist = float(off["cun"]) * mpc
-        if off["direction"] in ("lateral", "medial") and ref_x is not None and not on_head:
+        if off["direction"] in ("lateral", "medial") and from_midline:
             lateral_total += dist if off["direction"] == "lateral" else -dist
             continue
         if on_head:
             p = skin.walk(p, d, dist)
         else:
             p = p + d * dist
-    if ref_x is not None and not on_head:
+    if from_midline:
         sign = 0.0 if side == "midline" else (1.0 if side == "left" else -1.0)
         p[0] = ref_x + sign * lateral_total
     if side == "midline":
         p[0] = 0.0  # a midline point keeps only the level of a paired landmark it names
 
     # Project onto the skin.
-    if on_head or on_limb or surface in ("lateral", "medial"):
+    if (on_head and not from_midline) or on_limb or surface in ("lateral", "medial"):
         pts, _, normals = skin.closest(p)
         pos, normal = pts[0], normals[0]
         method["projection"] = "closest skin point"
@@ -341,11 +348,14 @@ def _check_mirror(placements: list[Placement]) -> None:
 
 
 def meridian_paths(sequences: Mapping[str, Sequence[str]], placements: Sequence[Placement],
-                   skin: Skin, samples_per_gap: int = 8, lift: float = 1.0) -> list[dict]:
-    """Smooth lines over the skin through each meridian's placed points, in order, per side.
+                   skin: Skin, spacing: float = 5.0, lift: float = 1.0) -> list[dict]:
+    """Lines over the skin through each meridian's placed points, in order, per side.
 
-    A meridian with unplaced points is drawn in pieces between the placed ones (never through a
-    guessed position). Returns ``[{meridian, side, pieces: [[(x, y, z), ...], ...]}]``.
+    Between two consecutive points the line is a band pulled tight over the skin
+    (:func:`surface_path`): it never overshoots a point or loops round a limb, as a spline through
+    distant points did. A meridian with unplaced points is drawn in pieces between the placed ones
+    (never through a guessed position). Returns ``[{meridian, side, pieces: [[(x, y, z), ...],
+    ...]}]``, each vertex lifted ``lift`` mm off the skin.
     """
     by_key = {(p.code, p.side): p for p in placements}
     out = []
@@ -360,35 +370,41 @@ def meridian_paths(sequences: Mapping[str, Sequence[str]], placements: Sequence[
                         pieces.append(current)
                     current = []
                     continue
-                current.append((np.asarray(p.position), np.asarray(p.normal)))
+                current.append(np.asarray(p.position, float))
             if len(current) >= 2:
                 pieces.append(current)
             lines = []
             for piece in pieces:
-                pts = _catmull_rom(np.array([p for p, _ in piece]), samples_per_gap)
-                nrm = _catmull_rom(np.array([n for _, n in piece]), samples_per_gap)
-                nrm /= np.linalg.norm(nrm, axis=1, keepdims=True)
-                snapped, normals = skin.exit_along(pts, nrm, back_off=30.0)
-                missing = np.isnan(snapped).any(axis=1)
-                if missing.any():
-                    snapped[missing], _, normals[missing] = skin.closest(pts[missing])
-                lines.append((snapped + normals * lift).round(2).tolist())
+                line = surface_path(skin, np.array(piece), spacing)
+                _, _, normals = skin.closest(line)
+                lines.append((line + normals * lift).round(2).tolist())
             if lines:
                 out.append({"meridian": meridian, "side": side, "pieces": lines})
     return out
 
 
-def _catmull_rom(points: np.ndarray, samples: int) -> np.ndarray:
-    """A centripetal-free (uniform) Catmull-Rom curve through ``points`` (n, 3)."""
-    if len(points) < 3:
-        t = np.linspace(0, 1, samples + 1)[:, None]
-        return points[0] + (points[-1] - points[0]) * t
-    padded = np.vstack([2 * points[0] - points[1], points, 2 * points[-1] - points[-2]])
-    out = []
-    t = np.linspace(0, 1, samples, endpoint=False)[:, None]
-    for i in range(1, len(padded) - 2):
-        p0, p1, p2, p3 = padded[i - 1], padded[i], padded[i + 1], padded[i + 2]
-        out.append(0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
-                          + (-p0 + 3 * p1 - 3 * p2 + p3) * t ** 3))
-    out.append(points[-1:])
-    return np.vstack(out)
+def surface_path(skin: Skin, points: np.ndarray, spacing: float = 5.0, iterations: int = 40) -> np.ndarray:
+    """A line on the skin through ``points`` (n, 3) in order, pulled tight between them.
+
+    Each gap is sampled every ``spacing`` mm along its chord; the samples are then, in turn,
+    projected onto the skin and moved halfway towards the middle of their neighbours (a rubber
+    band on the surface), with the points themselves held fixed. Returns (m, 3) float, mm, on the
+    skin, starting and ending at the first and last point and passing through every point.
+    """
+    points = np.atleast_2d(np.asarray(points, float))
+    parts, fixed = [points[:1]], [True]
+    for a, b in zip(points[:-1], points[1:]):
+        n = max(2, int(np.ceil(np.linalg.norm(b - a) / spacing)))
+        t = np.linspace(0.0, 1.0, n + 1)[1:, None]
+        parts.append(a + (b - a) * t)
+        fixed += [False] * (n - 1) + [True]
+    line = np.vstack(parts)
+    fixed = np.array(fixed)
+    free = ~fixed
+    free_idx = np.flatnonzero(free)
+    for _ in range(iterations):
+        line[free], _ = skin._to_surface(line[free])
+        middle = (line[free_idx - 1] + line[free_idx + 1]) / 2.0
+        line[free] = 0.5 * line[free] + 0.5 * middle
+    line[free], _, _ = skin.closest(line[free])
+    return line
