@@ -9,8 +9,8 @@ import pytest
 from viewer.app import info
 from viewer.app.data import Problem, load_app_data
 from viewer.app.state import (
-    DEFAULT_LAYERS, FADE_OPACITY, ROLE_COLOURS, AppState, StructureInfo, marker_specs, path_specs,
-    sides_of, view_styles,
+    DEFAULT_LAYERS, FADE_OPACITY, ROLE_COLOURS, AppState, StructureInfo, marker_specs, path_library,
+    path_specs, sides_of, view_styles,
 )
 
 STRUCTURES = [
@@ -68,6 +68,20 @@ def test_paths_for_selected_meridians_and_sides():
              {"meridian": "GB", "side": "left", "pieces": [[[0, 0, 0], [1, 1, 1]]]}]
     out = path_specs(["BL"], ["left"], paths)
     assert [p["id"] for p in out] == ["BL_left_0"]
+
+
+def test_path_library_holds_every_path_thinned_with_ends_kept():
+    line = [[float(i), 0.0, 0.0] for i in range(10)]
+    paths = [{"meridian": "BL", "side": "left", "pieces": [line, line[:2]]},
+             {"meridian": "GV", "side": "midline", "pieces": [line[:5]]}]
+    lib = path_library(paths, {"BL": "#123456"})
+    assert sorted(lib) == ["BL_left_0", "BL_left_1", "GV_midline_0"]
+    assert lib["BL_left_0"]["points"] == [line[0], line[2], line[4], line[6], line[8], line[9]]
+    assert lib["BL_left_1"]["points"] == line[:2]
+    assert lib["GV_midline_0"]["points"] == [line[0], line[2], line[4]]
+    assert lib["BL_left_0"]["color"] == "#123456"
+    # a selection's ids always name library entries
+    assert {p["id"] for p in path_specs(["BL", "GV"], ["left"], paths)} <= set(lib)
 
 
 def test_sides_and_state():

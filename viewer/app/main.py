@@ -21,9 +21,11 @@ from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection
 from . import info, quiz
 from .data import AppData, Problem, load_app_data
 from .infopanel import InfoPanel
+from .story_control import StoryControl
+from .plan_ui import PlanBuilder
 from .state import (
-    LAYER_NAMES, AppState, Scene, compose_scene, marker_specs, parse_query, path_specs, sides_of,
-    structure_labels, view_styles,
+    LAYER_NAMES, AppState, Scene, compose_scene, marker_specs, parse_query, path_library, path_specs,
+    sides_of, structure_labels, view_styles,
 )
 from .view3d import SETUP_COMMAND, BodyView, bundle_ready
 
@@ -74,6 +76,19 @@ def _query_args() -> dict[str, str]:
     return args
 
 
+_PATH_LIBRARIES: dict[int, tuple[tuple, dict]] = {}
+
+
+def _paths_of(data: AppData) -> dict:
+    """The meridian path library of a loaded assets folder, built once per process and shared
+    by every session (sessions serialise it once each; it is never sent again)."""
+    hit = _PATH_LIBRARIES.get(id(data.paths))
+    if hit is None or hit[0] is not data.paths:
+        colours = {m.id: m.colour for m in data.knowledge.meridians}
+        hit = _PATH_LIBRARIES[id(data.paths)] = (data.paths, path_library(data.paths, colours))
+    return hit[1]
+
+
 def level_of_structure(acronym: str, kind: str) -> str | None:
     """The paraspinal level a click on a bone or disc stands for: a vertebra is its own level,
     a disc the level of the vertebra above it (its foramen opens there), the sacrum S1, the
@@ -118,8 +133,11 @@ class RadixApp(pn.viewable.Viewer):
             self.info.content = info.problems_html(problems)
             return
         data: AppData = self.data
-        self.view = BodyView(structures=list(data.view_structures))
+        self.view = BodyView(structures=list(data.view_structures), path_library=_paths_of(data))
+        self.story = StoryControl(self.view, data, on_change=self._refresh)   # Patient mode: compressed-root story
         self._build_widgets(data)
+        self.planner = PlanBuilder(data, on_change=self._refresh, on_point=lambda code: self._choose(point=code),
+                                   mode=self.state.mode)
         self.state.quiz = quiz.start(data.knowledge)
         focus = self._read_url()
         self._aim_quiz()
@@ -197,8 +215,9 @@ class RadixApp(pn.viewable.Viewer):
     # --- URL ----------------------------------------------------------------------------------
     def _read_url(self) -> bool:
         """Apply the link's parameters; returns whether it selected something to frame."""
-        values, notes = parse_query(_query_args(), self.data.knowledge)
-        self._notes = notes
+        args = _query_args()
+        values, notes = parse_query(args, self.data.knowledge)
+        self._notes = notes + self.planner.read_url(args)
         if values:
             self.state.param.update(**values)
             self._sync_inputs()
@@ -208,7 +227,7 @@ class RadixApp(pn.viewable.Viewer):
         loc = pn.state.location
         if loc is None:
             return
-        search = self.state.query()
+        search = self.planner.link_query(self.state.query())
         if loc.search != search:
             loc.search = search
 
@@ -373,15 +392,17 @@ class RadixApp(pn.viewable.Viewer):
         k = data.knowledge
         st = self.state
         scene = self._scene()
+        self.story.show(st.mode, st.muscle, st.level, st.root, st.side)
         sides = sides_of(st.side)
         labels = structure_labels(scene.structures, data.structures, st.mode, scene.primary)
-        styles = view_styles(scene.structures, data.structures, st.layers, seq, isolate=st.isolate,
-                             labels=labels, show_labels=st.labels)
+        styles = view_styles((*scene.structures, *self.story.highlight()), data.structures, st.layers, seq,
+                             isolate=st.isolate, labels=labels, show_labels=st.labels)
         meridian_of = {c: k.point(c).meridian for c in scene.points if k.has_point(c)}
         colours = {m.id: m.colour for m in k.meridians}
         markers = marker_specs(scene.points, sides, data.positions, colours, meridian_of,
                                emphasis=scene.emphasis, show_codes=st.mode != "patient")
-        paths = path_specs(scene.meridians, sides, data.paths, colours)
+        markers = self.planner.update(scene, st.mode, markers)
+        paths = [p["id"] for p in path_specs(scene.meridians, sides, data.paths)]
         update = {"structure_styles": styles}
         if markers != self.view.markers:
             update["markers"] = markers
@@ -439,6 +460,7 @@ class RadixApp(pn.viewable.Viewer):
             self.search, self.region, self.level,
             _label("Side"), self.side,
             _label("Explain for"), self.mode,
+            self.story.panel,
             _label("Layers"), *self.layer_widgets,
             pn.Row(self.isolate, self.labels, margin=0),
             _label("Colours"),
@@ -452,7 +474,7 @@ class RadixApp(pn.viewable.Viewer):
             stylesheets=[_PAGE_CSS], sizing_mode="stretch_width", margin=(0, 0, 8, 0))
         if self.view is None:
             return pn.Column(notice, self.info, sizing_mode="stretch_both", max_width=900)
-        panel_col = pn.Column(self.info, width=400, sizing_mode="stretch_height",
+        panel_col = pn.Column(self.info, self.planner.layout(), width=440, sizing_mode="stretch_height",
                               styles={"background": "white", "border-radius": "10px",
                                       "border": "1px solid #e2e8f0"}, margin=(0, 0, 0, 10))
         return pn.Column(notice, pn.Row(self.view, panel_col, sizing_mode="stretch_both", margin=0),

@@ -268,6 +268,20 @@ def path_specs(
     return out
 
 
+def path_library(paths: Sequence[Mapping], colours: Mapping[str, str] | None = None,
+                 step: int = 2) -> dict[str, dict]:
+    """Every meridian polyline by id (as :func:`path_specs` names them), each thinned to every
+    ``step``-th point with both ends kept: the view draws a smooth tube through them, and the
+    library travels once per session."""
+    sides = {p.get("side") for p in paths} | {"midline"}
+    library = {}
+    for spec in path_specs({p.get("meridian") for p in paths}, sides, paths, colours):
+        pts = spec["points"]
+        thin = [*pts[:-1:step], pts[-1]] if len(pts) > 2 else list(pts)
+        library[spec["id"]] = {**spec, "points": thin}
+    return library
+
+
 def sides_of(side: str) -> tuple[str, ...]:
     """``"both"`` -> ``("left", "right")``; a single side -> itself."""
     if side not in SIDES:

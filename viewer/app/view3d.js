@@ -255,28 +255,33 @@ export function render({ model, el }) {
       const opacity = Math.max(0, Math.min(1, o.opacity ?? k.opacity ?? 1));
       const color = o.color ?? k.color ?? e.baseColor;
       const emissive = o.emissive ?? "#000000";
-      const transparent = opacity < 0.999;
-      e.opacity = opacity;
-      e.group.visible = visible && opacity > 0.001;
-      e.group.renderOrder = transparent ? 2 : 0;
-      for (const m of e.materials) {
-        m.color.set(color);
-        m.emissive.set(emissive);
-        m.opacity = opacity;
-        if (m.transparent !== transparent) {
-          m.transparent = transparent;
-          m.needsUpdate = true;
-        }
-        m.depthWrite = !transparent;
-      }
+      e.styled = { color, emissive, opacity, visible };   // the story blends from this look
+      setLook(e, color, emissive, opacity, visible);
       setLabel(e, e.group.visible ? o.label : null);
     }
     hook.stylesApplied += 1;
+  }
+  function setLook(e, color, emissive, opacity, visible) {
+    const transparent = opacity < 0.999;
+    e.opacity = opacity;
+    e.group.visible = visible && opacity > 0.001;
+    e.group.renderOrder = transparent ? 2 : 0;
+    for (const m of e.materials) {
+      m.color.set(color);
+      m.emissive.set(emissive);
+      m.opacity = opacity;
+      if (m.transparent !== transparent) {
+        m.transparent = transparent;
+        m.needsUpdate = true;
+      }
+      m.depthWrite = !transparent;
+    }
   }
   function onStyles() {
     if (!loaded) return;
     const received = performance.now();
     applyStyles();
+    storyApply(performance.now());   // the story's tints sit on top of the new styles
     draw();
     const seq = (model.structure_styles || {}).seq;
     const now = performance.now();
@@ -340,21 +345,420 @@ export function render({ model, el }) {
     }
     sphere.dispose();
   }
+  // Meridian polylines arrive once per session in ``path_library`` (id -> {points, color, width});
+  // a selection sends only the ids to show, and each tube is built once and then reused.
+  const pathCache = new Map();
+  function disposePathCache() {
+    for (const mesh of pathCache.values()) { mesh.geometry.dispose(); mesh.material.dispose(); }
+    pathCache.clear();
+  }
+  function pathMesh(id) {
+    if (pathCache.has(id)) return pathCache.get(id);
+    const p = (model.path_library || {})[id];
+    if (!p || !p.points || p.points.length < 2) return null;
+    const pts = p.points.map((q) => new THREE.Vector3(...q));
+    const curve = new THREE.CatmullRomCurve3(pts, false, "centripetal");
+    const tube = new THREE.TubeGeometry(curve, Math.min(pts.length * 8, 600), p.width || 2.2, 6, false);
+    const material = new THREE.MeshStandardMaterial({
+      color: p.color || "#7a4fd6", emissive: p.color || "#7a4fd6", emissiveIntensity: 0.25,
+      roughness: 0.5, transparent: (p.opacity ?? 1) < 1, opacity: p.opacity ?? 1,
+    });
+    const mesh = new THREE.Mesh(tube, material);
+    mesh.userData = { path: id };
+    pathCache.set(id, mesh);
+    return mesh;
+  }
   function buildPaths() {
-    clearGroup(pathGroup);
-    for (const p of model.paths || []) {
-      if (!p || !p.points || p.points.length < 2) continue;
-      const pts = p.points.map((q) => new THREE.Vector3(...q));
-      const curve = new THREE.CatmullRomCurve3(pts, false, "centripetal");
-      const tube = new THREE.TubeGeometry(curve, Math.min(pts.length * 8, 600), p.width || 2.2, 6, false);
-      const material = new THREE.MeshStandardMaterial({
-        color: p.color || "#7a4fd6", emissive: p.color || "#7a4fd6", emissiveIntensity: 0.25,
-        roughness: 0.5, transparent: (p.opacity ?? 1) < 1, opacity: p.opacity ?? 1,
-      });
-      const mesh = new THREE.Mesh(tube, material);
-      mesh.userData = { path: p.id };
-      pathGroup.add(mesh);
+    for (const child of [...pathGroup.children]) pathGroup.remove(child);   // cached, not disposed
+    for (const id of model.paths || []) {
+      const mesh = pathMesh(id);
+      if (mesh) pathGroup.add(mesh);
     }
+  }
+
+  // --- the story of a compressed root (viewer/app/story.py sends the ids) --------------------
+  // The disc flattens along the spine and bulges a little, the column above rides down by the
+  // height lost, the root at the foramen narrows there and glows red, and the muscles it supplies
+  // warm up and shorten. Everything is undone exactly when the narrowing returns to 0.
+  const STORY_COLOURS = { disc: "#56cfe1", root: "#ef3b1f", muscle: "#ff8a3d" };
+  const DISC_HEIGHT_LEFT = 0.45;   // of the disc's height, at full narrowing
+  const DISC_BULGE = 0.14;         // radial growth at full narrowing
+  const ROOT_SQUEEZE = 0.62;       // of the root's radius lost at the foramen
+  const ROOT_PINCH_MM = 7;         // length of root (sigma, mm) the pinch spreads over
+  const MUSCLE_SHORTEN = 0.10;     // of a muscle's length...
+  const MUSCLE_SHORTEN_MM = 20;    // ...but no more than this (the long back muscles)
+  const PULSE_MS = 90;             // frame interval while only the pinch pulses
+  // [duration ms, narrowing from, to, opening, forced stage]
+  const PLAY_SMOOTH = [[1600, 0, 0, false, "healthy"], [3400, 0, 1, false, null], [2600, 1, 1, false, null],
+                       [3000, 1, 0, true, null], [1600, 0, 0, true, "recovery"]];
+  const PLAY_STEPS = [[2000, 0, 0, false, "healthy"], [2200, 0.3, 0.3, false, null], [2200, 0.6, 0.6, false, null],
+                      [2800, 1, 1, false, null], [2200, 0.4, 0.4, true, null], [1600, 0, 0, true, "recovery"]];
+  const motionQuery = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+  const reducedMotion = () => !!(motionQuery && motionQuery.matches);
+
+  const storyBox = el_("div", "radix-story-caption");
+  const storyStep = el_("div", "radix-story-step");
+  const storyTitle = el_("div", "radix-story-title");
+  const storyText = el_("div", "radix-story-text");
+  storyBox.append(storyStep, storyTitle, storyText);
+  storyBox.setAttribute("role", "status");
+  storyBox.setAttribute("aria-live", "polite");
+  storyBox.hidden = true;
+  root.appendChild(storyBox);
+
+  const story = {
+    msg: null, key: null, targets: null, touched: new Set(), cache: new Map(),
+    play: null, lastPlay: null, lastFocus: null, timer: 0, raf: 0,
+    amount: 0, opening: false, stage: null, stagesSeen: [], discScale: 1, lowestDiscScale: 1, drop: 0,
+    overlaysHidden: false,
+  };
+
+  function smooth(t) { t = Math.min(Math.max(t, 0), 1); return t * t * (3 - 2 * t); }
+  function principalAxis(points, centre) {
+    // Largest eigenvector of the covariance by power iteration (points: flat xyz array).
+    const c = [0, 0, 0, 0, 0, 0];   // xx xy xz yy yz zz
+    for (let i = 0; i < points.length; i += 3) {
+      const x = points[i] - centre.x, y = points[i + 1] - centre.y, z = points[i + 2] - centre.z;
+      c[0] += x * x; c[1] += x * y; c[2] += x * z; c[3] += y * y; c[4] += y * z; c[5] += z * z;
+    }
+    let v = new THREE.Vector3(0.3, 0.4, 0.86);
+    for (let k = 0; k < 40; k++) {
+      const w = new THREE.Vector3(c[0] * v.x + c[1] * v.y + c[2] * v.z, c[1] * v.x + c[3] * v.y + c[4] * v.z,
+                                  c[2] * v.x + c[4] * v.y + c[5] * v.z);
+      if (w.lengthSq() < 1e-12) break;
+      v = w.normalize();
+    }
+    return v;
+  }
+  function vertexSample(e, limit = 4000) {
+    const out = [];
+    for (const mesh of e.meshes) {
+      const pos = mesh.userData.orig || mesh.geometry.attributes.position.array;
+      const step = Math.max(1, Math.floor(pos.length / 3 / limit)) * 3;
+      for (let i = 0; i + 2 < pos.length; i += step) out.push(pos[i], pos[i + 1], pos[i + 2]);
+    }
+    return out;
+  }
+  function centroid(points) {
+    const c = new THREE.Vector3();
+    const n = points.length / 3;
+    for (let i = 0; i < points.length; i += 3) c.x += points[i], c.y += points[i + 1], c.z += points[i + 2];
+    return n ? c.multiplyScalar(1 / n) : c;
+  }
+  function cached(name, e, make) {
+    const k = `${name}:${e.id}:${story.key}`;
+    if (!story.cache.has(k)) story.cache.set(k, make());
+    return story.cache.get(k);
+  }
+  // Scale by `axial` along unit `axis` and by `radial` across it, about `pivot`, then move by `shift`.
+  function axisMatrix(axis, axial, radial, pivot, shift) {
+    const a = axis, d = axial - radial;
+    const s = [radial + d * a.x * a.x, d * a.x * a.y, d * a.x * a.z,
+               d * a.y * a.x, radial + d * a.y * a.y, d * a.y * a.z,
+               d * a.z * a.x, d * a.z * a.y, radial + d * a.z * a.z];
+    const p = pivot, t = shift || new THREE.Vector3();
+    const tx = p.x - (s[0] * p.x + s[1] * p.y + s[2] * p.z) + t.x;
+    const ty = p.y - (s[3] * p.x + s[4] * p.y + s[5] * p.z) + t.y;
+    const tz = p.z - (s[6] * p.x + s[7] * p.y + s[8] * p.z) + t.z;
+    return new THREE.Matrix4().set(s[0], s[1], s[2], tx, s[3], s[4], s[5], ty, s[6], s[7], s[8], tz, 0, 0, 0, 1);
+  }
+  function setMatrix(e, m) {
+    e.group.matrixAutoUpdate = false;
+    e.group.matrix.copy(m);
+    e.group.matrixWorldNeedsUpdate = true;
+  }
+  function storyTargets(msg) {
+    const get = (id) => (id == null ? null : entries.get(String(id)) || null);
+    const t = {
+      disc: get(msg.disc), upper: get(msg.upper), lower: get(msg.lower),
+      above: (msg.above || []).map(get).filter(Boolean),
+      roots: (msg.roots || []).map((r) => ({ e: get(r.id), at: r.at })).filter((r) => r.e),
+      muscles: (msg.muscles || []).map(get).filter(Boolean),
+    };
+    let axis = msg.axis ? new THREE.Vector3(...msg.axis) : null;
+    if (!axis && t.upper && t.lower) {
+      axis = t.upper.box.getCenter(new THREE.Vector3()).sub(t.lower.box.getCenter(new THREE.Vector3()));
+    }
+    if (!axis || axis.lengthSq() < 1e-9) axis = new THREE.Vector3(0, 0, 1);
+    t.axis = axis.normalize();
+    return t;
+  }
+  function discGeometry(e, axis) {
+    return cached("disc", e, () => {
+      const pts = vertexSample(e);
+      const c = centroid(pts);
+      let lo = Infinity, hi = -Infinity;
+      for (let i = 0; i < pts.length; i += 3) {
+        const h = (pts[i] - c.x) * axis.x + (pts[i + 1] - c.y) * axis.y + (pts[i + 2] - c.z) * axis.z;
+        lo = Math.min(lo, h); hi = Math.max(hi, h);
+      }
+      return { centre: c, height: hi - lo, bottom: c.clone().addScaledVector(axis, lo) };
+    });
+  }
+  function muscleGeometry(e) {
+    return cached("muscle", e, () => {
+      const pts = vertexSample(e);
+      const c = centroid(pts);
+      const axis = principalAxis(pts, c);
+      let lo = Infinity, hi = -Infinity;
+      for (let i = 0; i < pts.length; i += 3) {
+        const h = (pts[i] - c.x) * axis.x + (pts[i + 1] - c.y) * axis.y + (pts[i + 2] - c.z) * axis.z;
+        lo = Math.min(lo, h); hi = Math.max(hi, h);
+      }
+      return { centre: c, axis, length: hi - lo };
+    });
+  }
+  // Per vertex of the root, how far (and which way) it moves toward the root's axis at full pinch.
+  function pinchField(e, at, discCentre) {
+    return cached("pinch", e, () => {
+      const all = vertexSample(e, 1e9);
+      let c = at ? new THREE.Vector3(...at) : null;
+      if (!c) {   // no foramen landmark: the root's point nearest the disc
+        let best = Infinity;
+        for (let i = 0; i < all.length; i += 3) {
+          const d = discCentre.distanceToSquared(new THREE.Vector3(all[i], all[i + 1], all[i + 2]));
+          if (d < best) { best = d; c = new THREE.Vector3(all[i], all[i + 1], all[i + 2]); }
+        }
+      }
+      let near = [];
+      for (const r of [14, 22, 34, 60]) {
+        near = [];
+        for (let i = 0; i < all.length; i += 3) {
+          const dx = all[i] - c.x, dy = all[i + 1] - c.y, dz = all[i + 2] - c.z;
+          if (dx * dx + dy * dy + dz * dz < r * r) near.push(all[i], all[i + 1], all[i + 2]);
+        }
+        if (near.length >= 36) break;
+      }
+      const q = near.length ? centroid(near) : c.clone();
+      const t = principalAxis(near.length >= 9 ? near : all, q);
+      return e.meshes.map((mesh) => {
+        const attr = mesh.geometry.attributes.position;
+        if (!mesh.userData.orig) mesh.userData.orig = attr.array.slice();
+        const o = mesh.userData.orig;
+        const field = new Float32Array(o.length);
+        const p = new THREE.Vector3();
+        for (let i = 0; i < o.length; i += 3) {
+          p.set(o[i] - q.x, o[i + 1] - q.y, o[i + 2] - q.z);
+          const along = p.dot(t);
+          const w = Math.exp(-(along * along) / (2 * ROOT_PINCH_MM * ROOT_PINCH_MM));
+          if (w < 0.01 || p.length() > 6 * ROOT_PINCH_MM) continue;
+          field[i] = (p.x - t.x * along) * w;
+          field[i + 1] = (p.y - t.y * along) * w;
+          field[i + 2] = (p.z - t.z * along) * w;
+        }
+        return { mesh, field };
+      });
+    });
+  }
+  function restoreEntry(e) {
+    if (e.group.matrixAutoUpdate === false) {
+      e.group.matrix.identity();
+      e.group.matrixAutoUpdate = true;
+      e.group.matrixWorldNeedsUpdate = true;
+    }
+    for (const mesh of e.meshes) {
+      if (!mesh.userData.orig || !mesh.userData.pinched) continue;
+      mesh.geometry.attributes.position.array.set(mesh.userData.orig);
+      mesh.geometry.attributes.position.needsUpdate = true;
+      mesh.userData.pinched = false;
+    }
+    e.pinch = 0;
+    const st = e.styled;
+    if (st) setLook(e, st.color, st.emissive, st.opacity, st.visible);
+  }
+  function storyRestore() {
+    if (story.overlaysHidden) overlayStyles();   // markers and meridians back as styled
+    story.overlaysHidden = false;
+    for (const e of story.touched) restoreEntry(e);
+    story.touched.clear();
+    story.discScale = 1;
+    story.drop = 0;
+  }
+  function mix(from, to, f) { return new THREE.Color(from).lerp(new THREE.Color(to), Math.min(Math.max(f, 0), 1)); }
+  function lookOf(e) { return e.styled || { color: e.baseColor, emissive: "#000000", opacity: 1, visible: true }; }
+
+  // Where the story stands at `now`: narrowing, opening, a forced stage, and whether it is over.
+  function storyPhase(now) {
+    const msg = story.msg || {};
+    if (!story.play) return { amount: msg.amount || 0, opening: !!msg.opening, stage: null };
+    const plan = story.play.steps;
+    let t = now - story.play.start;
+    for (const [ms, from, to, opening, stage] of plan) {
+      if (t < ms) {
+        const f = story.play.smooth ? smooth(t / ms) : 1;
+        return { amount: from + (to - from) * f, opening, stage, playing: true };
+      }
+      t -= ms;
+    }
+    return { amount: msg.amount || 0, opening: !!msg.opening, stage: null, done: true };
+  }
+  function stageAt(amount, opening) {   // the rule of story.stage_at
+    if (amount <= 0) return null;
+    if (opening) return "recovery";
+    let told = "healthy";
+    for (const c of (story.msg || {}).captions || []) if (c.at != null && amount >= c.at) told = c.stage;
+    return told;
+  }
+  function showCaption(stage) {
+    const captions = (story.msg || {}).captions || [];
+    const index = captions.findIndex((c) => c.stage === stage);
+    story.stage = index >= 0 ? stage : null;
+    if (index < 0) { storyBox.hidden = true; return; }
+    const c = captions[index];
+    if (story.stagesSeen[story.stagesSeen.length - 1] !== stage) story.stagesSeen.push(stage);
+    storyStep.textContent = `${index + 1} of ${captions.length}`;
+    storyTitle.textContent = c.title;   // text, never HTML
+    storyText.textContent = c.text;
+    storyBox.hidden = false;
+  }
+  // Frame the space from the side of the pinched root: a side view shows the disc's height and
+  // the foramen behind it.
+  function focusStory(t, view) {
+    const box = new THREE.Box3();
+    for (const e of t.disc ? [t.disc] : [t.upper, t.lower]) if (e) box.union(e.box);
+    if (box.isEmpty()) return;
+    const size = box.getSize(new THREE.Vector3());
+    const right = t.roots.length && /_right$/.test(t.roots[0].e.acronym);
+    const dir = view || [right ? -1 : 1, -0.12, 0.14];
+    frameBox(box.expandByScalar(Math.max(size.x, size.y, size.z) * 0.4), dir);
+  }
+  function nearSpace(e, t) {   // muscles around the space stay see-through so the disc shows
+    if (!t.disc) return false;
+    return cached("near", e, () => e.box.intersectsBox(t.disc.box.clone().expandByScalar(40)));
+  }
+
+  // Draw the story at `now`; returns whether another frame is wanted.
+  function storyApply(now) {
+    if (!loaded || !story.msg || !story.targets) return false;
+    const phase = storyPhase(now);
+    if (phase.done) story.play = null;
+    const a = Math.min(Math.max(phase.amount, 0), 1);
+    if (story.play && !phase.stage && !phase.opening) {   // a slow frame may jump a stage: log it
+      for (const c of story.msg.captions || []) {
+        if (c.at != null && c.at > 0 && c.at > story.amount && c.at < a && c.stage !== stageAt(a, false)) {
+          if (story.stagesSeen[story.stagesSeen.length - 1] !== c.stage) story.stagesSeen.push(c.stage);
+        }
+      }
+    }
+    story.amount = a;
+    story.opening = phase.opening;
+    showCaption(phase.stage || stageAt(a, phase.opening));
+    if (a <= 0) {
+      storyRestore();
+      return !!story.play;
+    }
+    markerGroup.visible = pathGroup.visible = false;   // points and meridians would hide the space
+    story.overlaysHidden = true;
+    const t = story.targets;
+    const colours = { ...STORY_COLOURS, ...(story.msg.colours || {}) };
+    const pulse = reducedMotion() ? 0 : 0.5 + 0.5 * Math.sin(now / 230);
+    let drop = 0;
+    if (t.disc) {
+      const g = discGeometry(t.disc, t.axis);
+      const axial = 1 - (1 - DISC_HEIGHT_LEFT) * a;
+      setMatrix(t.disc, axisMatrix(t.axis, axial, 1 + DISC_BULGE * a, g.bottom));
+      drop = g.height * (1 - axial);
+      story.discScale = axial;
+      story.lowestDiscScale = Math.min(story.lowestDiscScale, axial);
+      const st = lookOf(t.disc);
+      const f = Math.min(1, a * 3);
+      setLook(t.disc, mix(st.color, colours.disc, f), st.emissive, st.opacity + (1 - st.opacity) * f, true);
+      story.touched.add(t.disc);
+    }
+    const shift = t.axis.clone().multiplyScalar(-drop);
+    const move = new THREE.Matrix4().makeTranslation(shift.x, shift.y, shift.z);
+    for (const e of [t.upper, ...t.above]) {
+      if (!e) continue;
+      setMatrix(e, move);
+      story.touched.add(e);
+    }
+    story.drop = drop;
+    let discCentre = t.disc ? discGeometry(t.disc, t.axis).centre : null;
+    if (!discCentre) {   // a body without this disc: between the bones above and below it
+      const box = new THREE.Box3();
+      for (const e of [t.upper, t.lower]) if (e) box.union(e.box);
+      discCentre = box.isEmpty() ? new THREE.Vector3() : box.getCenter(new THREE.Vector3());
+    }
+    const squeeze = ROOT_SQUEEZE * a * (1 - 0.12 * pulse);
+    for (const { e, at } of t.roots) {
+      for (const { mesh, field } of pinchField(e, at, discCentre)) {
+        const attr = mesh.geometry.attributes.position;
+        const o = mesh.userData.orig;
+        for (let i = 0; i < o.length; i++) attr.array[i] = o[i] - field[i] * squeeze;
+        attr.needsUpdate = true;
+        mesh.userData.pinched = true;
+      }
+      const st = lookOf(e);
+      const glow = new THREE.Color(colours.root).multiplyScalar((0.3 + 0.25 * pulse) * a);
+      setLook(e, mix(st.color, colours.root, a * 1.4), glow, Math.max(st.opacity, Math.min(1, 0.25 + a)), true);
+      e.pinch = squeeze;
+      story.touched.add(e);
+    }
+    for (const e of t.muscles) {
+      const g = muscleGeometry(e);
+      const f = Math.min(MUSCLE_SHORTEN, MUSCLE_SHORTEN_MM / Math.max(g.length, 1)) * a;
+      setMatrix(e, axisMatrix(g.axis, 1 - f, 1, g.centre));
+      const st = lookOf(e);
+      const glow = new THREE.Color(colours.muscle).multiplyScalar(0.22 * a);
+      const opacity = Math.max(st.opacity, (nearSpace(e, t) ? 0.16 : 0.6) * a);
+      setLook(e, mix(st.color, colours.muscle, a), glow, opacity, true);
+      story.touched.add(e);
+    }
+    return !!story.play || !reducedMotion();
+  }
+  function storyTick() {
+    story.raf = 0;
+    story.timer = 0;
+    if (disposed) return;
+    const t0 = performance.now();
+    const again = storyApply(t0);
+    draw();
+    // A slow device (or a software renderer) pulses less often rather than hogging the page.
+    const spent = performance.now() - t0;
+    if (again) storySchedule(story.play ? 0 : Math.max(PULSE_MS, 4 * spent));
+  }
+  function storySchedule(delay = 0) {
+    if (story.raf || story.timer || disposed) return;
+    if (delay > 0) {
+      story.timer = setTimeout(() => { story.timer = 0; story.raf = requestAnimationFrame(storyTick); }, delay);
+    } else {
+      story.raf = requestAnimationFrame(storyTick);
+    }
+  }
+  function onCompression() {
+    const msg = model.compression || {};
+    const key = msg.key || null;
+    if (!loaded) { story.lastPlay = msg.play ?? null; return; }
+    if (key !== story.key) {       // another story (or none): undo the last one first
+      storyRestore();
+      story.cache.clear();
+      story.play = null;
+      story.stagesSeen = [];
+      story.key = key;
+    }
+    story.msg = key ? msg : null;
+    story.targets = key ? storyTargets(msg) : null;
+    if (!key) {
+      showCaption(null);
+      story.lastFocus = null;
+      requestRender();
+      return;
+    }
+    if (!msg.play) story.play = null;      // the slider takes over from a playing story
+    if (msg.play && msg.play !== story.lastPlay) {
+      const still = reducedMotion();
+      story.play = { start: performance.now(), smooth: !still, steps: still ? PLAY_STEPS : PLAY_SMOOTH };
+      story.stagesSeen = [];
+      story.lowestDiscScale = 1;
+    }
+    story.lastPlay = msg.play ?? null;
+    if ((story.play || msg.amount > 0) && story.lastFocus !== key) {
+      story.lastFocus = key;
+      focusStory(story.targets, msg.view);
+    }
+    if (story.timer) { clearTimeout(story.timer); story.timer = 0; }
+    if (story.raf) { cancelAnimationFrame(story.raf); story.raf = 0; }
+    storyTick();
   }
 
   // --- picking --------------------------------------------------------------------------------
@@ -455,6 +859,43 @@ export function render({ model, el }) {
     if (!e) return null;
     const m = e.materials[0];
     return { visible: e.group.visible, opacity: m.opacity, color: "#" + m.color.getHexString(), transparent: m.transparent };
+  };
+  // Page rectangle of a structure's (unmoved) bounding box: the region a pixel test compares.
+  hook.screenRect = (key) => {
+    const e = resolve(key);
+    if (!e) return null;
+    const b = e.box;
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const x of [b.min.x, b.max.x]) for (const y of [b.min.y, b.max.y]) for (const z of [b.min.z, b.max.z]) {
+      const q = toClient(new THREE.Vector3(x, y, z));
+      x0 = Math.min(x0, q.x); y0 = Math.min(y0, q.y); x1 = Math.max(x1, q.x); y1 = Math.max(y1, q.y);
+    }
+    return { x0, y0, x1, y1 };
+  };
+  // The story as drawn: narrowing, stage, the disc's scale along the spine, tints and scales.
+  hook.story = () => {
+    const t = story.targets;
+    const axisScale = (e, axis) =>      // length of the axis after the entry's transform
+      axis.clone().applyMatrix3(new THREE.Matrix3().setFromMatrix4(e.group.matrix)).dot(axis);
+    const looks = (list) => list.map((e) => ({
+      acronym: e.acronym, color: "#" + e.materials[0].color.getHexString(),
+      emissive: "#" + e.materials[0].emissive.getHexString(), opacity: e.materials[0].opacity,
+    }));
+    return {
+      active: !!story.msg, key: story.key, amount: story.amount, opening: story.opening,
+      playing: !!story.play, stage: story.stage, stagesSeen: [...story.stagesSeen],
+      caption: storyBox.hidden ? null : storyTitle.textContent + " " + storyText.textContent,
+      discScale: t && t.disc ? axisScale(t.disc, t.axis) : null,
+      lowestDiscScale: story.lowestDiscScale,   // since the last play started
+      drop: story.drop,
+      roots: t ? looks(t.roots.map((r) => r.e)).map((l, i) => ({ ...l, pinch: t.roots[i].e.pinch || 0 })) : [],
+      muscles: t ? looks(t.muscles).map((l, i) => {
+        const e = t.muscles[i];
+        const g = story.cache.get(`muscle:${e.id}:${story.key}`);
+        return { ...l, scale: g ? axisScale(e, g.axis) : 1 };
+      }) : [],
+      moved: [...story.touched].map((e) => e.acronym),
+    };
   };
   hook.markerCodes = () => markerGroup.children.map((m) => m.userData.marker);
   // A page point where a click lands on the marker of ``code`` (null if none is reachable).
@@ -565,6 +1006,8 @@ export function render({ model, el }) {
     buildPaths();
     applyStyles();
     resize();
+    story.lastPlay = (model.compression || {}).play ?? null;   // a reload does not replay
+    onCompression();
     const req = model.camera_request || {};
     if (req.focus && req.seq) focusSelection(req.view);
     else setView(req.view || "posterior");
@@ -590,15 +1033,30 @@ export function render({ model, el }) {
     applyOverlay(markerGroup, kinds.points || {});
     applyOverlay(pathGroup, kinds.meridians || {});
   }
-  model.on("markers", () => { if (loaded) { buildMarkers(); overlayStyles(); requestRender(); } });
-  model.on("paths", () => { if (loaded) { buildPaths(); overlayStyles(); requestRender(); } });
+  function overlaysAsStory() {   // a narrowed story keeps points and meridians out of the way
+    if (story.overlaysHidden) markerGroup.visible = pathGroup.visible = false;
+  }
+  model.on("markers", () => {
+    if (loaded) { buildMarkers(); overlayStyles(); overlaysAsStory(); requestRender(); }
+  });
+  model.on("paths", () => {
+    if (loaded) { buildPaths(); overlayStyles(); overlaysAsStory(); requestRender(); }
+  });
+  model.on("path_library", () => {
+    disposePathCache();
+    if (loaded) { buildPaths(); overlayStyles(); overlaysAsStory(); requestRender(); }
+  });
   model.on("camera_request", applyCameraRequest);
+  model.on("compression", onCompression);
   model.on("remove", () => {
     disposed = true;
+    if (story.timer) clearTimeout(story.timer);
+    if (story.raf) cancelAnimationFrame(story.raf);
     observer.disconnect();
     controls.dispose();
     clearGroup(markerGroup);
-    clearGroup(pathGroup);
+    for (const child of [...pathGroup.children]) pathGroup.remove(child);
+    disposePathCache();
     for (const e of entries.values()) for (const m of e.meshes) { m.geometry.dispose(); m.material.dispose(); }
     renderer.dispose();
     if (window.radixView === hook) delete window.radixView;

@@ -63,6 +63,15 @@ _CSS = """
   font: 500 14px/1.4 "Inter", "Segoe UI", system-ui, sans-serif; color: #475569;
   background: rgba(255, 255, 255, 0.9); padding: 10px 16px; border-radius: 8px;
 }
+.radix-story-caption {
+  position: absolute; left: 12px; bottom: 12px; max-width: min(430px, 70%); padding: 10px 14px;
+  background: rgba(255, 255, 255, 0.94); border-left: 4px solid #ef3b1f; border-radius: 8px;
+  box-shadow: 0 2px 8px rgba(15, 23, 42, 0.18); color: #1e293b; pointer-events: none;
+  font: 400 13px/1.45 "Inter", "Segoe UI", system-ui, sans-serif;
+}
+.radix-story-caption[hidden] { display: none; }
+.radix-story-step { font-size: 11px; font-weight: 600; color: #64748b; letter-spacing: .04em; }
+.radix-story-title { font-weight: 700; font-size: 14px; margin: 1px 0 3px; color: #7c2d12; }
 .radix-status-warn {
   top: auto; bottom: 14px; transform: translateX(-50%); color: #92400e; background: #fef3c7;
 }
@@ -94,8 +103,11 @@ class BodyView(JSComponent):
         the kind. Applied without reloading meshes. (``styles`` is taken by Panel for CSS.)
     markers : list of dict
         ``{code, position: [x, y, z] mm, color, label, radius?}``: acupuncture points.
-    paths : list of dict
-        ``{id, points: [[x, y, z], ...] mm, color, width?}``: meridian polylines.
+    path_library : dict
+        ``{id: {id, points: [[x, y, z], ...] mm, color, width?}}``: every meridian polyline,
+        sent once per session (like the meshes, geometry never travels again).
+    paths : list of str
+        Ids of ``path_library`` to draw now: a selection sends only these.
     picked : dict or None
         Written by the browser on a click (not a drag): ``{kind: "structure", id, acronym, seq}``
         or ``{kind: "marker", code, seq}``; ``seq`` is new on every click, so clicking the same
@@ -107,16 +119,24 @@ class BodyView(JSComponent):
         The last camera preset chosen in the view's toolbar (written by the browser).
     ready : bool
         Set by the browser once every mesh is loaded and the first frame drawn.
+    compression : dict
+        The story of a compressed root (:func:`viewer.app.story.view_message`): ``{key, disc,
+        upper, lower, axis, above, roots: [{id, at}], muscles, amount, opening, play, captions,
+        colours}`` or ``{}``. The browser flattens the disc by ``amount`` (0..1), pinches the roots
+        and tints and shortens the muscles, and a new ``play`` number plays narrow -> hold ->
+        recover once; only ids and numbers travel.
     """
 
     structures = param.List(default=[], item_type=dict)
     structure_styles = param.Dict(default={})
     markers = param.List(default=[], item_type=dict)
-    paths = param.List(default=[], item_type=dict)
+    path_library = param.Dict(default={})
+    paths = param.List(default=[], item_type=str)
     picked = param.Dict(default=None, allow_None=True)
     camera_request = param.Dict(default={})
     view = param.String(default="posterior")
     ready = param.Boolean(default=False)
+    compression = param.Dict(default={})
 
     _esm = HERE / "view3d.js"
     _bundle = BUNDLE
