@@ -3,8 +3,12 @@
 Starts ``panel serve app.py`` on a free port, opens headless Chromium (Debian's, at
 /usr/bin/chromium; never downloaded), clicks muscles at their projected screen positions and
 reads back from ``window.radixView`` the time from the click to the frame that shows the new
-highlight (the Python round trip included). Also reports the time of one full frame, the time
-from starting the server to the first rendered frame, and the bytes transferred.
+highlight (the Python round trip included). Also reports the time of one full frame of the
+whole body (``radixView.frameTime``, waiting for the GPU, and the interval of animation frames
+while the camera moves), the time from starting the server to the first rendered frame, the
+bytes transferred (meshes apart from the page, JavaScript and CSS), and the server's memory per
+session: its RSS with the page's session, then with ``--sessions`` more opened over the Bokeh
+protocol (``bench/bench_load.py``), divided by their number.
 
 Usage::
 
@@ -12,6 +16,7 @@ Usage::
     python bench/bench_click.py --synthetic     # the small synthetic body of tests/ui
     python bench/bench_click.py --assets DIR --clicks 100 --json out.json
     python bench/bench_click.py --compress      # served by python -m viewer.app.serve (gzip)
+    python bench/bench_click.py --frames 5 --sessions 20
 
 Clicks alternate between muscles, vertebrae (the reverse chain: select_level) and nerve roots
 (select_root), so every kind of selection from the view is timed; each moves only ids and
@@ -46,6 +51,79 @@ def percentile(values: list[float], q: float) -> float:
     return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
+# Mean interval of N consecutive animation frames, each forced to draw the whole body (a camera
+# nudge back and forth makes every frame a real render): what a user rotating the view gets.
+RAF_FRAMES_JS = """(n) => new Promise((done) => {
+  const times = [];
+  const step = (t) => {
+    times.push(t);
+    if (times.length > n) { done((times[n] - times[0]) / n); return; }
+    radixView.setView(times.length % 2 ? "posterior" : "oblique");
+    requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
+})"""
+
+
+def session_memory(server, extra: int) -> dict:
+    """Server RSS with the sessions open now (the benchmark's page), then with ``extra`` more
+    sessions opened over the Bokeh protocol (``bench/bench_load.py``: the server runs the same
+    app for them as for a page); per extra session is the difference divided by ``extra``."""
+    import asyncio
+    import threading
+
+    from bench.bench_load import ProtocolSession, server_rss_mb
+
+    pid = server.process.pid
+    out = {"extra_sessions": extra, "rss_mb_before": server_rss_mb(pid)}
+
+    async def hold() -> None:
+        sessions = [ProtocolSession(server.url) for _ in range(extra)]
+        for s in sessions:
+            await s.open()
+        await asyncio.sleep(1.0)
+        out["rss_mb_with_extra"] = server_rss_mb(pid)
+        for s in sessions:
+            await s.close()
+
+    errors: list[BaseException] = []
+    # The sync Playwright API owns this thread's event loop: the protocol sessions get their own.
+    worker = threading.Thread(target=lambda: _run_catching(lambda: asyncio.run(hold()), errors))
+    worker.start()
+    worker.join()
+    if errors:
+        raise errors[0]
+    out["mb_per_session"] = (out["rss_mb_with_extra"] - out["rss_mb_before"]) / max(extra, 1)
+    return out
+
+
+def _run_catching(fn, errors: list) -> None:
+    try:
+        fn()
+    except BaseException as e:  # noqa: BLE001 - handed back to the caller's thread
+        errors.append(e)
+
+
+def click_all(page, targets: list[str], points: dict, clicks: int, timeout_ms: int = 20_000) -> int:
+    """Click the targets in turn until ``clicks`` highlights were acknowledged; returns how many
+    clicks were not (the view ignores a press held longer than its click limit, which a page
+    busy drawing in software can cause: such a click is repeated, at most ``clicks`` times)."""
+    done = missed = 0
+    while done < clicks:
+        a = targets[(done + missed) % len(targets)]
+        # Click only when the view is idle: the previous highlight has reached the screen.
+        page.wait_for_function(f"radixView.presentedLatencies.length >= {done}", timeout=timeout_ms)
+        page.mouse.click(points[a]["x"], points[a]["y"])
+        try:
+            page.wait_for_function(f"radixView.latencies.length >= {done + 1}", timeout=timeout_ms)
+            done += 1
+        except Exception:  # noqa: BLE001 - playwright's TimeoutError: counted, then retried
+            missed += 1
+            if missed > clicks:
+                raise RuntimeError(f"{missed} clicks were not acknowledged (last on {a})") from None
+    return missed
+
+
 def pick_targets(page, structures: list[tuple[str, str]], per_kind: int = 4) -> list[str]:
     """Structures that a click at their projected point would hit, from the current camera:
     up to ``per_kind`` of each kind, interleaved (muscle, bone, root, muscle, ...)."""
@@ -64,7 +142,7 @@ def pick_targets(page, structures: list[tuple[str, str]], per_kind: int = 4) -> 
 
 
 def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = None,
-        compress: bool = False) -> dict:
+        compress: bool = False, extra_sessions: int = 10, frames: int = 10) -> dict:
     from playwright.sync_api import sync_playwright
 
     ensure_bundle()
@@ -114,6 +192,7 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
             ready_epoch_ms = page.evaluate("radixView.readyAtEpochMs")
             first_frame_s = ready_epoch_ms / 1000 - start_wall
             load_bytes = dict(traffic)
+            mesh_files = len(list((assets / "meshes").glob("*.glb")))
             stats = page.evaluate("radixView.stats()")
 
             targets = pick_targets(page, clickable)
@@ -121,10 +200,7 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
                 raise RuntimeError(f"fewer than two structures can be clicked from the default view: {targets}")
             points = {a: page.evaluate(f"radixView.screenPoint({json.dumps(a)})") for a in targets}
             ws_before = (traffic["ws_in"], traffic["ws_out"])
-            for i in range(clicks):
-                a = targets[i % len(targets)]
-                page.mouse.click(points[a]["x"], points[a]["y"])
-                page.wait_for_function(f"radixView.latencies.length >= {i + 1}", timeout=10_000)
+            missed = click_all(page, targets, points, clicks)
             latencies = page.evaluate("radixView.latencies")
             presented = page.evaluate("radixView.presentedLatencies")
             round_trips = page.evaluate("radixView.roundTrips")
@@ -132,7 +208,9 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
             glb_after_load = traffic["glb_requests"] - load_bytes["glb_requests"]
             ws_in = traffic["ws_in"] - ws_before[0]
             ws_out = traffic["ws_out"] - ws_before[1]
-            frame_ms = page.evaluate("radixView.frameTime(30)")
+            frame_ms = page.evaluate(f"radixView.frameTime({frames})")
+            raf_ms = page.evaluate(RAF_FRAMES_JS, frames)
+            memory = session_memory(server, extra_sessions)
             browser.close()
     finally:
         stop_server(server.process)
@@ -142,6 +220,7 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
         "structures": stats["structures"],
         "triangles": int(stats["triangles"]),
         "clicks": len(latencies),
+        "missed_clicks": missed,
         "targets": targets,
         "click_to_highlight_ms": {"median": statistics.median(latencies), "p95": percentile(latencies, 95),
                                   "min": min(latencies), "max": max(latencies)},
@@ -149,6 +228,11 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
         "restyle_and_render_ms": {"median": statistics.median(renders), "p95": percentile(renders, 95)},
         "click_to_next_frame_ms": {"median": statistics.median(presented), "p95": percentile(presented, 95)},
         "frame_ms": frame_ms,
+        "frames": frames,
+        "raf_frame_ms": raf_ms,
+        "memory": memory,
+        "mesh_files": mesh_files,
+        "ws_bytes_page_load": load_bytes["ws_in"],
         "server_up_s": server_up_s,
         "page_load_to_first_frame_s": page_ready_s,
         "server_start_to_first_frame_s": first_frame_s,
@@ -157,6 +241,7 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
         "bytes_page_load_decoded": load_bytes["decoded"],
         "glb_requests_after_load": glb_after_load,
         "bytes_meshes": load_bytes["glb"],
+        "glb_requests_load": load_bytes["glb_requests"],
         "requests_page_load": load_bytes["requests"],
         "ws_bytes_per_click_in": ws_in / max(len(latencies), 1),
         "ws_bytes_per_click_out": ws_out / max(len(latencies), 1),
@@ -167,7 +252,8 @@ def table(r: dict) -> str:
     rows = [
         ("viewport", r["viewport"]),
         ("body", f"{r['structures']} structures, {r['triangles']:,} triangles"),
-        ("selections (clicks)", f"{r['clicks']} over {len(r['targets'])} structures (muscles, vertebrae, roots)"),
+        ("selections (clicks)", f"{r['clicks']} over {len(r['targets'])} structures (muscles, vertebrae, roots); "
+                                f"{r['missed_clicks']} clicks not acknowledged"),
         ("click -> highlight rendered, median", f"{r['click_to_highlight_ms']['median']:.1f} ms"),
         ("click -> highlight rendered, p95", f"{r['click_to_highlight_ms']['p95']:.1f} ms"),
         ("  of which click -> styles message (Python round trip), median", f"{r['round_trip_ms']['median']:.1f} ms"),
@@ -175,17 +261,25 @@ def table(r: dict) -> str:
         ("  of which restyle + render, median", f"{r['restyle_and_render_ms']['median']:.1f} ms"),
         ("click -> next animation frame, median", f"{r['click_to_next_frame_ms']['median']:.1f} ms"),
         ("click -> next animation frame, p95", f"{r['click_to_next_frame_ms']['p95']:.1f} ms"),
-        ("one full frame (GPU synced)", f"{r['frame_ms']:.1f} ms"),
+        (f"one full frame of the whole body (GPU synced, mean of {r['frames']})", f"{r['frame_ms']:.1f} ms"),
+        (f"animation frame interval while the camera moves (mean of {r['frames']})", f"{r['raf_frame_ms']:.1f} ms"),
         ("server start -> static file served", f"{r['server_up_s']:.2f} s"),
         ("page open -> first frame", f"{r['page_load_to_first_frame_s']:.2f} s"),
         ("server start -> first frame", f"{r['server_start_to_first_frame_s']:.2f} s"),
         ("served with gzip (python -m viewer.app.serve)", "yes" if r["compressed"] else "no"),
         ("bytes, page load (all HTTP, on the wire)", f"{r['bytes_page_load'] / 1024:,.0f} KiB in {r['requests_page_load']} requests"),
         ("bytes, page load (decoded)", f"{r['bytes_page_load_decoded'] / 1024:,.0f} KiB"),
-        ("mesh requests after the page load", f"{r['glb_requests_after_load']}"),
-        ("bytes, meshes (GLB)", f"{r['bytes_meshes'] / 1024:,.0f} KiB"),
+        ("  of which meshes (GLB)", f"{r['bytes_meshes'] / 1024:,.0f} KiB in {r['glb_requests_load']} requests "
+                                     f"({r['mesh_files']} mesh files)"),
+        ("  of which page, JS, CSS, JSON", f"{(r['bytes_page_load'] - r['bytes_meshes']) / 1024:,.0f} KiB"),
+        ("bytes, page load over the WebSocket (document)", f"{r['ws_bytes_page_load'] / 1024:,.0f} KiB"),
+        ("mesh (GLB) requests after the page load, all clicks", f"{r['glb_requests_after_load']}"),
         ("bytes per click, server -> browser", f"{r['ws_bytes_per_click_in']:,.0f} B"),
         ("bytes per click, browser -> server", f"{r['ws_bytes_per_click_out']:,.0f} B"),
+        ("server RSS with the page's session", f"{r['memory']['rss_mb_before']:.0f} MiB"),
+        (f"server RSS with {r['memory']['extra_sessions']} more sessions (Bokeh protocol)",
+         f"{r['memory']['rss_mb_with_extra']:.0f} MiB"),
+        ("server memory per extra session", f"{r['memory']['mb_per_session']:.2f} MiB"),
     ]
     w = max(len(k) for k, _ in rows)
     lines = [f"{'metric':<{w}}  value", f"{'-' * w}  {'-' * 30}"]
@@ -200,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clicks", type=int, default=60)
     parser.add_argument("--viewport", default="1440x900", help="browser window size, WxH")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures as JSON")
+    parser.add_argument("--frames", type=int, default=10, help="frames timed for the frame time")
+    parser.add_argument("--sessions", type=int, default=10,
+                        help="extra sessions opened to measure the server's memory per session")
     parser.add_argument("--compress", action="store_true",
                         help="serve with gzip (python -m viewer.app.serve) instead of panel serve")
     args = parser.parse_args(argv)
@@ -214,7 +311,8 @@ def main(argv: list[str] | None = None) -> int:
 
         assets = write_synthetic_assets(Path(tempfile.mkdtemp(prefix="radix-synthetic-")) / "assets")
     width, height = (int(v) for v in args.viewport.lower().split("x"))
-    result = run(Path(assets).resolve(), max(args.clicks, 50), viewport=(width, height), compress=args.compress)
+    result = run(Path(assets).resolve(), max(args.clicks, 50), viewport=(width, height), compress=args.compress,
+                 extra_sessions=max(args.sessions, 1), frames=max(args.frames, 1))
     print(table(result))
     if args.json:
         args.json.write_text(json.dumps(result, indent=1))
