@@ -271,6 +271,25 @@ def test_labels_switch(page, server):
     page.wait_for_function("radixView.labels().length === 0", timeout=20_000)
 
 
+def test_labels_never_cover_each_other(page, server):
+    """Crowded labels (points beside their vertebra, roots beside multifidus) are thinned: from
+    every camera preset no two visible labels overlap, and the covered ones stay in the scene
+    (they show again when the camera turns)."""
+    open_app(page, server, GLUTE_LEFT + "&mode=practitioner")
+    page.wait_for_function("radixView.labels().includes('Gluteus medius')", timeout=20_000)
+    for button in ("Back", "Left", "Oblique"):
+        page.get_by_role("button", name=button, exact=True).first.click()
+        page.wait_for_timeout(1500)
+        shown = page.evaluate("radixView.visibleLabels()")
+        assert shown, button
+        for i, a in enumerate(shown):
+            for b in shown[i + 1:]:
+                overlap_x = min(a["right"], b["right"]) - max(a["left"], b["left"])
+                overlap_y = min(a["bottom"], b["bottom"]) - max(a["top"], b["top"])
+                assert overlap_x <= 1 or overlap_y <= 1, (button, a, b)
+        assert len(page.evaluate("radixView.labels()")) >= len(shown)
+
+
 # --- only ids and styles travel ---------------------------------------------------------------------
 
 def test_reverse_chain_clicks_never_reload_meshes(page, server):

@@ -1028,9 +1028,11 @@ class PlanBuilder:
         plan, mode = self.shown, self._mode
         patient = mode == "patient"
         n = len(plan.items)
-        # Practitioners plan: the card takes three fifths of the column; students get half;
-        # patients only see a plan that is there (a shared one, or one made for them).
-        self._fit(hidden=patient and not n, share={"practitioner": "3", "student": "2"}.get(mode, "2"))
+        # The explanation keeps the larger part of the column (flex 2): a practitioner's plan
+        # with points takes half, an empty one or a student's a third; patients only see a plan
+        # that is there (a shared one, or one made for them).
+        share = "2" if mode == "practitioner" and n else "1"
+        self._fit(hidden=patient and not n, share=share)
         title = ("Shared plan" if self.read_only else "Your plan" if patient else "Plan")
         count = f"{n} point{'s' if n != 1 else ''}" if n else "empty"
         self.header.object = (f'<div class="rx-plan-bar"><span>{escape(title)}</span>'

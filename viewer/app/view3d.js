@@ -114,9 +114,29 @@ export function render({ model, el }) {
 
   // --- rendering ------------------------------------------------------------------------------
   let pending = false;
+  // Labels that would overlap a more important one are hidden (not removed: they come back when
+  // the camera turns): the selection first, then structure names, then points, in order.
+  function labelRank(n) {
+    if (n.classList.contains("radix-label-selected")) return 0;
+    return n.classList.contains("radix-label-structure") ? 1 : 2;
+  }
+  function declutterLabels() {
+    const shown = [...labelRenderer.domElement.querySelectorAll(".radix-label")]
+      .filter((n) => n.style.display !== "none");
+    shown.sort((a, b) => labelRank(a) - labelRank(b));
+    const kept = [];
+    for (const n of shown) {
+      const r = n.getBoundingClientRect();
+      const overlaps = r.width > 0 && kept.some((k) =>
+        r.left < k.right - 1 && r.right > k.left + 1 && r.top < k.bottom - 1 && r.bottom > k.top + 1);
+      n.classList.toggle("radix-label-covered", overlaps);
+      if (!overlaps && r.width > 0) kept.push(r);
+    }
+  }
   function draw() {
     renderer.render(scene, camera);
     labelRenderer.render(scene, camera);
+    declutterLabels();
     hook.frameCount += 1;
     canvas.dataset.frames = String(hook.frameCount);
   }
@@ -918,6 +938,11 @@ export function render({ model, el }) {
   hook.labels = () => [...root.querySelectorAll(".radix-label")]
     .filter((n) => n.style.display !== "none" && getComputedStyle(n).display !== "none")
     .map((n) => n.textContent);
+  hook.visibleLabels = () => [...root.querySelectorAll(".radix-label")]
+    .filter((n) => n.style.display !== "none" && getComputedStyle(n).display !== "none"
+      && getComputedStyle(n).visibility !== "hidden")
+    .map((n) => { const r = n.getBoundingClientRect();
+      return { text: n.textContent, left: r.left, top: r.top, right: r.right, bottom: r.bottom }; });
   hook.selectedMarkers = () => markerGroup.children.filter((m) => m.userData.selected).map((m) => m.userData.marker);
   hook.frameTime = (n = 20) => {  // mean ms of one full frame, waiting for the GPU each time
     const gl = renderer.getContext();

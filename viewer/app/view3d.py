@@ -45,6 +45,7 @@ _CSS = """
 .radix-label-selected { background: #1d4ed8; color: #fff; border-color: #1e40af; font-size: 12px;
   z-index: 100000 !important; }
 .radix-nolabels .radix-label { display: none !important; }
+.radix-label-covered { visibility: hidden; }
 .radix-toolbar {
   position: absolute; top: 12px; right: 12px; display: flex; gap: 4px; padding: 4px;
   background: rgba(255, 255, 255, 0.86); border-radius: 9px;
