@@ -1,0 +1,100 @@
+"""Radix's procedural column against a real one.
+
+``../shared/anatomy-reference/myo_sim`` (beside the project; CI has it, a user's install does
+not, so these tests skip without it) holds the vertebrae C1-L5 of a real spine placed in one body
+frame with the same axes as Radix (+X left, +Y posterior, +Z up; metres). The comparison is
+scale-free, since the two bodies differ in size: the sagittal profile of the column (vertebral
+centroids, distance behind the chord from C1 to L5, over the arc length) and the angle each
+region turns through (cervical C2-C4-C7, thoracic T1-T6-T12, lumbar L1-L3-L5).
+
+Tolerances are those of healthy adults: the standard deviation of cervical lordosis, thoracic
+kyphosis and lumbar lordosis between people is about 10-12 degrees (Hardacker 1997, Vialle
+2005, the sources of Radix's curves), so a region may differ from this one person by 12 degrees;
+the profile may differ by 5 % of the column's length (27 mm on this spine).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+import trimesh
+
+from viewer.atlas import load_atlas
+
+PROJECT = Path(__file__).resolve().parents[1]
+REFERENCE = PROJECT.parent / "shared" / "anatomy-reference" / "myo_sim"
+LEVELS = ([f"C{i}" for i in range(1, 8)] + [f"T{i}" for i in range(1, 13)]
+          + [f"L{i}" for i in range(1, 6)])
+REGIONS = {"cervical": ("C2", "C4", "C7"), "thoracic": ("T1", "T6", "T12"), "lumbar": ("L1", "L3", "L5")}
+REGION_TOLERANCE_DEG = 12.0
+PROFILE_TOLERANCE = 0.05
+
+pytestmark = pytest.mark.skipif(not (REFERENCE / "MAPPING.csv").is_file(),
+                                reason="../shared/anatomy-reference is not beside the project")
+
+
+@pytest.fixture(scope="module")
+def reference() -> np.ndarray:
+    """Centroids (mm) of the real vertebrae C1-L5, in order."""
+    rows = {r["level"]: r for r in csv.DictReader((REFERENCE / "MAPPING.csv").open())
+            if r["side"] == "midline"}
+    missing = [lev for lev in LEVELS if lev not in rows]
+    assert not missing, f"the reference lacks {missing}"
+    return np.array([trimesh.load(REFERENCE / rows[lev]["assembled_file"], force="mesh").centroid * 1000.0
+                     for lev in LEVELS])
+
+
+@pytest.fixture(scope="module")
+def ours() -> np.ndarray:
+    atlas = load_atlas(PROJECT / "assets")
+    return np.array([atlas.mesh(lev).centroid for lev in LEVELS])
+
+
+def sagittal_turn(c: np.ndarray, a: str, b: str, d: str) -> float:
+    """Degrees the column turns in the sagittal plane from a->b to b->d (+ = towards posterior,
+    i.e. kyphosis; - = lordosis)."""
+    i, j, k = (LEVELS.index(x) for x in (a, b, d))
+    u, v = c[j] - c[i], c[k] - c[j]
+    turn = np.degrees(np.arctan2(v[1], v[2]) - np.arctan2(u[1], u[2]))
+    return float((turn + 180.0) % 360.0 - 180.0)
+
+
+def profile(c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(arc length, distance behind the C1-L5 chord), both as fractions of the arc length."""
+    s = np.r_[0.0, np.cumsum(np.linalg.norm(np.diff(c, axis=0), axis=1))]
+    chord = np.interp(s, [0.0, s[-1]], [c[0, 1], c[-1, 1]])
+    return s / s[-1], (c[:, 1] - chord) / s[-1]
+
+
+def test_the_helpers_measure_what_they_say():
+    """A column bent by a known angle reads that angle; a straight one has a flat profile."""
+    z = np.linspace(600, 0, len(LEVELS))
+    straight = np.c_[np.zeros_like(z), np.zeros_like(z), z]
+    assert sagittal_turn(straight, "T1", "T6", "T12") == pytest.approx(0.0)
+    assert np.allclose(profile(straight)[1], 0.0)
+    bent = straight.copy()
+    i6 = LEVELS.index("T6")
+    bent[i6 + 1:, 1] += (bent[i6, 2] - bent[i6 + 1:, 2]) * np.tan(np.radians(-20.0))
+    assert sagittal_turn(bent, "T1", "T6", "T12") == pytest.approx(20.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("region", REGIONS)
+def test_each_region_curves_like_a_real_spine(reference, ours, region):
+    real, mine = sagittal_turn(reference, *REGIONS[region]), sagittal_turn(ours, *REGIONS[region])
+    assert np.sign(real) == np.sign(mine), f"{region}: curves the other way ({mine:.1f} vs {real:.1f} deg)"
+    assert abs(real - mine) <= REGION_TOLERANCE_DEG, f"{region}: {mine:.1f} vs real {real:.1f} deg"
+
+
+def test_sagittal_profile_follows_the_real_column(reference, ours):
+    s_real, y_real = profile(reference)
+    s_mine, y_mine = profile(ours)
+    gap = np.abs(y_real - np.interp(s_real, s_mine, y_mine))
+    worst = LEVELS[int(gap.argmax())]
+    assert gap.max() <= PROFILE_TOLERANCE, f"{gap.max():.3f} of the length off at {worst}"
+
+
+def test_column_stays_in_the_midsagittal_plane(ours):
+    assert np.ptp(ours[:, 0]) < 1.0
