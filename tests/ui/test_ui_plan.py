@@ -171,6 +171,11 @@ def test_patient_mode_shows_the_plan_plainly_and_nothing_without_one(context, se
     page.wait_for_function("window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
     page.wait_for_timeout(1500)
     assert not page.locator(".rx-plan-card").is_visible()         # no plan: no card for a patient
+    page.get_by_role("button", name="Student", exact=True).click()
+    page.wait_for_timeout(1500)
+    assert not page.locator(".rx-plan-card").is_visible()         # nor for a student
+    page.get_by_role("button", name="Practitioner", exact=True).click()
+    page.locator(".rx-plan-card").wait_for(state="visible", timeout=20_000)   # practitioners plan
     assert page.radix_log.errors == []
 
 

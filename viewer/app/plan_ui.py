@@ -1029,10 +1029,10 @@ class PlanBuilder:
         patient = mode == "patient"
         n = len(plan.items)
         # The explanation keeps the larger part of the column (flex 2): a practitioner's plan
-        # with points takes half, an empty one or a student's a third; patients only see a plan
-        # that is there (a shared one, or one made for them).
+        # with points takes half, an empty one a third. Patients and students only see a plan
+        # that is there (a shared one, or one made for them): planning is the practitioner's.
         share = "2" if mode == "practitioner" and n else "1"
-        self._fit(hidden=patient and not n, share=share)
+        self._fit(hidden=mode != "practitioner" and not n, share=share)
         title = ("Shared plan" if self.read_only else "Your plan" if patient else "Plan")
         count = f"{n} point{'s' if n != 1 else ''}" if n else "empty"
         self.header.object = (f'<div class="rx-plan-bar"><span>{escape(title)}</span>'
