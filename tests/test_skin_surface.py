@@ -52,8 +52,9 @@ def test_posterior_midline_skin_lies_behind_the_spinous_tips(atlas):
         skin = atlas.landmark(f"posterior_midline_{level}")
         tip = atlas.landmark(f"{level}_spinous_tip")
         assert abs(skin[0]) < 0.5
-        # soft tissue over the spinous processes: a few millimetres to a few centimetres
-        assert 3.0 <= skin[1] - tip[1] <= 40.0, level
+        # soft tissue over the spinous processes: lean adults have about 5-20 mm; the deep
+        # columns fill the grooves beside the tips and only thin aponeuroses cover them
+        assert 3.0 <= skin[1] - tip[1] <= 35.0, level
 
 
 def test_skin_is_its_own_mirror_image(atlas):

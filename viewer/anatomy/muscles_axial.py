@@ -46,6 +46,10 @@ KEEP_FRACTION, KEEP_VOLUME = 0.04, 400.0
 """A piece of a carved muscle is kept if it holds this fraction of the largest piece or this
 many mm^3; smaller ones are crumbs of the cut and dropped."""
 
+SIMPLIFY_TOLERANCES = (2.0, 3.0, 5.0)
+"""Most a carved muscle's surface may move (mm) when it is simplified to its triangle budget,
+smallest first: the thin ends of the long columns (a few mm thick) survive 2 mm."""
+
 MIDLINE_GAP = 0.3
 """Left muscles stay at X >= this (mm) so that a muscle never meets its mirror image."""
 
@@ -562,9 +566,11 @@ def _sheet(lines, thickness, columns: int = 8, rows: int | None = None, edge: fl
     and thickened into a closed slab: ``thickness`` (one per line) in the middle, thinning to
     ``edge`` of it at the two free borders, so the cross-section is lens-shaped.
 
-    ``drape`` = ``(build, obstacles, directions)``: every interpolated line between the first
-    and the last is laid over the obstacles (half its thickness plus 0.5 mm clear of them), so
-    that the sheet does not sink between the bumps its control lines were draped over.
+    ``drape`` = ``(build, obstacles, directions)``, optionally followed by a dict of keyword
+    arguments for :meth:`MuscleBuild.drape` (and ``margin``, default 1 mm): every interpolated
+    line between the first and the last is laid over the obstacles (half its thickness plus
+    ``margin`` clear of them), so that the sheet does not sink between the bumps its control
+    lines were draped over.
     """
     columns = max(columns, 6)
     grid = np.array([ms.resample(np.asarray(l, float), columns + 1) for l in lines])
@@ -573,10 +579,12 @@ def _sheet(lines, thickness, columns: int = 8, rows: int | None = None, edge: fl
     dense, where = _densify_rows(grid, rows)
     th_rows = np.interp(where, np.arange(len(th)), th)
     if drape is not None:
-        build, obstacles, directions = drape
+        build, obstacles, directions, *options = drape
+        options = {"footprint": 10.0, "margin": 1.0, **(options[0] if options else {})}
+        margin = options.pop("margin")
         for i in range(1, len(dense) - 1):
-            dense[i] = build.drape(dense[i], directions, 0.5 * th_rows[i] + 1.0, obstacles,
-                                   footprint=10.0)
+            dense[i] = build.drape(dense[i], directions, 0.5 * th_rows[i] + margin, obstacles,
+                                   **options)
     v = np.linspace(0.0, 1.0, columns + 1)
     profile = edge + (1.0 - edge) * np.sqrt(np.sin(np.pi * v))
     thick = np.maximum(th_rows[:, None] * profile[None, :], 1.0)
@@ -616,9 +624,13 @@ def _levels(prefix: str, lo: int, hi: int) -> list[str]:
 
 def _column(m: MuscleBuild, sections: Sequence[np.ndarray], thickness: Sequence[float],
             obstacles, clearance_factor: float = 0.5, pin: Sequence[bool] | None = None,
-            direction=(0.0, 1.0, 0.0), columns: int = 3) -> Manifold:
+            direction=(0.0, 1.0, 0.0), columns: int = 3, drape_rows: bool = False) -> Manifold:
     """A column of horizontal sections (bottom to top), each draped posteriorly onto what lies
-    beneath it so that the column rests on it."""
+    beneath it so that the column rests on it.
+
+    ``drape_rows``: the rows interpolated between the sections are draped too, so that a long
+    column does not sink between the bumps beneath it (where carving would cut it into pieces).
+    """
     lines = []
     for k, (sec, th) in enumerate(zip(sections, thickness)):
         sec = ms.resample(sec, columns + 1)
@@ -626,7 +638,10 @@ def _column(m: MuscleBuild, sections: Sequence[np.ndarray], thickness: Sequence[
             sec = m.drape(sec, direction, clearance_factor * th + 0.3, obstacles, reach=25,
                           back=35, smooth=False, footprint=3.0)
         lines.append(sec)
-    return _sheet(lines, list(thickness), columns=columns)
+    # the rows are draped as the sections were
+    drape = (m, obstacles, np.asarray(direction, float),
+             {"reach": 25, "back": 35, "smooth": False, "footprint": 3.0}) if drape_rows else None
+    return _sheet(lines, list(thickness), columns=columns, drape=drape)
 
 
 def semispinalis_cervicis(m: MuscleBuild) -> Manifold:
@@ -668,7 +683,7 @@ def semispinalis_thoracis(m: MuscleBuild) -> Manifold:
         y, z = _lerp(lam, tip, 0.5)[1], _lerp(lam, tip, 0.6)[2]
         sections.append(np.array([[4.0, y, z], [16.0, y, z]]))
         th.append(7.0)
-    return _column(m, sections, th, m.obstacles(girdle=False), columns=3)
+    return _column(m, sections, th, m.obstacles(girdle=False), columns=3, drape_rows=True)
 
 
 def semispinalis_capitis(m: MuscleBuild) -> Manifold:
@@ -787,7 +802,7 @@ def _erector_sections(m: MuscleBuild, column: str) -> tuple[list, list, list]:
             if lv in ("L5", "L3"):
                 m.attach("origin", f"{lv}_transverse_tip", offset=(0, 3, 0))
             secs.append(np.array([[32.0, tp[1], tp[2]], [max(tp[0] - 8.0, 44.0), tp[1], tp[2]]]))
-            th.append(26.0 if lv in ("L3", "L2", "L4") else 22.0)
+            th.append(18.0 if lv in ("L3", "L2", "L4") else 16.0)
         for lv in _levels("T", 1, 12)[::-1]:
             tp = b.point(f"{lv}_transverse_tip")
             if lv in ("T6", "T1"):
@@ -795,7 +810,7 @@ def _erector_sections(m: MuscleBuild, column: str) -> tuple[list, list, list]:
                          offset=(0, 3, 0))
             lam = b.point(f"{lv}_lamina")
             secs.append(np.array([[max(lam[0] + 8.0, 16.0), tp[1], tp[2]], tp + [10, 0, 0]]))
-            th.append(18.0 if int(lv[1:]) >= 9 else 12.0 if int(lv[1:]) >= 4 else 10.0)
+            th.append(14.0 if int(lv[1:]) >= 9 else 9.0 if int(lv[1:]) >= 4 else 8.0)
         for lv in ("C7", "C6", "C5", "C4", "C3", "C2"):
             tp = b.point(f"{lv}_transverse_tip")
             lam = b.point(f"{lv}_lamina")
@@ -840,7 +855,8 @@ def _erector_sections(m: MuscleBuild, column: str) -> tuple[list, list, list]:
 def _erector(column: str) -> Recipe:
     def recipe(m: MuscleBuild) -> Manifold:
         secs, th, pin = _erector_sections(m, column)
-        return _column(m, secs, th, m.obstacles(girdle=False), pin=pin, columns=3)
+        return _column(m, secs, th, m.obstacles(girdle=False), pin=pin, columns=3,
+                       drape_rows=column == "longissimus")
     recipe.__name__ = column
     return recipe
 
@@ -863,6 +879,13 @@ def _nuchal_ligament(b: Body, fractions: Sequence[float]) -> np.ndarray:
     return pts
 
 
+def _over_the_semispinalis(m: MuscleBuild, origin: np.ndarray, obstacles, n: int) -> np.ndarray:
+    """A splenius origin line along the spinous tips, ``n`` points laid just behind the
+    semispinalis and multifidus beside the tips, so that carving does not cut its origin off."""
+    return m.drape(ms.resample(origin, n), (0.0, 1.0, 0.0), 2.5, obstacles, reach=25, back=35,
+                   smooth=False, footprint=3.0)
+
+
 def splenius_cervicis(m: MuscleBuild) -> Manifold:
     b = m.body
     origin = np.array([m.attach("origin", f"{lv}_spinous_tip", offset=(3, 0, 0))
@@ -872,7 +895,8 @@ def splenius_cervicis(m: MuscleBuild) -> Manifold:
     obst = m.obstacles(girdle=False)
     mids = [_lerp_lines(origin, insertion, t, 4) for t in (0.3, 0.6, 0.85)]
     mids = m.drape_lines(mids, [4.0, 4.5, 4.5], obst, 4, directions=None)
-    return _sheet([origin, *mids, insertion], [5, 8, 9, 9, 6], columns=3)
+    return _sheet([_over_the_semispinalis(m, origin, obst, 4), *mids, insertion],
+                  [3, 7, 9, 9, 6], columns=3)
 
 
 def splenius_capitis(m: MuscleBuild) -> Manifold:
@@ -885,8 +909,9 @@ def splenius_capitis(m: MuscleBuild) -> Manifold:
     obst = m.obstacles(girdle=False)
     mids = [_lerp_lines(origin, insertion, t, 6) for t in (0.3, 0.6, 0.85)]
     mids = m.drape_lines(mids, [4.0, 4.5, 4.5], obst, 6, directions=None)
-    return _sheet([ms.resample(origin, 7), *[ms.resample(x, 7) for x in mids], insertion],
-                  [5, 8, 9, 9, 6], columns=6)
+    return _sheet([_over_the_semispinalis(m, origin, obst, 7),
+                   *[ms.resample(x, 7) for x in mids], insertion],
+                  [3, 7, 9, 9, 6], columns=6)
 
 
 def levator_scapulae(m: MuscleBuild) -> Manifold:
@@ -1043,7 +1068,8 @@ def rhomboid_minor(m: MuscleBuild) -> Manifold:
     obst = m.obstacles()
     mids = m.drape_lines([_lerp_lines(origin, ins, t, 3) for t in (0.33, 0.66)], [3.5, 3.5],
                          obst, 3, directions=(0, 1, 0))
-    return _sheet([ms.resample(origin, 3), *mids, ms.resample(ins, 3)], [5, 6, 6, 5], columns=2)
+    return _sheet([ms.resample(origin, 3), *mids, ms.resample(ins, 3)], [2.5, 4, 6, 5],
+                  columns=2)
 
 
 def rhomboid_major(m: MuscleBuild) -> Manifold:
@@ -1056,7 +1082,7 @@ def rhomboid_major(m: MuscleBuild) -> Manifold:
     obst = m.obstacles()
     mids = m.drape_lines([_lerp_lines(origin, ins, t, 5) for t in (0.33, 0.66)], [3.5, 3.5],
                          obst, 5, directions=(0, 1, 0))
-    return _sheet([ms.resample(origin, 5), *mids, ms.resample(ins, 5)], [5, 6, 6, 5], columns=4,
+    return _sheet([ms.resample(origin, 5), *mids, ms.resample(ins, 5)], [2.5, 4, 6, 5], columns=4,
                   drape=(m, obst, (0, 1, 0)))
 
 
@@ -1171,8 +1197,9 @@ def latissimus_dorsi(m: MuscleBuild) -> Manifold:
     line2 = m.drape(line2, (0.3, 1.0, 0.0), 5.5, obst)
     line3 = m.drape(line3, None, 6.0, obst, reach=50, back=30)
     _ = inf
-    return _sheet([origin_r, line1, line2, line3, insertion], [4, 7, 9, 10, 6], columns=16,
-                  rows=24, drape=(m, obst, None))
+    # 2.5 mm clear: between its draped points the broad sheet sags onto the erector spinae
+    return _sheet([origin_r, line1, line2, line3, insertion], [2.5, 5, 9, 10, 6], columns=16,
+                  rows=24, drape=(m, obst, None, {"margin": 2.5}))
 
 
 def trapezius_lower(m: MuscleBuild) -> Manifold:
@@ -1192,7 +1219,9 @@ def trapezius_lower(m: MuscleBuild) -> Manifold:
     for t in (0.3, 0.6, 0.85):
         lines.append(m.drape(_lerp_lines(origin, ins, t, n), (0, 1, 0), 3.5, obst))
     lines.append(ms.resample(ins, n))
-    return _sheet(lines, [4, 6, 6, 6, 5], columns=6, drape=(m, obst, (0, 1, 0)))
+    # footprint 5 mm: only what lies under it lifts the thin aponeurosis next to the midline
+    return _sheet(lines, [2, 4, 6, 6, 5], columns=6,
+                  drape=(m, obst, (0, 1, 0), {"footprint": 5.0}))
 
 
 def trapezius_middle(m: MuscleBuild) -> Manifold:
@@ -1211,7 +1240,8 @@ def trapezius_middle(m: MuscleBuild) -> Manifold:
     for t in (0.3, 0.6, 0.85):
         lines.append(m.drape(_lerp_lines(origin, ins, t, n), None, 3.5, obst))
     lines.append(ms.resample(ins, n))
-    return _sheet(lines, [5, 7, 7, 7, 5], columns=5, drape=(m, obst, None))
+    return _sheet(lines, [2.5, 4.5, 7, 7, 5], columns=5,
+                  drape=(m, obst, None, {"footprint": 5.0}))
 
 
 def trapezius_upper(m: MuscleBuild) -> Manifold:
@@ -1319,6 +1349,48 @@ def deltoid(m: MuscleBuild) -> Manifold:
 
 RECIPES: dict[str, Recipe] = {name: globals()[name] for name in BUILD_ORDER}
 
+MIDLINE_CAPS: dict[str, tuple[float, float, str]] = {
+    "semispinalis_cervicis": (4.0, 0.45, "C7"), "semispinalis_thoracis": (4.0, 0.45, "T1"),
+    "semispinalis_capitis": (4.0, 0.45, "C7"), "spinalis": (4.0, 0.45, "C7"),
+    "longissimus": (5.5, 0.45, "C7"),
+    "splenius_cervicis": (6.5, 0.4, "C7"), "splenius_capitis": (8.5, 0.45, "C7"),
+}
+"""Most a deep back muscle may lie behind the spinous tips (mm), as ``(lift, slope, top)``: at
+``x`` mm from the midline, ``lift + slope * x``, from L5 up to the ``top`` spinous tip. The
+semispinalis, spinalis and multifidus fill the groove beside the spinous processes, level with
+their tips; only the thin aponeuroses of the sheets (trapezius, rhomboids, latissimus) cover
+the tips, so the soft tissue over them stays 10-30 mm deep, as in lean adults. (The
+semispinalis thoracis climbs over the semispinalis cervicis to its C6-C7 insertions: capped
+from T1 down, so that it is not cut in two.)"""
+
+CAP_LEVELS = ["C7"] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)]
+"""Spinous tips the cap of :data:`MIDLINE_CAPS` follows, top down; it fades out over
+:data:`CAP_FADE` mm above the highest and below the lowest."""
+
+CAP_FADE = 30.0
+
+
+def _midline_cap(b: Body, lift: float, slope: float, top: str = "C7") -> Manifold:
+    """The space in front of a surface ``lift + slope * x`` mm behind the spinous tips (from
+    ``top`` to L5, fading out above and below), left half; see :data:`MIDLINE_CAPS`."""
+    levels = CAP_LEVELS[CAP_LEVELS.index(top):]
+    tips = [b.point(f"{lv}_spinous_tip") for lv in levels if b.has(f"{lv}_spinous_tip")]
+    tips = sorted(tips, key=lambda t: t[2])
+    far, wide = 600.0, 250.0
+    rows = [(tips[0][2] - CAP_FADE, tips[0][1], lift + 2 * CAP_FADE)]
+    rows += [(t[2], t[1], lift) for t in tips]
+    rows.append((tips[-1][2] + CAP_FADE, tips[-1][1], lift + 2 * CAP_FADE))
+
+    def corners(z: float, y: float, h: float) -> list[list[float]]:
+        return [[-5.0, y - far, z], [wide, y - far, z], [-5.0, y + h - 5.0 * slope, z],
+                [wide, y + h + wide * slope, z]]
+
+    prisms = [Manifold.hull_points(corners(*lo) + corners(*hi)) for lo, hi in zip(rows, rows[1:])]
+    z0, z1 = rows[0][0], rows[-1][0]
+    prisms.append(shapes.box([0.0, 0.0, z1 + far / 2], [2 * far, 4 * far, far]))
+    prisms.append(shapes.box([0.0, 0.0, z0 - far / 2], [2 * far, 4 * far, far]))
+    return shapes.union(prisms)
+
 
 # ---------------------------------------------------------------------------------------------
 # Carving, budgets, mirroring and the generator
@@ -1353,12 +1425,25 @@ def _carve(solid: Manifold, obstacles: Sequence[Manifold]) -> Manifold:
     return out
 
 
+def _simplified(solid: Manifold, goal: int, most: float) -> Manifold:
+    """``solid`` simplified towards ``goal`` triangles, its surface moved by at most ``most``
+    mm."""
+    tol = 0.05
+    while solid.num_tri() > goal and tol <= most:
+        solid = solid.simplify(tol)
+        tol *= 1.5
+    return solid
+
+
 def _carve_and_budget(raw: Manifold, obstacles: Sequence[Manifold], name: str,
                       target: int = TARGET_TRIANGLES) -> trimesh.Trimesh:
     """Clip to the left half, carve the obstacles and bring the mesh within the budget.
 
     The solid is simplified before carving, and carved again after any final decimation, so
-    that the result never enters an obstacle.
+    that the result never enters an obstacle. Carving copies the detail of what a muscle lies
+    on into it; that detail is simplified away with the smallest tolerance of
+    :data:`SIMPLIFY_TOLERANCES` that brings the mesh within twice its budget, so that the thin
+    ends of the long columns are not collapsed (nor cut off by the carving that follows).
     """
     raw = raw.trim_by_plane([1.0, 0.0, 0.0], MIDLINE_GAP)
     tol = 0.2
@@ -1366,25 +1451,28 @@ def _carve_and_budget(raw: Manifold, obstacles: Sequence[Manifold], name: str,
         raw = raw.simplify(tol)
         tol *= 1.5
     near = [o for o in obstacles if _overlaps(_bbox(raw), _bbox(o))]
-    carved = _carve(raw, near)
-    mesh = _mesh_of(carved, name)
-    goal = target
-    for _ in range(6):
-        if len(mesh.faces) <= target:
+    carved_raw = _carve(raw, near)
+    for most in SIMPLIFY_TOLERANCES:
+        mesh = _mesh_of(carved_raw, name)
+        goal = target
+        for _ in range(6):
+            if len(mesh.faces) <= target:
+                break
+            # re-carving adds back some of the triangles that decimation removed
+            goal = int(goal * min(0.8, target / len(mesh.faces)))
+            smaller = _simplified(_to_manifold(mesh, name), goal, most)
+            # decimation may move the surface a little: carve with what is near it now
+            near = [o for o in obstacles if _overlaps(_bbox(smaller), _bbox(o))]
+            mesh = _mesh_of(_carve(smaller, near), name)
+        if len(mesh.faces) <= 2 * target:
             break
-        # re-carving adds back some of the triangles that decimation removed
-        goal = int(goal * min(0.8, target / len(mesh.faces)))
-        smaller = _to_manifold(shapes.decimate(mesh, goal), name)
-        # decimation may move the surface a little: carve with what is near it now
-        near = [o for o in obstacles if _overlaps(_bbox(smaller), _bbox(o))]
-        carved = _carve(smaller, near)
-        mesh = _mesh_of(carved, name)
     # the mesh round trip can shift a surface that touches an obstacle by a hair: check, and
     # carve the round-tripped solid again where it did
     for _ in range(2):
         solid = _to_manifold(mesh, name)
         near = [o for o in obstacles if _overlaps(_bbox(solid), _bbox(o))]
-        if sum((solid ^ o).volume() for o in near) < 0.2:
+        # (a sliver where the two surfaces nearly coincide can come out with a negative volume)
+        if sum(abs((solid ^ o).volume()) for o in near) < 0.2:
             break
         mesh = _mesh_of(_carve(solid, near), name)
     return mesh
@@ -1409,6 +1497,8 @@ def build_muscle(body: Body, muscle_id: str, deeper: Sequence[tuple[str, Manifol
     """Build one left muscle: its mesh (carved, within budget) and its attachment records."""
     m = MuscleBuild(body, muscle_id, deeper)
     raw = RECIPES[muscle_id](m)
+    if muscle_id in MIDLINE_CAPS:
+        raw = raw ^ _midline_cap(body, *MIDLINE_CAPS[muscle_id])
     mesh = _carve_and_budget(raw, carve_with, muscle_id)
     return mesh, m.attachments
 
