@@ -27,6 +27,18 @@ def server(synthetic_assets, tmp_path_factory):
     stop_server(srv.process)
 
 
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """The synthetic body with ``<script>`` and ``<img onerror>`` in names (tests/test_escaping.py)."""
+    from tests.test_escaping import write_hostile_assets
+
+    ensure_bundle()
+    root = tmp_path_factory.mktemp("hostile")
+    srv = start_server(write_hostile_assets(root / "assets"), root / "panel.log")
+    yield srv
+    stop_server(srv.process)
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

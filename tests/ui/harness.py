@@ -141,3 +141,19 @@ def open_app(page, server: Server, query: str = "") -> None:
 def info_text(page) -> str:
     """Text of the info panel (it lives in a shadow root; Playwright's CSS pierces it)."""
     return page.locator(".rx-info").first.inner_text()
+
+
+def wait_info(page, text: str, timeout_ms: int = 30_000, absent: bool = False,
+              ignore_case: bool = False) -> str:
+    """Wait until the info panel shows ``text`` (or, with ``absent``, no longer shows it) and
+    return its text; fail with the last text seen."""
+    fold = (lambda t: t.lower()) if ignore_case else (lambda t: t)
+    deadline = time.monotonic() + timeout_ms / 1000
+    last = ""
+    while time.monotonic() < deadline:
+        last = info_text(page)
+        if (fold(text) in fold(last)) != absent:
+            return last
+        time.sleep(0.05)
+    raise AssertionError(f"info panel never {'lost' if absent else 'showed'} {text!r}; last text:\n{last}")
+

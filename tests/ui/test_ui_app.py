@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import io
 import re
-import time
 
 import numpy as np
 import pytest
 
-from tests.ui.harness import CHROMIUM, info_text, open_app, start_server, stop_server
+from tests.ui.harness import CHROMIUM, info_text, open_app, start_server, stop_server, wait_info
 from viewer.app.state import ROLE_COLOURS
 
 pytestmark = [
@@ -22,16 +21,6 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
 ]
 
-
-def _wait_info(page, text: str, timeout_ms: int = 30_000) -> str:
-    deadline = time.monotonic() + timeout_ms / 1000
-    last = ""
-    while time.monotonic() < deadline:
-        last = info_text(page)
-        if text in last:
-            return last
-        time.sleep(0.05)
-    raise AssertionError(f"info panel never showed {text!r}; last text:\n{last}")
 
 
 # Closing a browser context while the server is still writing to its socket logs these; they say
@@ -81,7 +70,7 @@ def test_search_selects_muscle_and_info_shows_roots(page, server):
     box = page.locator("input[placeholder^='e.g. glute']")
     box.fill("glute med")
     page.keyboard.press("Enter")
-    text = _wait_info(page, "Gluteus medius")
+    text = wait_info(page, "Gluteus medius")
     for root in ("L4", "L5", "S1"):
         assert re.search(rf"\b{root}\b", text), f"root {root} missing from the info panel"
     page.wait_for_function(f"radixView.style('gluteus_medius_left').color === '{ROLE_COLOURS['muscle']}'",
@@ -97,7 +86,7 @@ def test_click_on_muscle_selects_it(page, server):
     point = page.evaluate("radixView.screenPoint('quadratus_lumborum_right')")
     assert point["hit"], "no screen point of the muscle is reachable by a ray"
     page.mouse.click(point["x"], point["y"])
-    text = _wait_info(page, "Quadratus lumborum")
+    text = wait_info(page, "Quadratus lumborum")
     assert "right side" in text
     page.wait_for_function("radixView.latencies.length === 1", timeout=20_000)
     assert page.evaluate("radixView.style('quadratus_lumborum_right').color") == ROLE_COLOURS["muscle"]
@@ -123,7 +112,7 @@ def test_drag_rotates_without_picking(page, server):
 
 def test_deep_link_opens_selection(page, server):
     open_app(page, server, "?muscle=gluteus_medius&side=right")
-    text = _wait_info(page, "Gluteus medius")
+    text = wait_info(page, "Gluteus medius")
     assert "right side" in text
     assert page.evaluate("radixView.style('gluteus_medius_right').color") == ROLE_COLOURS["muscle"]
     assert page.evaluate("radixView.style('gluteus_medius_left').opacity") < 0.5
@@ -132,7 +121,7 @@ def test_deep_link_opens_selection(page, server):
 
 def test_deep_link_with_unknown_muscle_says_so(page, server):
     open_app(page, server, "?muscle=no_such_muscle_xyz")
-    assert "Unknown muscle" in _wait_info(page, "Unknown muscle")
+    assert "Unknown muscle" in wait_info(page, "Unknown muscle")
 
 
 def test_selection_does_not_reload_meshes(page, server):
@@ -140,9 +129,9 @@ def test_selection_does_not_reload_meshes(page, server):
     glb_before = [u for u, _ in page.radix_log.responses if u.endswith(".glb")]
     assert len(glb_before) == page.evaluate("radixView.total")
     page.evaluate("radixView.pick('gluteus_medius_left')")
-    _wait_info(page, "Gluteus medius")
+    wait_info(page, "Gluteus medius")
     page.evaluate("radixView.pick('quadratus_lumborum_left')")
-    _wait_info(page, "Quadratus lumborum")
+    wait_info(page, "Quadratus lumborum")
     glb_after = [u for u, _ in page.radix_log.responses if u.endswith(".glb")]
     assert glb_after == glb_before
 
@@ -157,9 +146,9 @@ def test_camera_presets_and_focus_redraw(page, server):
 
 def test_no_console_errors(page, server):
     open_app(page, server, "?muscle=gluteus_medius&side=left")
-    _wait_info(page, "Gluteus medius")
+    wait_info(page, "Gluteus medius")
     page.evaluate("radixView.pick('quadratus_lumborum_right')")
-    _wait_info(page, "Quadratus lumborum")
+    wait_info(page, "Quadratus lumborum")
     log = page.radix_log
     assert log.console_errors() == []
     assert log.errors == []

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import math
 import re
-import time
 
 import pytest
 
-from tests.ui.harness import CHROMIUM, info_text, open_app
+from tests.ui.harness import CHROMIUM, info_text, open_app, wait_info
 from viewer.app import quiz
 from viewer.app.state import ROLE_COLOURS
 
@@ -24,15 +23,9 @@ GLUTE_LEFT = "?muscle=gluteus_medius&side=left"
 CODE = re.compile(r"\b(BL\d+|GV\d+|EX-B2-L\d)\b")
 
 
+
 def _wait_info(page, text: str, timeout_ms: int = 30_000, absent: bool = False) -> str:
-    deadline = time.monotonic() + timeout_ms / 1000
-    last = ""
-    while time.monotonic() < deadline:
-        last = info_text(page)
-        if (text.lower() in last.lower()) != absent:
-            return last
-        time.sleep(0.05)
-    raise AssertionError(f"info panel never {'lost' if absent else 'showed'} {text!r}; last text:\n{last}")
+    return wait_info(page, text, timeout_ms, absent=absent, ignore_case=True)
 
 
 def _has(text: str, *needles: str) -> bool:

@@ -6,13 +6,12 @@ Serves its own copy of the synthetic body with hostile names (``tests/test_escap
 
 from __future__ import annotations
 
-import time
 from urllib.parse import quote
 
 import pytest
 
-from tests.test_escaping import SCRIPT, write_hostile_assets
-from tests.ui.harness import CHROMIUM, info_text, open_app, start_server, stop_server
+from tests.test_escaping import SCRIPT
+from tests.ui.harness import CHROMIUM, open_app, wait_info
 
 pytestmark = [
     pytest.mark.browser,
@@ -23,26 +22,6 @@ pytestmark = [
 PWN = '<img src=x onerror="window.__pwned=1;alert(2)">'
 
 
-@pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory):
-    from tests.ui.harness import ensure_bundle
-
-    ensure_bundle()
-    root = tmp_path_factory.mktemp("hostile")
-    srv = start_server(write_hostile_assets(root / "assets"), root / "panel.log")
-    yield srv
-    stop_server(srv.process)
-
-
-def _wait_info(page, text: str, timeout_s: float = 10.0) -> str:
-    deadline = time.monotonic() + timeout_s
-    last = ""
-    while time.monotonic() < deadline:
-        last = info_text(page)
-        if text in last:
-            return last
-        time.sleep(0.05)
-    raise AssertionError(f"info panel never showed {text!r}; last text:\n{last}")
 
 
 def _watch(page) -> list[str]:
@@ -66,7 +45,7 @@ def test_hostile_deep_link_shows_text(page, hostile_server):
     dialogs = _watch(page)
     query = "?" + "&".join(f"{key}={quote(PWN)}" for key in ("muscle", "point", "view", "mode"))
     open_app(page, hostile_server, query)
-    text = _wait_info(page, "could not be used")
+    text = wait_info(page, "could not be used", timeout_ms=10_000)
     assert "<img src=x" in text      # shown as text, quoted in the note
     _assert_nothing_ran(page, dialogs)
 
@@ -74,12 +53,12 @@ def test_hostile_deep_link_shows_text(page, hostile_server):
 def test_hostile_muscle_name_shows_as_text(page, hostile_server):
     dialogs = _watch(page)
     open_app(page, hostile_server, "?muscle=gluteus_medius&side=left&mode=practitioner")
-    text = _wait_info(page, f"Gluteus medius {SCRIPT}")
+    text = wait_info(page, f"Gluteus medius {SCRIPT}", timeout_ms=10_000)
     assert "Large Intestine Shu <script>" in text   # the point's name, as text
     # the search's completions and the region list carry the name too
     box = page.locator("input[placeholder*='glute med']").first
     box.fill("gluteus")
     page.wait_for_timeout(500)
     page.evaluate("radixView.pick('gluteus_medius_right')")
-    _wait_info(page, "right side")
+    wait_info(page, "right side", timeout_ms=10_000)
     _assert_nothing_ran(page, dialogs)

@@ -349,17 +349,6 @@ def test_a_bad_share_token_gives_a_friendly_message(context, server, knowledge):
 
 # --- hostile text --------------------------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def hostile_server(tmp_path_factory):
-    from tests.test_escaping import write_hostile_assets
-    from tests.ui.harness import ensure_bundle, start_server, stop_server
-
-    ensure_bundle()
-    root = tmp_path_factory.mktemp("hostile_plan")
-    srv = start_server(write_hostile_assets(root / "assets"), root / "panel.log")
-    yield srv
-    stop_server(srv.process)
-
 
 def test_hostile_names_in_a_plan_show_as_text(context, hostile_server):
     """The synthetic body with ``<script>`` and ``<img onerror>`` in the muscle's and BL25's names:

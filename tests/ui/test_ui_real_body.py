@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from tests.ui.harness import (
-    CHROMIUM, CHROMIUM_ARGS, PROJECT, READY_TIMEOUT_MS, PageLog, ensure_bundle, info_text,
+    CHROMIUM, PROJECT, READY_TIMEOUT_MS, PageLog, ensure_bundle, info_text,
     start_server, stop_server,
 )
 from viewer.app.state import ROLE_COLOURS

@@ -3,27 +3,16 @@ other's selection (state lives in one RadixApp per session; only the read-only d
 
 from __future__ import annotations
 
-import time
 
 import pytest
 
-from tests.ui.harness import CHROMIUM, PageLog, info_text, open_app
+from tests.ui.harness import CHROMIUM, PageLog, info_text, open_app, wait_info
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
 ]
 
-
-def _wait_info(page, text: str, timeout_s: float = 10.0) -> str:
-    deadline = time.monotonic() + timeout_s
-    last = ""
-    while time.monotonic() < deadline:
-        last = info_text(page)
-        if text in last:
-            return last
-        time.sleep(0.05)
-    raise AssertionError(f"info panel never showed {text!r}; last text:\n{last}")
 
 
 def _heading(page) -> str:
@@ -38,16 +27,16 @@ def test_two_sessions_keep_their_own_selection(browser, server):
             pg.radix_log = PageLog(pg)
             open_app(pg, server)
         a.evaluate("radixView.pick('gluteus_medius_left')")
-        _wait_info(a, "Gluteus medius")
+        wait_info(a, "Gluteus medius", timeout_ms=10_000)
         b.evaluate("radixView.pick('quadratus_lumborum_right')")
-        _wait_info(b, "Quadratus lumborum")
+        wait_info(b, "Quadratus lumborum", timeout_ms=10_000)
         a.wait_for_function("location.search.includes('muscle=gluteus_medius')", timeout=20_000)
         b.wait_for_function("location.search.includes('muscle=quadratus_lumborum')", timeout=20_000)
         # each choice in one session leaves the other untouched
         a.evaluate("radixView.pick('quadratus_lumborum_left')")
-        _wait_info(a, "Quadratus lumborum")
+        wait_info(a, "Quadratus lumborum", timeout_ms=10_000)
         b.evaluate("radixView.pick('gluteus_medius_right')")
-        _wait_info(b, "Gluteus medius")
+        wait_info(b, "Gluteus medius", timeout_ms=10_000)
         b.wait_for_timeout(500)
         assert "Quadratus lumborum" in _heading(a) and "left side" in info_text(a)
         assert "Gluteus medius" in _heading(b) and "right side" in info_text(b)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from viewer.atlas import DEFAULT_ASSETS, Atlas, AtlasError, load_atlas
 
-from .state import StructureInfo
+from .state import StructureInfo, path_library
 
 ASSETS_ENV = "RADIX_ASSETS"
 PLACEMENTS_FILE = "placed_points.json"   # assets/atlas/, written by the build (ARCHITECTURE.md)
@@ -89,6 +89,7 @@ class AppData:
     positions: dict = field(default_factory=dict)  # (code, side) -> (x, y, z) mm
     paths: tuple[dict, ...] = ()           # [{meridian, side, pieces}]
     placements: dict = field(default_factory=dict)  # code -> {side: Placement}
+    path_library: dict = field(default_factory=dict)  # path id -> BodyView path spec (sent once)
 
     def placement_of(self, code: str) -> dict:
         """``{side: Placement}`` of a point (empty when the build has not placed points)."""
@@ -218,4 +219,5 @@ def _load_cached(assets: Path, _signature: tuple) -> AppData | list[Problem]:
         positions=positions,
         paths=paths,
         placements=placements,
+        path_library=path_library(paths, {m.id: m.colour for m in knowledge.meridians}),
     )

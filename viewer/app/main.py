@@ -24,7 +24,7 @@ from .infopanel import InfoPanel
 from .story_control import StoryControl
 from .plan_ui import PlanBuilder
 from .state import (
-    LAYER_NAMES, AppState, Scene, compose_scene, marker_specs, parse_query, path_library, path_specs,
+    LAYER_NAMES, AppState, Scene, compose_scene, marker_specs, parse_query, path_specs,
     sides_of, structure_labels, view_styles,
 )
 from .view3d import SETUP_COMMAND, BodyView, bundle_ready
@@ -76,19 +76,6 @@ def _query_args() -> dict[str, str]:
     return args
 
 
-_PATH_LIBRARIES: dict[int, tuple[tuple, dict]] = {}
-
-
-def _paths_of(data: AppData) -> dict:
-    """The meridian path library of a loaded assets folder, built once per process and shared
-    by every session (sessions serialise it once each; it is never sent again)."""
-    hit = _PATH_LIBRARIES.get(id(data.paths))
-    if hit is None or hit[0] is not data.paths:
-        colours = {m.id: m.colour for m in data.knowledge.meridians}
-        hit = _PATH_LIBRARIES[id(data.paths)] = (data.paths, path_library(data.paths, colours))
-    return hit[1]
-
-
 def level_of_structure(acronym: str, kind: str) -> str | None:
     """The paraspinal level a click on a bone or disc stands for: a vertebra is its own level,
     a disc the level of the vertebra above it (its foramen opens there), the sacrum S1, the
@@ -133,7 +120,7 @@ class RadixApp(pn.viewable.Viewer):
             self.info.content = info.problems_html(problems)
             return
         data: AppData = self.data
-        self.view = BodyView(structures=list(data.view_structures), path_library=_paths_of(data))
+        self.view = BodyView(structures=list(data.view_structures), path_library=data.path_library)
         self.story = StoryControl(self.view, data, on_change=self._refresh)   # Patient mode: compressed-root story
         self._build_widgets(data)
         self.planner = PlanBuilder(data, on_change=self._refresh, on_point=lambda code: self._choose(point=code),

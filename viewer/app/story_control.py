@@ -83,6 +83,17 @@ class StoryControl:
         self._key = key
         self._sides = sides_of(side)
         self._subject = {"muscle": muscle, "level": level if level in LEVELS else None, "root": root}
+        if mode != "patient":        # hidden: reset, but leave its widgets alone (no messages)
+            self.story = None
+            self.panel.visible = False
+            if self.amount.value:
+                self._quiet = True
+                try:
+                    self.amount.value = 0.0
+                finally:
+                    self._quiet = False
+            self._send()
+            return
         self._quiet = True
         try:
             self.amount.value = 0.0
@@ -93,9 +104,8 @@ class StoryControl:
             self.root_choice.visible = len(roots) > 1
         finally:
             self._quiet = False
-        self.story = st.story_for(self.knowledge, choice=self.root_choice.value, **self._subject) \
-            if mode == "patient" else None
-        self.panel.visible = mode == "patient" and any(self._subject.values())
+        self.story = st.story_for(self.knowledge, choice=self.root_choice.value, **self._subject)
+        self.panel.visible = any(self._subject.values())
         self._write_lead()
         self._send()
 
