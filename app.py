@@ -7,5 +7,8 @@ Builds the page and nothing else (see ``viewer/app/main.py``). The assets folder
 """
 
 from viewer.app.main import RadixApp
+from viewer.app.serve import enable_websocket_nodelay
 
-RadixApp().template().servable(title="Radix")
+enable_websocket_nodelay()   # once per server process (a click's answer is not held back 40 ms)
+
+RadixApp().servable(title="Radix")

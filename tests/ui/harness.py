@@ -118,6 +118,16 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait(timeout=5)
 
 
+#: What the page fetches meshes as: one GLB per structure, or all of them in one mesh pack
+#: (``viewer/app/meshpack.py``).
+MESH_SUFFIXES = (".glb", ".radixpack")
+
+
+def mesh_urls(responses) -> list[str]:
+    """The mesh URLs among ``(url, status)`` responses, in order."""
+    return [url for url, _ in responses if url.split("?")[0].endswith(MESH_SUFFIXES)]
+
+
 class PageLog:
     """Console messages, page errors and failed requests of one page."""
 

@@ -13,7 +13,10 @@ import re
 import numpy as np
 import pytest
 
-from tests.ui.harness import CHROMIUM, info_text, open_app, start_server, stop_server, wait_info
+from tests.ui.harness import (
+    CHROMIUM, READY_TIMEOUT_MS, info_text, mesh_urls, open_app, start_server, stop_server, wait_info,
+)
+from tests.ui.synthetic import write_synthetic_assets
 from viewer.app.state import ROLE_COLOURS
 
 pytestmark = [
@@ -124,16 +127,55 @@ def test_deep_link_with_unknown_muscle_says_so(page, server):
     assert "Unknown muscle" in wait_info(page, "Unknown muscle")
 
 
-def test_selection_does_not_reload_meshes(page, server):
+def test_body_loads_in_one_request_and_selection_does_not_reload_meshes(page, server):
     open_app(page, server)
-    glb_before = [u for u, _ in page.radix_log.responses if u.endswith(".glb")]
-    assert len(glb_before) == page.evaluate("radixView.total")
+    meshes_before = mesh_urls(page.radix_log.responses)
+    # Every structure came out of the one mesh pack: one request, no GLB of its own.
+    assert len(meshes_before) == 1 and meshes_before[0].endswith(".radixpack")
+    assert page.evaluate("radixView.packed") is True
+    assert page.evaluate("radixView.loaded") == page.evaluate("radixView.total") > 0
     page.evaluate("radixView.pick('gluteus_medius_left')")
     wait_info(page, "Gluteus medius")
     page.evaluate("radixView.pick('quadratus_lumborum_left')")
     wait_info(page, "Quadratus lumborum")
-    glb_after = [u for u, _ in page.radix_log.responses if u.endswith(".glb")]
-    assert glb_after == glb_before
+    assert mesh_urls(page.radix_log.responses) == meshes_before
+
+
+def test_software_rasteriser_is_detected_and_drawn_without_multisampling(page, server):
+    """The browser tests run WebGL on SwiftShader (no GPU): the view knows it and leaves
+    antialiasing off there (a whole-body frame costs about three times as much with it)."""
+    open_app(page, server)
+    hook = page.evaluate("({renderer: radixView.renderer, software: radixView.software,"
+                         " antialias: radixView.antialias, context: radixView.stats().antialias})")
+    assert "SwiftShader" in hook["renderer"]
+    assert hook["software"] is True
+    assert hook["antialias"] is False and hook["context"] is False
+
+
+def test_without_the_mesh_pack_each_mesh_loads_on_its_own(page, tmp_path):
+    """A pack that cannot be fetched (here: removed after the server wrote it) is not fatal:
+    the view loads every structure's own GLB, says so in the console, and draws the body."""
+    assets = write_synthetic_assets(tmp_path / "assets")
+    srv = start_server(assets, tmp_path / "panel.log")
+    try:
+        # The server writes the pack with the first session's data; the page then finds it gone.
+        page.goto(srv.app_url)
+        page.wait_for_function("window.radixView && window.radixView.total > 0", timeout=READY_TIMEOUT_MS)
+        packs = list((assets / "meshes").glob("*.radixpack"))
+        assert len(packs) == 1
+        packs[0].unlink()
+        page.radix_log.responses.clear()
+        page.radix_log.console.clear()
+        page.reload()
+        page.wait_for_function("window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
+        assert page.evaluate("radixView.packed") is False
+        total = page.evaluate("radixView.total")
+        assert page.evaluate("radixView.loaded") == total and page.evaluate("radixView.failed") == 0
+        assert len([u for u in mesh_urls(page.radix_log.responses) if u.endswith(".glb")]) == total
+        assert any("mesh pack could not be loaded" in text for _, text in page.radix_log.console)
+        assert page.radix_log.errors == []
+    finally:
+        stop_server(srv.process)
 
 
 def test_camera_presets_and_focus_redraw(page, server):

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.ui.harness import CHROMIUM, info_text, open_app, wait_info
+from tests.ui.harness import CHROMIUM, info_text, mesh_urls, open_app, wait_info
 from viewer.app import quiz
 from viewer.app.state import ROLE_COLOURS
 
@@ -288,7 +288,7 @@ def test_labels_never_cover_each_other(page, server):
 def test_reverse_chain_clicks_never_reload_meshes(page, server):
     open_app(page, server, GLUTE_LEFT)
     _wait_info(page, "Gluteus medius")
-    glb_before = [u for u, _ in page.radix_log.responses if u.endswith(".glb")]
+    meshes_before = mesh_urls(page.radix_log.responses)
     _click_marker(page, "BL25")
     _wait_info(page, "On this model")
     page.evaluate("radixView.pick('L4')")
@@ -297,5 +297,5 @@ def test_reverse_chain_clicks_never_reload_meshes(page, server):
     _wait_info(page, "S1 nerve root")
     _checkbox(page, "rx-isolate").check()
     page.wait_for_function("radixView.style('quadratus_lumborum_left').visible === false", timeout=20_000)
-    assert [u for u, _ in page.radix_log.responses if u.endswith(".glb")] == glb_before
+    assert mesh_urls(page.radix_log.responses) == meshes_before
     assert page.radix_log.console_errors() == [] and page.radix_log.errors == []

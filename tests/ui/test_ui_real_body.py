@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from tests.ui.harness import (
-    CHROMIUM, PROJECT, READY_TIMEOUT_MS, PageLog, ensure_bundle, info_text,
+    CHROMIUM, PROJECT, READY_TIMEOUT_MS, PageLog, ensure_bundle, info_text, mesh_urls,
     start_server, stop_server,
 )
 from viewer.app.state import ROLE_COLOURS
@@ -90,6 +90,10 @@ def test_real_body_loads_every_mesh_and_draws(real_page):
     assert hook["failed"] == 0
     assert hook["loaded"] == hook["total"] == expected == hook["stats"]["structures"]
     assert hook["stats"]["triangles"] > 100_000 and hook["frames"] >= 1
+    # The whole body arrived in one request: the mesh pack, no GLB of its own.
+    loaded = mesh_urls(real_page.radix_log.responses[:real_page.loaded_responses])
+    assert len(loaded) == 1 and loaded[0].endswith(".radixpack")
+    assert real_page.evaluate("radixView.packed") is True
     pixels = _canvas_pixels(real_page)
     # Not blank: the body covers a good part of the canvas with many shades.
     assert pixels.std() > 10
@@ -133,5 +137,5 @@ def test_selection_after_load_fetches_no_mesh(real_page):
     real_page.wait_for_function(
         f"radixView.style('quadratus_lumborum_left').color === '{ROLE_COLOURS['muscle']}'", timeout=60_000)
     later = real_page.radix_log.responses[real_page.loaded_responses:]
-    assert [url for url, _ in later if url.endswith(".glb")] == []
+    assert mesh_urls(later) == []
     assert real_page.radix_log.errors == []

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from viewer.atlas import DEFAULT_ASSETS, Atlas, AtlasError, load_atlas
 
+from .meshpack import ensure_pack
 from .state import StructureInfo, path_library
 
 ASSETS_ENV = "RADIX_ASSETS"
@@ -90,6 +91,7 @@ class AppData:
     paths: tuple[dict, ...] = ()           # [{meridian, side, pieces}]
     placements: dict = field(default_factory=dict)  # code -> {side: Placement}
     path_library: dict = field(default_factory=dict)  # path id -> BodyView path spec (sent once)
+    mesh_pack: str = ""                    # URL of every mesh in one file ("" -> one by one)
 
     def placement_of(self, code: str) -> dict:
         """``{side: Placement}`` of a point (empty when the build has not placed points)."""
@@ -208,13 +210,21 @@ def _load_cached(assets: Path, _signature: tuple) -> AppData | list[Problem]:
     if atlas is None or knowledge is None:
         return problems
     meshed = [s for s in atlas.structures if s.mesh is not None]
+    pack = ensure_pack(assets / "meshes", [s.mesh for s in meshed])
+    view_structures = []
+    for s in meshed:
+        record = {"id": s.id, "acronym": s.acronym, "name": s.name, "kind": s.kind,
+                  "url": mesh_url(s), "color": s.color or "#d8cfc0"}
+        if pack is not None:
+            record["pack"] = list(pack.slices[s.mesh])
+        view_structures.append(record)
     return AppData(
         assets_dir=assets,
         atlas=atlas,
         knowledge=knowledge,
         structures=tuple(StructureInfo(s.id, s.acronym, s.kind, s.name) for s in meshed),
-        view_structures=tuple({"id": s.id, "acronym": s.acronym, "name": s.name, "kind": s.kind,
-                               "url": mesh_url(s), "color": s.color or "#d8cfc0"} for s in meshed),
+        view_structures=tuple(view_structures),
+        mesh_pack=f"/meshes/{pack.name}" if pack is not None else "",
         muscles=_muscle_options(knowledge),
         positions=positions,
         paths=paths,

@@ -792,13 +792,20 @@ class PlanBuilder:
     def read_only(self) -> bool:
         return self.shared is not None
 
-    def update(self, scene, mode: str, markers: Sequence[dict]) -> list[dict]:
-        """Follow the app's selection and mode; returns the view's markers with the plan's points."""
+    def update(self, scene, mode: str, markers: Sequence[dict], render: bool = True) -> list[dict]:
+        """Follow the app's selection and mode; returns the view's markers with the plan's points.
+        With ``render=False`` the card is not redrawn yet (the app calls :meth:`render` once the
+        3D view's message has gone out)."""
         self._scene, self._mode = scene, mode
-        self._render()
+        if render:
+            self._render()
         if not self._show:
             return list(markers)
         return plan_markers(self.shown, self.data.positions, markers, mode)
+
+    def render(self) -> None:
+        """Redraw the card for the selection and mode given to the last :meth:`update`."""
+        self._render()
 
     def read_url(self, args: Mapping[str, str]) -> list[str]:
         """Open ``?plan=<token>`` read-only; returns plain-text notes about a link that cannot be used."""

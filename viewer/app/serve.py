@@ -26,16 +26,28 @@ import sys
 
 from tornado.web import GZipContentEncoding
 
+from .meshpack import MEDIA_TYPE as PACK_TYPE
+from .meshpack import SUFFIX as PACK_SUFFIX
+
 # GLB is binary float data that gzip still shrinks by about a third to a half; tornado only
 # compresses text, JSON, JavaScript and SVG by default.
 GLB_TYPE = "model/gltf-binary"
 mimetypes.add_type(GLB_TYPE, ".glb")
+mimetypes.add_type(PACK_TYPE, PACK_SUFFIX)
 
 
 class RadixGZip(GZipContentEncoding):
-    """Tornado's gzip transform, also for GLB meshes."""
+    """Tornado's gzip transform, also for GLB meshes and the mesh pack (GLB back to back)."""
 
-    CONTENT_TYPES = GZipContentEncoding.CONTENT_TYPES | {GLB_TYPE}
+    CONTENT_TYPES = GZipContentEncoding.CONTENT_TYPES | {GLB_TYPE, PACK_TYPE}
+    #: Meshes are floats: gzip level 1 leaves them 3.5 % larger than level 6 (4.75 against
+    #: 4.59 MB for the whole body) in a quarter of the time (0.18 against 0.67 s per load).
+    MESH_LEVEL = 1
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        if str(headers.get("Content-Type", "")).split(";")[0] in (GLB_TYPE, PACK_TYPE):
+            self.GZIP_LEVEL = self.MESH_LEVEL
+        return super().transform_first_chunk(status_code, headers, chunk, finishing)
 
 
 #: What tornado.web.Application gets as ``transforms`` (what ``compress_response=True`` gives,
@@ -44,6 +56,30 @@ TRANSFORMS = [RadixGZip]
 
 #: Where the server listens when ``--address`` is not given: loopback only.
 DEFAULT_ADDRESS = "127.0.0.1"
+
+
+def enable_websocket_nodelay() -> None:
+    """Send every WebSocket message at once: TCP_NODELAY on each connection (tornado's
+    ``WebSocketHandler.set_nodelay``, called from ``open``, as tornado's documentation advises).
+
+    Bokeh writes a message as three or more WebSocket frames. Without this, Nagle's algorithm
+    holds the later frames of a message until the browser acknowledges the first, and browsers
+    delay that acknowledgement by about 40 ms: on the benchmark machine the answer to a click
+    left the server 11 ms after the click and reached the page at 50 ms, with the page idle in
+    between. Bokeh's handler does not set the flag and ``panel serve`` has no option for it."""
+    from bokeh.server.views.ws import WSHandler
+
+    if getattr(WSHandler, "_radix_nodelay", False):
+        return
+    original_open = WSHandler.open
+
+    def open(self, *args, **kwargs):
+        self.set_nodelay(True)
+        return original_open(self, *args, **kwargs)
+
+    open.__doc__ = original_open.__doc__
+    WSHandler.open = open
+    WSHandler._radix_nodelay = True
 
 
 def compressed_serve_command(parser: argparse.ArgumentParser):
@@ -65,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
         description="panel serve with gzip-compressed HTTP responses (takes every panel serve option)")
     command = compressed_serve_command(parser)
     args = parse_args(parser, argv)
+    enable_websocket_nodelay()
     return command.invoke(args) or 0
 
 

@@ -31,6 +31,25 @@ function el_(tag, cls, text) {
   return node;
 }
 
+// Which rasteriser WebGL runs on: {name, software}. Software ones (SwiftShader, llvmpipe) are
+// what a machine without a GPU, or with GPU access blocked, falls back to.
+const SOFTWARE_RENDERERS = /swiftshader|llvmpipe|softpipe|software|microsoft basic render/i;
+function graphicsRenderer() {
+  let name = "";
+  try {
+    const gl = document.createElement("canvas").getContext("webgl2");
+    if (gl) {
+      const info = gl.getExtension("WEBGL_debug_renderer_info");
+      name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) || "");
+      const lose = gl.getExtension("WEBGL_lose_context");
+      if (lose) lose.loseContext();
+    }
+  } catch (err) {
+    name = "";
+  }
+  return { name, software: SOFTWARE_RENDERERS.test(name) };
+}
+
 export function render({ model, el }) {
   const root = el_("div", "radix-view");
   const status = el_("div", "radix-status", "Loading the body…");
@@ -38,7 +57,10 @@ export function render({ model, el }) {
   el.appendChild(root);
 
   // --- renderer, camera, controls, lights ---------------------------------------------------
-  const renderer = new THREE.WebGLRenderer({ antialias: true, alpha: true });
+  const gpu = graphicsRenderer();
+  // Multisampling multiplies the cost of every pixel; on a software rasteriser (no GPU) it
+  // makes a whole-body frame about three times slower, so it is left off there.
+  const renderer = new THREE.WebGLRenderer({ antialias: !gpu.software, alpha: true });
   renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
   renderer.outputColorSpace = THREE.SRGBColorSpace;
   renderer.setClearColor(0x000000, 0);
@@ -102,6 +124,7 @@ export function render({ model, el }) {
     lastPickAt: null,
     lastHighlightAppliedAt: null,
     lastHighlightPresentedAt: null,
+    appliedLatencies: [],     // click -> new highlight applied to the scene's materials (ms)
     latencies: [],            // click -> highlight rendered (ms), one per acknowledged pick
     roundTrips: [],           // click -> the answering styles message arrived (ms): Python round trip
     renderTimes: [],          // styles message -> restyled frame rendered (ms)
@@ -109,6 +132,10 @@ export function render({ model, el }) {
     stylesApplied: 0,
     lastStyleSeq: null,
     lastPicked: null,
+    renderer: gpu.name,       // the WebGL renderer string, and whether it is a software one
+    software: gpu.software,
+    antialias: !gpu.software,
+    marks: {},                // page-load milestones (ms since navigation): see loadAll()
   };
   window.radixView = hook;
 
@@ -302,14 +329,16 @@ export function render({ model, el }) {
     const received = performance.now();
     applyStyles();
     storyApply(performance.now());   // the story's tints sit on top of the new styles
+    const applied = performance.now();
     draw();
     const seq = (model.structure_styles || {}).seq;
     const now = performance.now();
-    hook.lastHighlightAppliedAt = now;
+    hook.lastHighlightAppliedAt = applied;
     hook.lastStyleSeq = seq ?? null;
     if (seq != null && pickTimes.has(seq)) {
       const t0 = pickTimes.get(seq);
       pickTimes.delete(seq);
+      hook.appliedLatencies.push(applied - t0);
       hook.latencies.push(now - t0);
       hook.roundTrips.push(received - t0);
       hook.renderTimes.push(now - received);
@@ -944,6 +973,11 @@ export function render({ model, el }) {
     .map((n) => { const r = n.getBoundingClientRect();
       return { text: n.textContent, left: r.left, top: r.top, right: r.right, bottom: r.bottom }; });
   hook.selectedMarkers = () => markerGroup.children.filter((m) => m.userData.selected).map((m) => m.userData.marker);
+  hook.finish = () => {   // wait until the GPU (or the software rasteriser) has drawn all it was given
+    const gl = renderer.getContext();
+    gl.readPixels(0, 0, 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, new Uint8Array(4));
+    return performance.now();
+  };
   hook.frameTime = (n = 20) => {  // mean ms of one full frame, waiting for the GPU each time
     const gl = renderer.getContext();
     const px = new Uint8Array(4);
@@ -962,7 +996,8 @@ export function render({ model, el }) {
       const g = m.geometry;
       triangles += (g.index ? g.index.count : g.attributes.position.count) / 3;
     }
-    return { structures: entries.size, triangles, calls: renderer.info.render.calls };
+    return { structures: entries.size, triangles, calls: renderer.info.render.calls,
+             antialias: !!renderer.getContext().getContextAttributes().antialias };
   };
 
   // --- loading --------------------------------------------------------------------------------
@@ -973,6 +1008,31 @@ export function render({ model, el }) {
         s.url,
         (gltf) => resolveLoad({ s, gltf }),
         undefined,
+        (err) => resolveLoad({ s, error: err }),
+      );
+    });
+  }
+  // Every GLB in one file (viewer/app/meshpack.py): one request instead of one per structure.
+  // Each structure's GLB is the slice ``s.pack = [offset, length]`` of it. Null when there is no
+  // pack or it cannot be fetched: the structures then load one by one from their own URLs.
+  async function fetchPack(url) {
+    if (!url) return null;
+    try {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      return await response.arrayBuffer();
+    } catch (err) {
+      console.warn(`Radix: the mesh pack could not be loaded (${err}); loading meshes one by one`);
+      return null;
+    }
+  }
+  function parseOne(s, pack) {
+    const [offset, length] = s.pack;
+    if (!(offset >= 0 && length > 0 && offset + length <= pack.byteLength)) return loadOne(s);
+    return new Promise((resolveLoad) => {
+      loader.parse(
+        pack.slice(offset, offset + length), "",
+        (gltf) => resolveLoad({ s, gltf }),
         (err) => resolveLoad({ s, error: err }),
       );
     });
@@ -1014,7 +1074,12 @@ export function render({ model, el }) {
     const list = model.structures || [];
     hook.total = list.length;
     status.textContent = list.length ? `Loading ${list.length} structures…` : "No structures to show.";
-    const results = await Promise.all(list.map(loadOne));
+    hook.marks.viewCreated = performance.now();
+    const pack = await fetchPack(model.mesh_pack);
+    hook.marks.packFetched = performance.now();
+    hook.packed = !!pack;
+    const results = await Promise.all(list.map((s) => (pack && s.pack ? parseOne(s, pack) : loadOne(s))));
+    hook.marks.meshesLoaded = performance.now();
     if (disposed) return;
     const failures = [];
     for (const r of results) {
@@ -1026,6 +1091,7 @@ export function render({ model, el }) {
     bodyBox = new THREE.Box3();
     for (const e of entries.values()) if (e.kind !== "skin" || entries.size === 1) bodyBox.union(e.box);
     if (bodyBox.isEmpty()) for (const e of entries.values()) bodyBox.union(e.box);
+    hook.marks.meshesBuilt = performance.now();
     loaded = true;
     buildMarkers();
     buildPaths();
@@ -1044,7 +1110,9 @@ export function render({ model, el }) {
       status.remove();
     }
     draw();
+    hook.marks.firstDrawSubmitted = performance.now();
     requestAnimationFrame(() => {
+      hook.marks.firstFrame = performance.now();
       hook.readyAtEpochMs = performance.timeOrigin + performance.now();
       hook.ready = true;
       canvas.dataset.ready = "true";

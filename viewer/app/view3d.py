@@ -97,7 +97,12 @@ class BodyView(JSComponent):
     Parameters
     ----------
     structures : list of dict
-        ``{id, acronym, name, kind, url, color}`` per structure with a mesh; loaded once.
+        ``{id, acronym, name, kind, url, color, pack?: [offset, length]}`` per structure with a
+        mesh; loaded once.
+    mesh_pack : str
+        URL of the mesh pack (:mod:`viewer.app.meshpack`): every GLB in one file, fetched once,
+        each structure's GLB at its ``pack`` slice. Empty, or a failed fetch: the ``url`` of
+        each structure is loaded instead.
     structure_styles : dict
         ``{"kinds": {kind: {visible, opacity, color?}}, "ids": {id: {color, opacity, visible,
         emissive, highlight}}, "seq": pick seq answered or None}``; per-id entries override
@@ -129,6 +134,7 @@ class BodyView(JSComponent):
     """
 
     structures = param.List(default=[], item_type=dict)
+    mesh_pack = param.String(default="")
     structure_styles = param.Dict(default={})
     markers = param.List(default=[], item_type=dict)
     path_library = param.Dict(default={})
@@ -149,10 +155,16 @@ class BodyView(JSComponent):
     }
     _stylesheets = [_CSS]
 
-    # Panel waits 50 ms before handling a change from the browser (to merge bursts, e.g. while
-    # typing). A pick is one discrete event and the click -> highlight path is the latency that
-    # matters here, so it is handled at once. (ESM data properties arrive as "data.<name>".)
-    _priority_changes = ["picked", "data.picked"]
+    # Panel waits 50 ms (``_debounce``) before handling a change from the browser, to merge
+    # bursts such as typing. The view's changes are discrete (a pick, the camera preset), and
+    # click -> highlight is the latency that matters, so the view waits 3 ms. Not 0 (Panel's
+    # ``_priority_changes``): Bokeh answers each browser message with an "OK" written frame by
+    # frame, and Panel holds back any message made while that write is under way, retrying every
+    # 10 ms; handled on the very next tick, a pick's highlight waited 10-20 ms for the OK.
+    _debounce = 3
+    # Nor does a pick (a few ms of work) flash the page's busy indicator: that costs two more
+    # messages ahead of the highlight's.
+    _busy__ignore = ["picked", "data.picked", "view", "data.view", "ready", "data.ready"]
 
     def __init__(self, **params):
         params.setdefault("sizing_mode", "stretch_both")
