@@ -141,6 +141,18 @@ def test_body_loads_in_one_request_and_selection_does_not_reload_meshes(page, se
     assert mesh_urls(page.radix_log.responses) == meshes_before
 
 
+def test_loading_shows_the_bytes_of_the_body_as_they_come(page, server):
+    open_app(page, server)
+    log = page.evaluate("radixView.statusLog")
+    total = page.evaluate("radixView.total")
+    progress = [m for m in log if m.startswith("Loading the body…")]
+    assert progress, log
+    sizes = [re.fullmatch(r"Loading the body… ([\d.]+ [KM]B) of ([\d.]+ [KM]B)", m).groups() for m in progress]
+    assert len({whole for _, whole in sizes}) == 1             # one total throughout
+    assert sizes[-1][0] == sizes[-1][1]                         # and it ends complete
+    assert log.index(progress[-1]) < log.index(f"Building {total} structures…")
+
+
 def test_software_rasteriser_is_detected_and_drawn_without_multisampling(page, server):
     """The browser tests run WebGL on SwiftShader (no GPU): the view knows it and leaves
     antialiasing off there (a whole-body frame costs about three times as much with it)."""

@@ -272,15 +272,13 @@ class RadixApp(pn.viewable.Viewer):
         finally:
             self._syncing = False
         self._aim_quiz()
-        if seq is not None:
-            # A click in the 3D view: the highlight is what the user waits for. Its message goes
-            # out alone; the panel, the plan card, the inputs and the link follow on the next tick.
-            self._refresh(seq=seq, panel_later=True)
-            return
-        self._refresh()
+        # A click in the 3D view (``seq``): the highlight is what the user waits for. Its message
+        # goes out alone; the panel, the plan card, the inputs and the link follow a moment later.
+        self._refresh(seq=seq, panel_later=seq is not None)
         if focus:
             self.view.focus_selection()
-        self._sync_inputs()
+        if seq is None:
+            self._sync_inputs()
 
     def _aim_quiz(self) -> None:
         if self.state.quiz is not None:
@@ -390,7 +388,7 @@ class RadixApp(pn.viewable.Viewer):
     def _refresh(self, seq=None, panel_later: bool = False) -> None:
         """Redraw the 3D view for the current state, then the panel, the plan card and the link.
         With ``panel_later`` (a click in the view) the view's message is sent first and the rest
-        follows on the next tick of the server's loop, with the state as it is then."""
+        follows :data:`PANEL_AFTER_VIEW_MS` later, with the state as it is then."""
         data: AppData = self.data
         k = data.knowledge
         st = self.state

@@ -51,6 +51,7 @@ function graphicsRenderer() {
 }
 
 export function render({ model, el }) {
+  const renderStart = performance.now();
   const root = el_("div", "radix-view");
   const status = el_("div", "radix-status", "Loading the body…");
   const toolbar = el_("div", "radix-toolbar");
@@ -135,7 +136,7 @@ export function render({ model, el }) {
     renderer: gpu.name,       // the WebGL renderer string, and whether it is a software one
     software: gpu.software,
     antialias: !gpu.software,
-    marks: {},                // page-load milestones (ms since navigation): see loadAll()
+    marks: { renderStart },   // page-load milestones (ms since navigation): see loadAll()
   };
   window.radixView = hook;
 
@@ -1001,6 +1002,11 @@ export function render({ model, el }) {
   };
 
   // --- loading --------------------------------------------------------------------------------
+  hook.statusLog = [];   // every loading message shown, in order (the browser tests read it)
+  function showStatus(text) {
+    status.textContent = text;
+    hook.statusLog.push(text);
+  }
   const loader = new GLTFLoader();
   function loadOne(s) {
     return new Promise((resolveLoad) => {
@@ -1015,12 +1021,29 @@ export function render({ model, el }) {
   // Every GLB in one file (viewer/app/meshpack.py): one request instead of one per structure.
   // Each structure's GLB is the slice ``s.pack = [offset, length]`` of it. Null when there is no
   // pack or it cannot be fetched: the structures then load one by one from their own URLs.
-  async function fetchPack(url) {
+  // The pack's size is where its last slice ends; the status line counts the bytes as they come.
+  async function fetchPack(url, list) {
     if (!url) return null;
+    const size = Math.max(0, ...list.map((s) => (s.pack ? s.pack[0] + s.pack[1] : 0)));
+    const amount = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
     try {
       const response = await fetch(url);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      return await response.arrayBuffer();
+      if (!response.body || !size) return await response.arrayBuffer();
+      const reader = response.body.getReader();
+      const bytes = new Uint8Array(size);
+      let got = 0;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        if (got + value.length > size) throw new Error("larger than its index says");
+        bytes.set(value, got);
+        got += value.length;
+        showStatus(`Loading the body… ${amount(got)} of ${amount(size)}`);
+      }
+      if (got !== size) throw new Error(`${got} of ${size} bytes`);
+      showStatus(`Building ${list.length} structures…`);
+      return bytes.buffer;
     } catch (err) {
       console.warn(`Radix: the mesh pack could not be loaded (${err}); loading meshes one by one`);
       return null;
@@ -1073,9 +1096,9 @@ export function render({ model, el }) {
   async function loadAll() {
     const list = model.structures || [];
     hook.total = list.length;
-    status.textContent = list.length ? `Loading ${list.length} structures…` : "No structures to show.";
+    showStatus(list.length ? `Loading ${list.length} structures…` : "No structures to show.");
     hook.marks.viewCreated = performance.now();
-    const pack = await fetchPack(model.mesh_pack);
+    const pack = await fetchPack(model.mesh_pack, list);
     hook.marks.packFetched = performance.now();
     hook.packed = !!pack;
     const results = await Promise.all(list.map((s) => (pack && s.pack ? parseOne(s, pack) : loadOne(s))));
@@ -1104,7 +1127,7 @@ export function render({ model, el }) {
     else setView(req.view || "posterior");
     if (failures.length) {
       console.warn(`Radix: ${failures.length} mesh(es) failed to load: ${failures.slice(0, 8).join(", ")}`);
-      status.textContent = `${failures.length} of ${list.length} meshes could not be loaded.`;
+      showStatus(`${failures.length} of ${list.length} meshes could not be loaded.`);
       status.classList.add("radix-status-warn");
     } else {
       status.remove();
