@@ -126,9 +126,9 @@ export function render({ model, el }) {
     lastHighlightAppliedAt: null,
     lastHighlightPresentedAt: null,
     appliedLatencies: [],     // click -> new highlight applied to the scene's materials (ms)
-    latencies: [],            // click -> highlight rendered (ms), one per acknowledged pick
+    latencies: [],            // click -> the frame with the highlight drawn (ms), one per acknowledged pick
     roundTrips: [],           // click -> the answering styles message arrived (ms): Python round trip
-    renderTimes: [],          // styles message -> restyled frame rendered (ms)
+    renderTimes: [],          // styles message -> the frame with the highlight drawn (ms)
     presentedLatencies: [],   // click -> the next animation frame after the highlight (ms)
     stylesApplied: 0,
     lastStyleSeq: null,
@@ -168,12 +168,27 @@ export function render({ model, el }) {
     hook.frameCount += 1;
     canvas.dataset.frames = String(hook.frameCount);
   }
+  // A pick's highlight waiting for its frame: {t0: click, received: styles message}.
+  let highlightDue = null;
   function requestRender() {
     if (pending || disposed) return;
     pending = true;
     requestAnimationFrame(() => {
       pending = false;
-      if (!disposed) draw();
+      if (disposed) return;
+      draw();
+      if (highlightDue) {
+        const { t0, received } = highlightDue;
+        const now = performance.now();
+        highlightDue = null;
+        hook.latencies.push(now - t0);
+        hook.renderTimes.push(now - received);
+        requestAnimationFrame(() => {
+          const shown = performance.now();
+          hook.lastHighlightPresentedAt = shown;
+          hook.presentedLatencies.push(shown - t0);
+        });
+      }
     });
   }
   controls.addEventListener("change", requestRender);
@@ -331,23 +346,18 @@ export function render({ model, el }) {
     applyStyles();
     storyApply(performance.now());   // the story's tints sit on top of the new styles
     const applied = performance.now();
-    draw();
+    // Drawn on the next animation frame together with the markers and paths of the same answer
+    // (they arrive in the same message): one whole-body frame per click, not two.
+    requestRender();
     const seq = (model.structure_styles || {}).seq;
-    const now = performance.now();
     hook.lastHighlightAppliedAt = applied;
     hook.lastStyleSeq = seq ?? null;
     if (seq != null && pickTimes.has(seq)) {
       const t0 = pickTimes.get(seq);
       pickTimes.delete(seq);
       hook.appliedLatencies.push(applied - t0);
-      hook.latencies.push(now - t0);
       hook.roundTrips.push(received - t0);
-      hook.renderTimes.push(now - received);
-      requestAnimationFrame(() => {
-        const shown = performance.now();
-        hook.lastHighlightPresentedAt = shown;
-        hook.presentedLatencies.push(shown - t0);
-      });
+      highlightDue = { t0, received };
     }
   }
 
