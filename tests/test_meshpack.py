@@ -116,3 +116,29 @@ def test_websocket_nodelay_is_set_when_a_connection_opens(monkeypatch):
     enable_websocket_nodelay()                     # once only: not wrapped twice
     assert WSHandler.open(Handler()) == "result"
     assert calls == [("nodelay", True), "opened"]
+
+
+def test_html_pages_ask_the_browser_to_preload_the_newest_pack(tmp_path):
+    import time
+
+    from tornado.httputil import HTTPHeaders
+
+    from viewer.app.serve import meshes_dir_of, pack_preload
+
+    folder = _meshes(tmp_path / "meshes", {"a.glb": 10})
+    transform = pack_preload(folder)(_Request())
+
+    def link(ctype, status=200):
+        headers = HTTPHeaders({"Content-Type": ctype})
+        return transform.transform_first_chunk(status, headers, b"x", True)[1].get_list("Link")
+
+    assert link("text/html; charset=UTF-8") == []                       # no pack yet: no header
+    old = meshpack.ensure_pack(folder, ["a.glb"])
+    time.sleep(0.01)
+    (folder / "a.glb").write_bytes(b"newer mesh")
+    new = meshpack.ensure_pack(folder, ["a.glb"])
+    assert not (folder / old.name).exists()
+    assert link("text/html; charset=UTF-8") == [f"</meshes/{new.name}>; rel=preload; as=fetch; crossorigin"]
+    assert link("application/javascript") == [] and link("text/html", status=404) == []
+    assert meshes_dir_of(["static=x", "meshes=/srv/radix/meshes"]) == Path("/srv/radix/meshes")
+    assert meshes_dir_of(["static=x"]) is None and meshes_dir_of(None) is None

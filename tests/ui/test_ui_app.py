@@ -164,6 +164,25 @@ def test_software_rasteriser_is_detected_and_drawn_without_multisampling(page, s
     assert hook["antialias"] is False and hook["context"] is False
 
 
+def test_served_as_the_readme_serves_it_the_pack_is_preloaded_and_fetched_once(page, tmp_path):
+    """``python -m viewer.app.serve`` (the README's start command): the page's response asks the
+    browser to preload the pack, and the view's own fetch uses that download (one request)."""
+    assets = write_synthetic_assets(tmp_path / "assets")
+    srv = start_server(assets, tmp_path / "panel.log", compress=True)
+    try:
+        with page.expect_response(lambda r: r.url.split("?")[0].endswith("/app")) as first:
+            page.goto(srv.app_url)
+        page.wait_for_function("window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
+        packs = [u for u in mesh_urls(page.radix_log.responses) if u.endswith(".radixpack")]
+        assert len(packs) == 1 and page.evaluate("radixView.packed") is True
+        link = first.value.headers.get("link", "")
+        assert link == f"<{packs[0].split(srv.url, 1)[1]}>; rel=preload; as=fetch; crossorigin"
+        assert mesh_urls(page.radix_log.responses) == packs                # and no GLB on its own
+        assert page.radix_log.console_errors() == [] and page.radix_log.errors == []
+    finally:
+        stop_server(srv.process)
+
+
 def test_without_the_mesh_pack_each_mesh_loads_on_its_own(page, tmp_path):
     """A pack that cannot be fetched (here: removed after the server wrote it) is not fatal:
     the view loads every structure's own GLB, says so in the console, and draws the body."""

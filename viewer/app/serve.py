@@ -6,7 +6,8 @@ keyword arguments through to ``tornado.web.Application``, but neither ``bokeh se
 ``panel serve`` (Panel 1.9) has a command-line flag for it (their ``--websocket-compression-*``
 flags cover the WebSocket only). This module is ``panel serve`` with every one of its options,
 plus gzip on the HTTP responses: the page, Bokeh's and Panel's JavaScript and CSS, the 3D view's
-bundle, the JSON and the GLB meshes. Typical use::
+bundle, the JSON and the GLB meshes, and with ``--static-dirs meshes=DIR`` a preload hint for the
+mesh pack on every page (:func:`pack_preload`). Typical use::
 
     python -m viewer.app.serve app.py --static-dirs meshes=assets/meshes \\
         --websocket-compression-level 6 --websocket-compression-mem-level 8
@@ -24,9 +25,12 @@ import argparse
 import mimetypes
 import sys
 
-from tornado.web import GZipContentEncoding
+from pathlib import Path
+
+from tornado.web import GZipContentEncoding, OutputTransform
 
 from .meshpack import MEDIA_TYPE as PACK_TYPE
+from .meshpack import PREFIX as PACK_PREFIX
 from .meshpack import SUFFIX as PACK_SUFFIX
 
 # GLB is binary float data that gzip still shrinks by about a third to a half; tornado only
@@ -50,8 +54,46 @@ class RadixGZip(GZipContentEncoding):
         return super().transform_first_chunk(status_code, headers, chunk, finishing)
 
 
+def pack_preload(meshes_dir: Path, route: str = "/meshes"):
+    """A tornado transform that adds ``Link: <route/body-....radixpack>; rel=preload`` to HTML
+    pages: the browser starts fetching the mesh pack with the page, while it loads the
+    JavaScript and the document, instead of after the 3D view exists (about 2 s later on the
+    benchmark machine). The pack is the newest in ``meshes_dir`` (the server writes it before
+    the first page is answered); no header while there is none."""
+    meshes_dir = Path(meshes_dir)
+
+    class PackPreload(OutputTransform):
+        def __init__(self, request) -> None:
+            pass
+
+        def transform_first_chunk(self, status_code, headers, chunk, finishing):
+            if status_code == 200 and str(headers.get("Content-Type", "")).startswith("text/html"):
+                packs = sorted(meshes_dir.glob(f"{PACK_PREFIX}*{PACK_SUFFIX}"), key=_mtime, reverse=True)
+                if packs:
+                    headers.add("Link", f"<{route}/{packs[0].name}>; rel=preload; as=fetch; crossorigin")
+            return status_code, headers, chunk
+
+    return PackPreload
+
+
+def _mtime(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def meshes_dir_of(static_dirs) -> Path | None:
+    """The folder served as ``meshes`` by ``--static-dirs meshes=DIR`` (None without it)."""
+    for entry in static_dirs or []:
+        name, _, folder = str(entry).partition("=")
+        if name.strip("/") == "meshes" and folder:
+            return Path(folder)
+    return None
+
+
 #: What tornado.web.Application gets as ``transforms`` (what ``compress_response=True`` gives,
-#: with the gzip above).
+#: with the gzip above); the launcher adds :func:`pack_preload` for the meshes folder.
 TRANSFORMS = [RadixGZip]
 
 #: Where the server listens when ``--address`` is not given: loopback only.
@@ -90,6 +132,9 @@ def compressed_serve_command(parser: argparse.ArgumentParser):
         def customize_kwargs(self, args, server_kwargs):
             kwargs = super().customize_kwargs(args, server_kwargs)
             kwargs["transforms"] = list(TRANSFORMS)
+            meshes = meshes_dir_of(getattr(args, "static_dirs", None))
+            if meshes is not None:
+                kwargs["transforms"].append(pack_preload(meshes))
             return kwargs
 
     return CompressedServe(parser=parser)
