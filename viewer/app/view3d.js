@@ -1014,6 +1014,7 @@ export function render({ model, el }) {
   // --- loading --------------------------------------------------------------------------------
   hook.statusLog = [];   // every loading message shown, in order (the browser tests read it)
   function showStatus(text) {
+    if (text === status.textContent) return;
     status.textContent = text;
     hook.statusLog.push(text);
   }
@@ -1035,7 +1036,7 @@ export function render({ model, el }) {
   async function fetchPack(url, list) {
     if (!url) return null;
     const size = Math.max(0, ...list.map((s) => (s.pack ? s.pack[0] + s.pack[1] : 0)));
-    const amount = (n) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`);
+    const amount = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.ceil(n / 1e3)} KB`);
     try {
       const response = await fetch(url);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
