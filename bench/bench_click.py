@@ -36,25 +36,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.bench_load import percentile  # noqa: E402
 from tests.ui.harness import (  # noqa: E402
-    CHROMIUM, CHROMIUM_ARGS, READY_TIMEOUT_MS, ensure_bundle, start_server, stop_server,
+    CHROMIUM, CHROMIUM_ARGS, MESH_SUFFIXES, READY_TIMEOUT_MS, ensure_bundle, start_server, stop_server,
 )
 
 
-# Mesh files: one GLB per structure, or all of them in one mesh pack (viewer/app/meshpack.py).
-MESH_SUFFIXES = (".glb", ".radixpack")
 # Pause between a highlight fully drawn and the next click (the info panel's message lands then).
 SETTLE_MS = 150
-
-
-def percentile(values: list[float], q: float) -> float:
-    """The q-th percentile (0..100) with linear interpolation."""
-    s = sorted(values)
-    if not s:
-        return float("nan")
-    k = (len(s) - 1) * q / 100
-    lo, hi = int(k), min(int(k) + 1, len(s) - 1)
-    return s[lo] + (s[hi] - s[lo]) * (k - lo)
 
 
 # Mean interval of N consecutive animation frames, each forced to draw the whole body (a camera

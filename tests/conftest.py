@@ -17,6 +17,22 @@ FIXTURE_POINTS = PROJECT / "tests" / "fixtures" / "points_small.json"
 
 
 @pytest.fixture(scope="session")
+def synthetic_assets(tmp_path_factory) -> Path:
+    """The small synthetic body of tests/ui/synthetic.py, written once per test run."""
+    from tests.ui.synthetic import write_synthetic_assets
+
+    return write_synthetic_assets(tmp_path_factory.mktemp("assets"))
+
+
+@pytest.fixture(scope="session")
+def synthetic_data(synthetic_assets):
+    """What the app reads from the synthetic body (``viewer.app.data.AppData``; read-only)."""
+    from viewer.app.data import load_app_data
+
+    return load_app_data(synthetic_assets)
+
+
+@pytest.fixture(scope="session")
 def small():
     """Knowledge with a dozen hand-written point records (tests that must not depend on the big file)."""
     from viewer.knowledge import load_knowledge

@@ -24,11 +24,9 @@ class FakeDoc:
 
 
 @pytest.fixture()
-def app(tmp_path, monkeypatch):
-    from tests.ui.synthetic import write_synthetic_assets
-
+def app(synthetic_assets, monkeypatch):
     monkeypatch.setattr(app_main, "bundle_ready", lambda: True)
-    return app_main.RadixApp(assets_dir=write_synthetic_assets(tmp_path / "assets"))
+    return app_main.RadixApp(assets_dir=synthetic_assets)
 
 
 @pytest.fixture()

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from viewer.app import meshpack
-from viewer.app.data import load_app_data
 from viewer.app.serve import GLB_TYPE, PACK_TYPE, RadixGZip, enable_websocket_nodelay
 
 
@@ -68,11 +67,8 @@ def test_no_pack_when_the_folder_cannot_be_written(tmp_path, monkeypatch, caplog
     assert "not writable" in caplog.text
 
 
-def test_app_data_points_each_structure_at_its_slice(tmp_path):
-    from tests.ui.synthetic import write_synthetic_assets
-
-    assets = write_synthetic_assets(tmp_path / "assets")
-    data = load_app_data(assets)
+def test_app_data_points_each_structure_at_its_slice(synthetic_assets, synthetic_data):
+    assets, data = synthetic_assets, synthetic_data
     assert data.mesh_pack.startswith("/meshes/" + meshpack.PREFIX)
     blob = (assets / "meshes" / data.mesh_pack.rsplit("/", 1)[1]).read_bytes()
     assert data.view_structures

@@ -11,7 +11,6 @@ from html import escape
 import pytest
 
 from viewer.app import plan_ui
-from viewer.app.data import load_app_data
 from viewer.app.plan_ui import (
     PLAN_COLOUR, Message, _Progress, candidate_codes, candidates, error_lines, link_with_plan,
     plan_filename, plan_html, plan_markers, read_upload, subject_of, title_for,
@@ -21,15 +20,13 @@ from viewer.plan import Plan, PlanError, add_point, from_share_token, set_item_n
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    from tests.ui.synthetic import write_synthetic_assets
-
-    return load_app_data(write_synthetic_assets(tmp_path_factory.mktemp("plan_ui") / "assets"))
+def data(synthetic_data):
+    return synthetic_data
 
 
 @pytest.fixture(scope="module")
-def k(data):
-    return data.knowledge
+def k(synthetic_data):
+    return synthetic_data.knowledge
 
 
 @pytest.fixture()

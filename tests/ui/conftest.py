@@ -3,7 +3,6 @@ subprocess, and Debian's headless Chromium driven by Playwright (no browser is d
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -11,12 +10,6 @@ from tests.ui.harness import (  # noqa: F401  (re-exported for the tests)
     CHROMIUM, CHROMIUM_ARGS, READY_TIMEOUT_MS, PageLog, Server, ensure_bundle, info_text, open_app,
     start_server, stop_server,
 )
-from tests.ui.synthetic import write_synthetic_assets
-
-
-@pytest.fixture(scope="session")
-def synthetic_assets(tmp_path_factory) -> Path:
-    return write_synthetic_assets(tmp_path_factory.mktemp("assets"))
 
 
 @pytest.fixture(scope="session")

@@ -148,10 +148,8 @@ def test_mode_buttons_change_what_is_shown(page, server):
     page.wait_for_function("location.search.includes('mode=patient')", timeout=20_000)
 
 
-def test_student_quiz_grades_answers(page, server, synthetic_assets):
-    from viewer.app.data import load_app_data
-
-    k = load_app_data(synthetic_assets).knowledge
+def test_student_quiz_grades_answers(page, server, synthetic_data):
+    k = synthetic_data.knowledge
     card = quiz.focus(k, quiz.start(k), muscle_id="gluteus_medius")
     open_app(page, server, GLUTE_LEFT + "&mode=student")
     _wait_info(page, "Which nerve roots supply gluteus medius?")

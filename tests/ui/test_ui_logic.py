@@ -8,7 +8,7 @@ import re
 import pytest
 
 from viewer.app import info, quiz
-from viewer.app.data import Placement, load_app_data
+from viewer.app.data import Placement
 from viewer.app.main import level_of_structure
 from viewer.app.state import (
     DEFAULT_LAYERS, LINK_KEYS, StructureInfo, compose_scene, marker_specs, parse_query, query_for,
@@ -18,15 +18,13 @@ from viewer.selection import select_level, select_muscle, select_point, select_r
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    from tests.ui.synthetic import write_synthetic_assets
-
-    return load_app_data(write_synthetic_assets(tmp_path_factory.mktemp("logic") / "assets"))
+def data(synthetic_data):
+    return synthetic_data
 
 
 @pytest.fixture(scope="module")
-def k(data):
-    return data.knowledge
+def k(synthetic_data):
+    return synthetic_data.knowledge
 
 
 STRUCTURES = [

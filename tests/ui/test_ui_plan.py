@@ -98,10 +98,8 @@ def _small_plan(k) -> Plan:
 
 
 @pytest.fixture(scope="module")
-def knowledge(synthetic_assets):
-    from viewer.app.data import load_app_data
-
-    return load_app_data(synthetic_assets).knowledge
+def knowledge(synthetic_data):
+    return synthetic_data.knowledge
 
 
 # --- building ---------------------------------------------------------------------------------------

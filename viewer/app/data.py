@@ -15,6 +15,7 @@ from pathlib import Path
 
 from viewer.atlas import DEFAULT_ASSETS, Atlas, AtlasError, load_atlas
 
+from .meshpack import ROUTE as MESH_ROUTE
 from .meshpack import ensure_pack
 from .state import StructureInfo, path_library
 
@@ -109,7 +110,7 @@ def assets_dir_from_env() -> Path:
 
 def mesh_url(structure) -> str:
     """URL of a structure's GLB under the static route ``/meshes`` (``--static-dirs``)."""
-    return f"/meshes/{structure.mesh}"
+    return f"{MESH_ROUTE}/{structure.mesh}"
 
 
 def _load_atlas(assets: Path) -> tuple[Atlas | None, list[Problem]]:
@@ -224,7 +225,7 @@ def _load_cached(assets: Path, _signature: tuple) -> AppData | list[Problem]:
         knowledge=knowledge,
         structures=tuple(StructureInfo(s.id, s.acronym, s.kind, s.name) for s in meshed),
         view_structures=tuple(view_structures),
-        mesh_pack=f"/meshes/{pack.name}" if pack is not None else "",
+        mesh_pack=pack.url if pack is not None else "",
         muscles=_muscle_options(knowledge),
         positions=positions,
         paths=paths,

@@ -388,7 +388,7 @@ class RadixApp(pn.viewable.Viewer):
     def _refresh(self, seq=None, panel_later: bool = False) -> None:
         """Redraw the 3D view for the current state, then the panel, the plan card and the link.
         With ``panel_later`` (a click in the view) the view's message is sent first and the rest
-        follows :data:`PANEL_AFTER_VIEW_MS` later, with the state as it is then."""
+        follows :data:`PANEL_AFTER_VIEW_MS` later."""
         data: AppData = self.data
         k = data.knowledge
         st = self.state
@@ -417,20 +417,23 @@ class RadixApp(pn.viewable.Viewer):
                 # Not on the next tick: Bokeh writes a message frame by frame, one turn of the
                 # server's loop each, and work scheduled for the next tick would run between
                 # the frames of the highlight's message and hold it back.
-                doc.add_timeout_callback(partial(self._refresh_panel, self._generation), PANEL_AFTER_VIEW_MS)
+                doc.add_timeout_callback(partial(self._refresh_panel, self._generation, scene),
+                                         PANEL_AFTER_VIEW_MS)
             else:
-                self._refresh_panel(self._generation)
+                self._refresh_panel(self._generation, scene)
             return
         self._refresh_info(scene, [m["code"] for m in markers])
         self._write_url()
 
-    def _refresh_panel(self, generation: int) -> None:
-        """The second half of a refresh after a click in the view (see :meth:`_refresh`);
-        skipped when a newer refresh has already drawn the panel."""
+    def _refresh_panel(self, generation: int, scene: Scene) -> None:
+        """The second half of a refresh after a click in the view (see :meth:`_refresh`) for the
+        scene the first half drew; skipped when a newer refresh has come since (every change of
+        state that alters the scene goes through :meth:`_refresh`, so ``scene`` is still current
+        when it runs)."""
         if generation != self._generation:
             return
         self.planner.render()
-        self._refresh_info(self._scene())
+        self._refresh_info(scene)
         self._write_url()
         self._sync_inputs()
 

@@ -27,6 +27,8 @@ from typing import Iterable
 
 log = logging.getLogger(__name__)
 
+#: Where the server serves the meshes folder (``panel serve --static-dirs meshes=...``).
+ROUTE = "/meshes"
 SUFFIX = ".radixpack"
 PREFIX = "body-"
 #: The media type the server sends a pack with (compressed by ``viewer.app.serve``).
@@ -40,6 +42,10 @@ class MeshPack:
     name: str
     slices: dict[str, tuple[int, int]]
     size: int
+
+    @property
+    def url(self) -> str:
+        return f"{ROUTE}/{self.name}"
 
 
 def pack_bytes(meshes_dir: Path, files: Iterable[str]) -> tuple[bytes, dict[str, tuple[int, int]]]:

@@ -31,6 +31,7 @@ from tornado.web import GZipContentEncoding, OutputTransform
 
 from .meshpack import MEDIA_TYPE as PACK_TYPE
 from .meshpack import PREFIX as PACK_PREFIX
+from .meshpack import ROUTE as PACK_ROUTE
 from .meshpack import SUFFIX as PACK_SUFFIX
 
 # GLB is binary float data that gzip still shrinks by about a third to a half; tornado only
@@ -54,7 +55,7 @@ class RadixGZip(GZipContentEncoding):
         return super().transform_first_chunk(status_code, headers, chunk, finishing)
 
 
-def pack_preload(meshes_dir: Path, route: str = "/meshes"):
+def pack_preload(meshes_dir: Path, route: str = PACK_ROUTE):
     """A tornado transform that adds ``Link: <route/body-....radixpack>; rel=preload`` to HTML
     pages: the browser starts fetching the mesh pack with the page, while it loads the
     JavaScript and the document, instead of after the 3D view exists (about 2 s later on the
@@ -84,12 +85,12 @@ def _mtime(path: Path) -> float:
 
 
 def meshes_dir_of(static_dirs) -> Path | None:
-    """The folder served as ``meshes`` by ``--static-dirs meshes=DIR`` (None without it)."""
-    for entry in static_dirs or []:
-        name, _, folder = str(entry).partition("=")
-        if name.strip("/") == "meshes" and folder:
-            return Path(folder)
-    return None
+    """The folder served as ``meshes`` by ``--static-dirs meshes=DIR`` (None without it), parsed
+    as ``panel serve`` parses the option."""
+    from panel.command.serve import parse_vars
+
+    folder = parse_vars(static_dirs or []).get(PACK_ROUTE.strip("/"))
+    return Path(folder) if folder else None
 
 
 #: What tornado.web.Application gets as ``transforms`` (what ``compress_response=True`` gives,
