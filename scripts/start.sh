@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-exec python3 -m viewer.app.serve app.py \
+source scripts/python-env.sh
+exec "$RADIX_PYTHON" -m viewer.app.serve app.py \
   --address "${RADIX_ADDRESS:-127.0.0.1}" --port "${RADIX_PORT:-5006}" \
   --allow-websocket-origin "${RADIX_ADDRESS:-127.0.0.1}:${RADIX_PORT:-5006}" \
   --static-dirs meshes=assets/meshes \

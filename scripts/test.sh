@@ -4,5 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
-echo "==> pytest"
-python3 -m pytest "$@"
+source scripts/python-env.sh
+echo "==> pytest ($RADIX_PYTHON)"
+exec "$RADIX_PYTHON" -m pytest "$@"
