@@ -17,6 +17,17 @@ FIXTURE_POINTS = PROJECT / "tests" / "fixtures" / "points_small.json"
 
 
 @pytest.fixture(scope="session")
+def body(tmp_path_factory):
+    """The whole body, built once per test run exactly as ``python -m viewer.anatomy build`` does
+    (every generator, the assets written, every point placed): a ``BuiltBody`` whose ``context``
+    holds every part in memory and whose ``out`` is the fresh assets folder. Tests read it and
+    never change it."""
+    from viewer.anatomy.build import build
+
+    return build(tmp_path_factory.mktemp("fresh_build"), log=lambda *_: None)
+
+
+@pytest.fixture(scope="session")
 def synthetic_assets(tmp_path_factory) -> Path:
     """The small synthetic body of tests/ui/synthetic.py, written once per test run."""
     from tests.ui.synthetic import write_synthetic_assets

@@ -7,7 +7,6 @@ import pytest
 import trimesh
 
 from viewer.anatomy import registry
-from viewer.anatomy.build import run_generators
 from viewer.anatomy.multifidus import ORDER
 
 LEVELS = registry.MULTIFIDUS_LEVELS
@@ -16,13 +15,13 @@ GENERATORS = tuple(f"viewer.anatomy.{g}" for g in ("spine", "thorax", "girdles",
 
 
 @pytest.fixture(scope="module")
-def ctx():
-    return run_generators(generators=GENERATORS, log=lambda *_: None)
+def ctx(body):
+    return body.context
 
 
 @pytest.fixture(scope="module")
 def groups(ctx) -> dict[str, object]:
-    return {p.acronym: p for p in ctx.parts if p.parent == "multifidus"}
+    return {p.acronym: p for p in ctx.parts_of(*GENERATORS).values() if p.parent == "multifidus"}
 
 
 def _level_of(ctx, point: np.ndarray) -> str:

@@ -15,7 +15,6 @@ import pytest
 import trimesh
 
 from viewer.anatomy import muscles_axial as ma
-from viewer.anatomy.build import run_generators
 from viewer.anatomy.parts import Part
 from viewer.anatomy.shapes import Manifold
 
@@ -27,12 +26,10 @@ BONE_GENERATORS = ("spine", "skull", "thorax", "girdles", "limbs", "multifidus")
 
 
 @pytest.fixture(scope="module")
-def built() -> dict[str, Part]:
+def built(body) -> dict[str, Part]:
     generators = [f"viewer.anatomy.{g}" for g in BONE_GENERATORS
                   if importlib.util.find_spec(f"viewer.anatomy.{g}") is not None]
-    ctx = run_generators(generators=tuple(generators) + ("viewer.anatomy.muscles_axial",),
-                         log=lambda *_: None)
-    return {p.acronym: p for p in ctx.parts}
+    return body.context.parts_of(*generators, "viewer.anatomy.muscles_axial")
 
 
 def _solid(mesh: trimesh.Trimesh) -> Manifold:

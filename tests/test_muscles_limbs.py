@@ -14,7 +14,6 @@ import trimesh
 from scipy.spatial import cKDTree
 
 from viewer.anatomy import muscles_limbs
-from viewer.anatomy.build import run_generators
 from viewer.anatomy.muscles_limbs import MUSCLE_IDS, SPECS
 from viewer.anatomy.shapes import Manifold
 
@@ -24,12 +23,10 @@ CASES = [(muscle, side) for muscle in MUSCLE_IDS for side in SIDES]
 
 
 @pytest.fixture(scope="module")
-def built():
-    """(bones by acronym, muscle parts by acronym) built from the real bone generators."""
-    ctx = run_generators(generators=BONE_GENERATORS, log=lambda *_: None)
-    bones = {p.acronym: p for p in ctx.parts if p.kind == "bone"}
-    muscles = {p.acronym: p for p in muscles_limbs.build_parts(ctx)}
-    return bones, muscles
+def built(body):
+    """(bones by acronym, muscle parts by acronym) of the real bone and limb-muscle generators."""
+    bones = {k: p for k, p in body.context.parts_of(*BONE_GENERATORS).items() if p.kind == "bone"}
+    return bones, body.context.parts_of("viewer.anatomy.muscles_limbs")
 
 
 def _solid(mesh: trimesh.Trimesh) -> Manifold:

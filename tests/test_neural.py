@@ -13,8 +13,6 @@ import pytest
 import trimesh
 
 from viewer.anatomy import morphometry as mm
-from viewer.anatomy import neural, spine
-from viewer.anatomy.build import BuildContext
 
 # root -> (vertebra above the foramen, bone below it)
 FORAMEN_PAIRS = {
@@ -30,12 +28,9 @@ SIDES = (("left", 1.0), ("right", -1.0))
 
 
 @pytest.fixture(scope="module")
-def built():
-    ctx = BuildContext()
-    ctx.parts.extend(spine.build_parts(ctx))
-    nerves = neural.build_parts(ctx)
-    ctx.parts.extend(nerves)
-    return ctx, {p.acronym: p for p in ctx.parts}
+def built(body):
+    ctx = body.context
+    return ctx, ctx.parts_of("viewer.anatomy.spine", "viewer.anatomy.neural")
 
 
 def solid(mesh: trimesh.Trimesh) -> mf.Manifold:

@@ -9,7 +9,6 @@ too when it exists, to check the ribs, sacrum and skull against it.
 from __future__ import annotations
 
 import importlib.util
-import time
 
 import manifold3d as mf
 import numpy as np
@@ -17,7 +16,6 @@ import pytest
 
 from viewer.anatomy import body_plan
 from viewer.anatomy import morphometry as mm
-from viewer.anatomy.build import run_generators
 
 MINE = ("viewer.anatomy.skull", "viewer.anatomy.thorax", "viewer.anatomy.girdles",
         "viewer.anatomy.limbs")
@@ -33,16 +31,12 @@ P = mm.BodyProportions(stature=STATURE)
 
 
 @pytest.fixture(scope="module")
-def built():
-    """Parts and landmarks of my four generators (and the spine's, when it exists)."""
-    t0 = time.perf_counter()
-    run_generators(STATURE, generators=MINE, log=lambda *_: None)
-    seconds = time.perf_counter() - t0
+def built(body):
+    """Parts and landmarks of the four appendicular generators (and the spine's)."""
     gens = (("viewer.anatomy.spine",) if HAS_SPINE else ()) + MINE
-    ctx = run_generators(STATURE, generators=gens, log=lambda *_: None)
-    parts = {p.acronym: p for p in ctx.parts}
-    marks = {name: lm for p in ctx.parts for name, lm in p.landmarks.items()}
-    return parts, marks, seconds
+    parts = body.context.parts_of(*gens)
+    marks = {name: lm for p in parts.values() for name, lm in p.landmarks.items()}
+    return parts, marks
 
 
 def solid(mesh) -> mf.Manifold:
@@ -72,7 +66,7 @@ def spinous_z(marks, level: str) -> float:
 
 @pytest.mark.parametrize("bone", PAIRED)
 def test_paired_bone_present_on_both_sides(built, bone):
-    parts, _, _ = built
+    parts, _ = built
     assert f"{bone}_left" in parts and f"{bone}_right" in parts
 
 
@@ -110,7 +104,7 @@ def test_right_is_the_mirror_image_of_left(built, bone):
 def test_triangle_budget(built):
     # The skeleton's budget is 250,000 triangles; the spine and discs take about 80,000, so the
     # rest of the skeleton keeps under 125,000. Build time is measured in bench/bench_build.py.
-    parts, _, _ = built
+    parts, _ = built
     total = sum(len(p.mesh.faces) for p in _my_parts(parts).values())
     assert total < 125_000
 
@@ -171,7 +165,7 @@ def test_false_ribs_join_the_cartilage_above(built, n):
 
 @pytest.mark.parametrize("n", (11, 12))
 def test_floating_ribs_end_free(built, n):
-    parts, marks, _ = built
+    parts, marks = built
     end = marks[f"rib{n}_free_end_left"].position
     for other in [f"rib_{k}_left" for k in range(1, 13) if k != n] + ["sternum"]:
         v = np.asarray(parts[other].mesh.vertices)
@@ -234,7 +228,7 @@ def _seated(head_mesh, socket_mesh, seed: np.ndarray, radius: float):
 
 
 def test_humeral_head_is_seated_in_the_glenoid(built):
-    parts, marks, _ = built
+    parts, marks = built
     from viewer.anatomy.girdles import HUMERAL_HEAD_RADIUS
 
     glen = marks["glenoid_left"].position
@@ -351,7 +345,7 @@ def test_neighbouring_bones_do_not_intersect(built, a, b):
 # --- stature proportions (Winter 2009) ----------------------------------------------------------
 
 def _joint_heights(built) -> dict[str, float]:
-    parts, marks, _ = built
+    parts, marks = built
     z = lambda name: np.asarray(parts[name].mesh.vertices)[:, 2]  # noqa: E731
     hum = np.asarray(parts["humerus_left"].mesh.vertices)
     capitulum_low = hum[hum[:, 0] > marks["lateral_epicondyle_left"].position[0] - 30][:, 2].min()
@@ -386,7 +380,7 @@ def test_limb_segment_lengths_follow_the_stature_proportions(built, upper, lower
 
 
 def test_feet_stand_on_the_floor(built):
-    parts, marks, _ = built
+    parts, marks = built
     low = np.asarray(parts["foot_left"].mesh.vertices)[:, 2].min()
     assert 5.0 <= low <= 20.0  # plantar soft tissue below the bones
     assert marks["sole_center_left"].position[2] == pytest.approx(0.0)
@@ -479,7 +473,7 @@ def _cage_front_y(parts, x: float, z: float, half: float = 12.0) -> float:
 
 @pytest.mark.parametrize("name", ["nipple_left", "nipple_right", "umbilicus"])
 def test_skin_trunk_landmarks_lie_in_front_of_the_ribs(built, name):
-    parts, marks, _ = built
+    parts, marks = built
     p = marks[name].position
     all_ribs = np.vstack([np.asarray(parts[f"rib_{n}_{s}"].mesh.vertices)
                           for n in range(1, 13) for s in ("left", "right")])
@@ -504,7 +498,7 @@ def test_intercostal_spaces_descend(built, n):
 
 def test_patella_sits_in_front_of_the_trochlea_with_a_cartilage_gap(built):
     """The patella lies in front of the femur's patellar surface, 2-3 mm away (cartilage)."""
-    parts, marks, _ = built
+    parts, marks = built
     gap = _gap(parts["patella_left"].mesh, parts["femur_left"].mesh, 10.0)
     assert 2.0 <= gap <= 3.0
     pat = np.asarray(parts["patella_left"].mesh.vertices)

@@ -12,7 +12,6 @@ import pytest
 import trimesh
 
 from viewer.anatomy import morphometry as mm
-from viewer.anatomy.build import BuildContext
 from viewer.anatomy import spine
 
 PAIRS = list(zip(mm.PRESACRAL, mm.PRESACRAL[1:] + ("sacrum",))) + [("sacrum", "coccyx")]
@@ -20,10 +19,9 @@ DISC_PAIRS = list(zip(mm.PRESACRAL[1:], mm.PRESACRAL[2:] + ("S1",)))
 
 
 @pytest.fixture(scope="module")
-def built():
-    ctx = BuildContext()
-    parts = spine.build_parts(ctx)
-    return ctx, {p.acronym: p for p in parts}
+def built(body):
+    ctx = body.context
+    return ctx, ctx.parts_of("viewer.anatomy.spine")
 
 
 def solid(mesh: trimesh.Trimesh) -> mf.Manifold:

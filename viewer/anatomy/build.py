@@ -47,6 +47,8 @@ class BuildContext:
 
     stature: float = 1750.0
     parts: list[Part] = field(default_factory=list)
+    made_by: dict[str, str] = field(default_factory=dict)
+    """The generator module that built each part, by acronym."""
 
     @property
     def layout(self) -> body_plan.SpineLayout:
@@ -65,6 +67,13 @@ class BuildContext:
             if name in part.landmarks:
                 return part.landmarks[name].position
         raise KeyError(f"landmark {name!r} has not been built (yet)")
+
+    def parts_of(self, *generators: str) -> dict[str, Part]:
+        """The parts the named generator modules built, by acronym (``viewer.anatomy.spine``)."""
+        unknown = [g for g in generators if g not in GENERATORS]
+        if unknown:
+            raise KeyError(f"unknown generator(s) {unknown}; known: {list(GENERATORS)}")
+        return {p.acronym: p for p in self.parts if self.made_by.get(p.acronym) in generators}
 
     def part(self, acronym: str) -> Part:
         for part in self.parts:
@@ -91,6 +100,7 @@ def run_generators(stature: float = 1750.0, generators=GENERATORS, log=print) ->
         t0 = time.perf_counter()
         new_parts = module.build_parts(ctx)
         ctx.parts.extend(new_parts)
+        ctx.made_by.update((p.acronym, module_name) for p in new_parts)
         tris = sum(len(p.mesh.faces) for p in new_parts)
         log(f"  {module_name}: {len(new_parts)} parts, {tris} triangles, "
             f"{time.perf_counter() - t0:.1f} s")
@@ -188,9 +198,18 @@ def _write_json(path: Path, data) -> None:
     path.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class BuiltBody:
+    """A finished build: every part in memory and the assets folder it was written to."""
+
+    context: BuildContext
+    metadata: dict
+    out: Path
+
+
 def build(out: Path, stature: float = 1750.0, log=print, generators=GENERATORS,
-          place_points: bool = True) -> dict:
-    """Run the build into ``out`` and return the metadata written."""
+          place_points: bool = True) -> BuiltBody:
+    """Run the build into ``out``; returns the parts built and the metadata written."""
     t0 = time.perf_counter()
     log(f"Building the Radix body (stature {stature:.0f} mm) into {out}")
     ctx = run_generators(stature, generators=generators, log=log)
@@ -201,7 +220,7 @@ def build(out: Path, stature: float = 1750.0, log=print, generators=GENERATORS,
         place_all(out, log=log)
     log(f"Done: {metadata['structures']} structures, {metadata['triangles']} triangles, "
         f"{time.perf_counter() - t0:.1f} s")
-    return metadata
+    return BuiltBody(ctx, metadata, out)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -216,7 +235,24 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--only", default=None,
                    help="comma-separated generator names (e.g. spine,neural) for a partial build "
                         "into a scratch folder while developing")
+    c = sub.add_parser("check", help="build into a temporary folder and compare with the assets: "
+                                      "exit 1 and list the differences if they are not the same")
+    c.add_argument("--assets", type=Path, default=Path(__file__).resolve().parents[2] / "assets")
     args = parser.parse_args(argv)
+    if args.command == "check":
+        import tempfile
+
+        from .compare import compare_assets
+
+        with tempfile.TemporaryDirectory(prefix="radix-check-") as tmp:
+            build(Path(tmp), log=print)
+            differences = compare_assets(args.assets, Path(tmp))
+        for line in differences:
+            print(line)
+        print(f"{args.assets}: " + ("the same as a fresh build" if not differences else
+                                    f"{len(differences)} difference(s) from a fresh build: "
+                                    "run python -m viewer.anatomy build"))
+        return 1 if differences else 0
     if args.command == "build":
         generators = GENERATORS
         if args.only:
