@@ -36,6 +36,7 @@ echo "==> pip install -r requirements.lock (into $RADIX_VENV)"
 "$RADIX_PYTHON" -m pip install -q --disable-pip-version-check --require-hashes --no-deps \
   -r requirements.lock
 "$RADIX_PYTHON" -m pip check
+"$RADIX_PYTHON" scripts/check_installed.py
 
 echo "==> building the 3D view bundle (npm ci + panel compile)"
 "$RADIX_PYTHON" -m viewer.app.setup
