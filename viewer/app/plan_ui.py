@@ -693,17 +693,17 @@ def plan_html(plan: Plan, knowledge, mode: str = "practitioner", *, read_only: b
     if undo and editable and not (message and message.undo):
         parts.append('<div class="rx-plan-row" style="margin-top:6px">'
                      + _button("undo", "Bring back the previous plan") + "</div>")
-    parts.append('<div class="rx-plan-row rx-plan-device" style="margin-top:10px">'
-                 '<span class="rx-muted">Plans are kept only in this browser.</span>'
-                 + _button("forget", "Forget this device", cls="rx-sbtn rx-sbtn-danger",
-                           title="Remove every plan Radix keeps in this browser")
-                 + "</div>")
     if share_url and n and mode != "patient":
         parts.append('<div class="rx-plan-share"><input type="text" readonly aria-label="Share link" '
                      f'value="{_attr(share_url)}">' + _button("copy", "Copy", share_url) + "</div>"
                      '<div class="rx-muted">Opens this plan read-only; the plan, notes included, travels '
                      "inside the link (after the #, which browsers do not send to servers): share it "
                      "only with people who may read the notes.</div>")
+    parts.append('<div class="rx-plan-row rx-plan-device" style="margin-top:10px">'
+                 '<span class="rx-muted">Plans are kept only in this browser.</span>'
+                 + _button("forget", "Forget this device", cls="rx-sbtn rx-sbtn-danger",
+                           title="Remove every plan Radix keeps in this browser")
+                 + "</div>")
     parts.append("</div>")
     return "".join(parts)
 
@@ -961,10 +961,12 @@ class PlanBuilder:
         elif action == "copy_shared" and self.shared is not None:
             shared = self.shared
             self.shared, self.shared_token = None, None
+            self.store.link = ""              # so the same link, opened again, counts as a change
             self._replace(shared, "Copied the shared plan into your plan")
             return
         elif action == "close_shared" and self.shared is not None:
             self.shared, self.shared_token = None, None
+            self.store.link = ""
             self._message = None
             self._on_change()
         elif action == "undo" and self._undo is not None:
