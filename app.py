@@ -7,8 +7,9 @@ Builds the page and nothing else (see ``viewer/app/main.py``). The assets folder
 """
 
 from viewer.app.main import RadixApp
-from viewer.app.serve import enable_websocket_nodelay
+from viewer.app.serve import enable_websocket_nodelay, keep_values_out_of_logs
 
 enable_websocket_nodelay()   # once per server process (a click's answer is not held back 40 ms)
+keep_values_out_of_logs()    # a plan's notes never reach the server's log, even at debug level
 
 RadixApp().servable(title="Radix")

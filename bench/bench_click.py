@@ -109,12 +109,12 @@ def click_all(page, targets: list[str], points: dict, clicks: int, timeout_ms: i
         # Click only when the view is idle: the previous highlight has reached the screen and the
         # rasteriser has finished it (in software that frame takes a core for a few hundred ms:
         # clicking during it would time the machine's contention, not the app).
-        page.wait_for_function(f"radixView.presentedLatencies.length >= {done}", timeout=timeout_ms)
+        page.wait_for_function(f"() => radixView.presentedLatencies.length >= {done}", timeout=timeout_ms)
         page.evaluate("radixView.finish()")
         page.wait_for_timeout(SETTLE_MS)
         page.mouse.click(points[a]["x"], points[a]["y"])
         try:
-            page.wait_for_function(f"radixView.latencies.length >= {done + 1}", timeout=timeout_ms)
+            page.wait_for_function(f"() => radixView.latencies.length >= {done + 1}", timeout=timeout_ms)
             done += 1
         except Exception:  # noqa: BLE001 - playwright's TimeoutError: counted, then retried
             missed += 1
@@ -188,7 +188,7 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
 
             nav_start = time.perf_counter()
             page.goto(server.app_url)
-            page.wait_for_function("window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
+            page.wait_for_function("() => window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
             page_ready_s = time.perf_counter() - nav_start
             ready_epoch_ms = page.evaluate("radixView.readyAtEpochMs")
             first_frame_s = ready_epoch_ms / 1000 - start_wall

@@ -226,6 +226,7 @@ class ProtocolSession:
     url: str                      # http://127.0.0.1:PORT
     app: str = "app"
     timeout_s: float = 20.0
+    cookie: str = ""              # sent with the WebSocket request, as a browser sends its cookies
     session_id: str = ""
     search_id: str | None = None
     view_id: str | None = None
@@ -243,7 +244,8 @@ class ProtocolSession:
         self.session_id = generate_session_id(signed=False, secret_key=None)
         token = generate_jwt_token(self.session_id, signed=False, secret_key=None)
         ws_url = self.url.replace("http://", "ws://") + f"/{self.app}/ws"
-        request = HTTPRequest(ws_url, headers={"Origin": self.url}, request_timeout=self.timeout_s,
+        headers = {"Origin": self.url, **({"Cookie": self.cookie} if self.cookie else {})}
+        request = HTTPRequest(ws_url, headers=headers, request_timeout=self.timeout_s,
                               connect_timeout=self.timeout_s)
         self._ws = await websocket_connect(request, subprotocols=["bokeh", token],
                                            max_message_size=200 * 2**20)
@@ -409,7 +411,7 @@ async def open_page(pw_browser, server: Server, tally: Tally):
     page.on("pageerror", lambda e: page.radix_errors.append(str(e)))
     try:
         await page.goto(server.app_url)
-        await page.wait_for_function("window.radixView && window.radixView.ready === true",
+        await page.wait_for_function("() => window.radixView && window.radixView.ready === true",
                                      timeout=READY_TIMEOUT_MS * 5)
     except Exception as e:  # noqa: BLE001 - a page that never loads is a counted error
         tally.browser_errors.append(f"page load: {type(e).__name__}: {str(e)[:300]}")
@@ -428,7 +430,7 @@ async def drive_page(page, targets, until: float, think_s: float, tally: Tally, 
             _, _, acronym = rng.choice(targets)
             await page.evaluate(f"radixView.pick({json.dumps(acronym)})")
             n += 1
-            await page.wait_for_function(f"radixView.latencies.length >= {n}", timeout=60_000)
+            await page.wait_for_function(f"() => radixView.latencies.length >= {n}", timeout=60_000)
             await asyncio.sleep(think_s * rng.uniform(0.5, 1.5))
         tally.browser_latencies += await page.evaluate("radixView.latencies")
         tally.browser_errors += page.radix_errors

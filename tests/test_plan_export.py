@@ -278,3 +278,12 @@ def test_cli_validate_accepts_the_example(capsys):
 
     assert main(["validate", str(EXAMPLE)]) == 0
     assert "7 points" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("audience", ["patient", "practitioner"])
+def test_notes_come_with_the_personal_data_notice(handouts, plan, audience):
+    from viewer.plan.model import NOTES_NOTICE
+
+    assert plan.note or any(item.note for item in plan.items)      # the example has notes
+    _, pages = handouts[audience]
+    assert _norm(NOTES_NOTICE) in " ".join(pages)

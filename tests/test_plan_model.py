@@ -219,3 +219,23 @@ def test_fuzz_raw_bytes(text):
         pm.loads(text, source="bytes.json")
     except PlanError as e:
         assert e.file == "bytes.json"
+
+
+def test_a_saved_plan_says_its_notes_are_personal_data_next_to_them():
+    plan = Plan(title="Low back", note="Mrs Example, 3rd visit",
+                items=(PlanItem("BL25", "both", "gentle"),))
+    text = pm.dumps(plan)
+    lines = text.splitlines()
+    notice = next(i for i, line in enumerate(lines) if '"privacy"' in line)
+    assert pm.NOTES_NOTICE in lines[notice] and '"note"' in lines[notice + 1]   # right above the note
+    assert pm.loads(text) == plan                                                # read back unchanged
+    assert "privacy" not in json.dumps(pm.plan_to_dict(plan))                   # nor in share links
+    assert pm.NOTES_NOTICE not in zlib.decompress(base64.urlsafe_b64decode(pm.share_token(plan) + "==")).decode()
+
+
+def test_the_notice_field_cannot_smuggle_other_data():
+    doc = json.loads(pm.dumps(Plan(title="x")))
+    doc["privacy"] = {"not": "a string"}
+    with pytest.raises(PlanError) as err:
+        pm.plan_from_dict(doc)
+    assert "privacy" in str(err.value)

@@ -12,7 +12,7 @@ import pytest
 
 from viewer.app import plan_ui
 from viewer.app.plan_ui import (
-    PLAN_COLOUR, Message, _Progress, candidate_codes, candidates, error_lines, link_with_plan,
+    PLAN_COLOUR, Message, _Progress, candidate_codes, candidates, error_lines, link_hash,
     plan_filename, plan_html, plan_markers, read_upload, subject_of, title_for,
 )
 from viewer.app.state import compose_scene, marker_specs
@@ -198,12 +198,10 @@ def test_error_lines_are_capped():
     assert len(lines) == 4 and lines[-1] == "and 7 more problem(s)"
 
 
-def test_share_query_keeps_the_app_query(plan):
+def test_a_share_link_carries_the_plan_in_the_fragment(plan):
     token = share_token(plan)
-    assert link_with_plan("", token) == f"?plan={token}"
-    assert link_with_plan("?mode=patient", token) == f"?mode=patient&plan={token}"
-    assert link_with_plan("?mode=patient", None) == "?mode=patient"
-    assert from_share_token(link_with_plan("", token).split("plan=")[1]).items == plan.items
+    assert link_hash(token) == f"#plan={token}" and link_hash(None) == link_hash("") == ""
+    assert from_share_token(link_hash(token).split("plan=")[1]).items == plan.items
 
 
 @pytest.mark.parametrize("title, name", [("Low back, left", "low-back-left.json"), ("", "plan.json"),
@@ -284,12 +282,45 @@ def test_builder_shared_plan_is_read_only_until_copied(builder, k):
     shared = add_point(Plan(title="Shared"), "BL26", "left", k)
     assert builder.read_url({"plan": share_token(shared)}) == []
     assert builder.read_only and builder.shown.items == shared.items
-    assert builder.link_query("?mode=patient").endswith("plan=" + share_token(shared))
+    assert builder.link_fragment() == "#plan=" + share_token(shared)
     _act(builder, "add", "BL25|both")                     # ignored: the shared plan is read-only
     assert builder.plan.items == () and builder.shown == shared
     _act(builder, "copy_shared")
     assert not builder.read_only and builder.plan.items == shared.items
-    assert builder.link_query("?mode=patient") == "?mode=patient"
+    assert builder.link_fragment() == ""
+
+
+def test_builder_share_url_puts_the_plan_after_the_hash(builder):
+    _act(builder, "add", "BL25|both")
+    _act(builder, "note", "Mrs Example, 3rd visit", 0)
+    _act(builder, "share")
+    url = builder._share_url
+    assert "?" not in url and url.startswith("#plan=")      # no query: nothing a server receives
+    assert from_share_token(url.split("#plan=")[1]).items[0].note == "Mrs Example, 3rd visit"
+
+
+def test_builder_opens_the_fragment_token_the_page_sends(builder, k):
+    from types import SimpleNamespace
+
+    shared = add_point(Plan(title="Shared"), "BL26", "left", k)
+    changes = len(builder.changes)
+    builder._on_link(SimpleNamespace(new=share_token(shared)))
+    assert builder.read_only and builder.shown.items == shared.items and len(builder.changes) == changes + 1
+    builder._on_link(SimpleNamespace(new=""))              # the fragment was removed: back to my plan
+    assert not builder.read_only
+    builder._on_link(SimpleNamespace(new="not-a-plan"))    # a damaged token: a message, no shared plan
+    assert not builder.read_only and builder._message.kind == "error"
+    assert "could not be opened" in builder._message.title
+
+
+def test_builder_forget_this_device_empties_the_plan_without_undo(builder):
+    sent = []
+    builder.store._send_msg = sent.append
+    _act(builder, "add", "BL25|both")
+    _act(builder, "forget")
+    assert builder.plan.items == () and builder.store.value == "" and builder._undo is None
+    assert sent == [{"forget": True}]
+    assert 'data-action="forget"' in builder.panel.content and 'data-action="undo"' not in builder.panel.content
 
 
 def test_builder_bad_token_is_a_note_not_a_crash(builder):

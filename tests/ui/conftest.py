@@ -1,5 +1,6 @@
-"""Fixtures for the browser tests: a synthetic body, the app served by ``panel serve`` in a
-subprocess, and Debian's headless Chromium driven by Playwright (no browser is downloaded)."""
+"""Fixtures for the browser tests: a synthetic body, the app served by its launcher (``panel
+serve`` with the security headers) in a subprocess, and Debian's headless Chromium driven by
+Playwright (no browser is downloaded). A test whose page broke the Content-Security-Policy fails."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tests.ui.harness import (  # noqa: F401  (re-exported for the tests)
-    CHROMIUM, CHROMIUM_ARGS, READY_TIMEOUT_MS, PageLog, Server, ensure_bundle, info_text, open_app,
-    start_server, stop_server,
+    CHROMIUM, CHROMIUM_ARGS, READY_TIMEOUT_MS, PageLog, Server, csp_safe, ensure_bundle, info_text,
+    open_app, start_server, stop_server,
 )
 
 
@@ -49,3 +50,15 @@ def page(browser):
     pg.radix_log = PageLog(pg)
     yield pg
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violations():
+    """Fail the test if any page it watched (:class:`PageLog`) broke the Content-Security-Policy
+    the launcher sends: a refused script, style, image, font or connection."""
+    PageLog.opened.clear()
+    yield
+    found = [text for log in PageLog.opened for text in log.csp_violations()]
+    PageLog.opened.clear()
+    if found:
+        pytest.fail("the page broke its Content-Security-Policy:\n" + "\n".join(found[:10]))

@@ -28,7 +28,7 @@ def _set_steps(page, steps: int) -> None:
     for _ in range(steps):
         page.keyboard.press("ArrowRight")
     want = steps * 0.05
-    page.wait_for_function(f"Math.abs(radixView.story().amount - {want}) < 1e-6", timeout=60_000)
+    page.wait_for_function(f"() => Math.abs(radixView.story().amount - {want}) < 1e-6", timeout=60_000)
     time.sleep(1.0)
 
 

@@ -1,13 +1,15 @@
 """Serve the app and drive Chromium: shared by the browser tests and ``bench/bench_click.py``.
 
-``panel serve app.py`` runs in a subprocess on a free localhost port; readiness is polled on a
-static file (a mesh), never on the app page, since every page load opens a session.
+The app runs as it is deployed, through the launcher ``python -m viewer.app.serve app.py`` (so
+with its security headers and Content-Security-Policy), in a subprocess on a free localhost port;
+readiness is polled on a static file (a mesh), never on the app page, since every page load opens
+a session. :class:`PageLog` collects the page's CSP violations, which fail the browser tests.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
+import re
 import socket
 import subprocess
 import sys
@@ -74,19 +76,14 @@ def probe_url(assets: Path) -> str:
 
 def start_server(assets: Path, log_path: Path, extra_env: dict | None = None,
                  compress: bool = False) -> Server:
-    """``panel serve app.py`` on a free port; with ``compress``, ``python -m viewer.app.serve``
-    (the same with gzip-compressed HTTP responses)."""
+    """``python -m viewer.app.serve app.py`` (``panel serve`` with Radix's security headers) on a
+    free port; HTTP responses gzip-compressed only with ``compress``."""
     port = free_port()
-    panel = shutil.which("panel")
-    if compress:
-        launcher = [sys.executable, "-m", "viewer.app.serve"]
-    else:
-        launcher = ([panel] if panel else [sys.executable, "-m", "panel"]) + ["serve"]
-    cmd = launcher + [
-        "app.py", "--port", str(port), "--address", "127.0.0.1",
-        "--allow-websocket-origin", f"127.0.0.1:{port}", "--num-procs", "1",
-        "--static-dirs", f"meshes={assets / 'meshes'}",
-    ]
+    cmd = [sys.executable, "-m", "viewer.app.serve",
+           "app.py", "--port", str(port), "--address", "127.0.0.1",
+           "--allow-websocket-origin", f"127.0.0.1:{port}", "--num-procs", "1",
+           "--static-dirs", f"meshes={assets / 'meshes'}",
+           ] + ([] if compress else ["--no-gzip"])
     env = {**os.environ, "RADIX_ASSETS": str(assets), **(extra_env or {})}
     (assets / "meshes").mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -128,24 +125,80 @@ def mesh_urls(responses) -> list[str]:
     return [url for url, _ in responses if url.split("?")[0].endswith(MESH_SUFFIXES)]
 
 
+#: Run in every document before its own scripts: each Content-Security-Policy violation (a
+#: refused script, style, connection...) becomes a console error starting with this prefix.
+CSP_PREFIX = "CSP violation:"
+CSP_REPORTER = f"""
+document.addEventListener("securitypolicyviolation", (e) => {{
+  console.error("{CSP_PREFIX} " + e.effectiveDirective + " blocked " + (e.blockedURI || "inline") +
+                " at " + (e.sourceFile || "?") + ":" + e.lineNumber + " " + (e.sample || ""));
+}}, true);
+"""
+
+
 class PageLog:
-    """Console messages, page errors and failed requests of one page."""
+    """Console messages, page errors, failed requests and CSP violations of one page; also makes
+    the page's ``wait_for_function`` work under the CSP (:func:`csp_safe`).
+
+    Every ``PageLog`` made is listed in :attr:`opened` until cleared: ``tests/ui/conftest.py``
+    fails a test whose pages broke the Content-Security-Policy."""
+
+    opened: list["PageLog"] = []
 
     def __init__(self, page):
+        csp_safe(page)
+        PageLog.opened.append(self)
         self.console, self.errors, self.failed, self.responses = [], [], [], []
-        page.on("console", lambda m: self.console.append((m.type, m.text)))
+        self.csp: list[str] = []    # apart from ``console``, which tests may clear
+        page.add_init_script(CSP_REPORTER)
+        page.on("console", self._on_console)
         page.on("pageerror", lambda e: self.errors.append(str(e)))
         page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
         page.on("response", lambda r: self.responses.append((r.url, r.status)))
 
+    def _on_console(self, message) -> None:
+        self.console.append((message.type, message.text))
+        if message.text.startswith(CSP_PREFIX) or "Content Security Policy" in message.text:
+            self.csp.append(message.text)
+
     def console_errors(self) -> list[str]:
         return [text for kind, text in self.console if kind == "error"]
+
+    def csp_violations(self) -> list[str]:
+        """What the page's Content-Security-Policy refused: the reporter's events and Chromium's
+        own console lines about the policy."""
+        return list(self.csp)
+
+
+def as_function(expression: str) -> str:
+    """A ``wait_for_function`` expression as an arrow function. Playwright runs a bare expression
+    through ``eval`` inside the page, which the page's CSP refuses (no ``'unsafe-eval'``); a
+    function it compiles itself, outside the page's policy."""
+    text = expression.strip()
+    if text.startswith(("function", "async ")) or re.match(r"^(\([^)]*\)|[A-Za-z_$][\w$]*)\s*=>", text):
+        return expression
+    return f"() => ({expression})"
+
+
+def csp_safe(page):
+    """Make ``page.wait_for_function`` accept bare expressions under the app's CSP
+    (:func:`as_function`); returns ``page``."""
+    if getattr(page, "_radix_csp_safe", False):
+        return page
+    original = page.wait_for_function
+    page._radix_csp_safe = True
+
+    def wait_for_function(expression, *args, **kwargs):
+        return original(as_function(expression), *args, **kwargs)
+
+    page.wait_for_function = wait_for_function
+    return page
 
 
 def open_app(page, server: Server, query: str = "") -> None:
     """Open the app and wait until every mesh is loaded and the first frame drawn."""
     page.goto(server.app_url + query)
-    page.wait_for_function("window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
+    page.wait_for_function("() => window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
 
 
 def info_text(page) -> str:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from tests.ui.harness import (
-    CHROMIUM, READY_TIMEOUT_MS, info_text, mesh_urls, open_app, start_server, stop_server, wait_info,
+    CHROMIUM, READY_TIMEOUT_MS, PageLog, info_text, mesh_urls, open_app, start_server, stop_server, wait_info,
 )
 from tests.ui.synthetic import write_synthetic_assets
 from viewer.app.state import ROLE_COLOURS
@@ -239,6 +239,7 @@ def test_missing_atlas_shows_how_to_build_it(browser, tmp_path):
     srv = start_server(empty, tmp_path / "panel.log")
     try:
         page = browser.new_page()
+        page.radix_log = PageLog(page)
         page.goto(srv.app_url)
         page.wait_for_selector("text=Radix cannot show the atlas yet", timeout=20_000)
         text = page.locator(".rx-info").first.inner_text()

@@ -307,7 +307,7 @@ def test_share_link_opens_the_plan_read_only(browser, context, server, knowledge
     link = page.locator(".rx-plan-share input")
     link.wait_for(timeout=20_000)
     url = link.input_value()
-    assert url.startswith(server.app_url + "?plan=")
+    assert url.startswith(server.app_url + "#plan=")          # the fragment: never sent to a server
 
     other = browser.new_context(viewport={"width": 1440, "height": 900})
     try:
@@ -322,13 +322,15 @@ def test_share_link_opens_the_plan_read_only(browser, context, server, knowledge
                          'button[data-action="up"]', ".rx-plan-cand", 'button[data-action="clear"]'):
             assert page2.locator(selector).count() == 0, selector
         assert _stored(page2) is None                         # the shared plan is not kept as this browser's
-        page2.wait_for_function("location.search.includes('plan=')", timeout=20_000)
+        page2.wait_for_function("location.hash.includes('plan=') && !location.search.includes('plan=')",
+                                timeout=20_000)
         page2.locator('button[data-action="copy_shared"]').click()
         _wait(lambda: page2.locator('input[data-action="note"]').count() == 2, "an editable copy")
         assert page2.locator(".rx-plan-banner").count() == 0
         stored = _wait(lambda: _stored(page2), "the copy kept in localStorage")
         assert [i["code"] for i in stored["items"]] == ["BL25", "GV3"]
-        page2.wait_for_function("!location.search.includes('plan=')", timeout=20_000)
+        page2.wait_for_function("!location.hash.includes('plan=') && !location.search.includes('plan=')",
+                                timeout=20_000)
         assert page2.radix_log.errors == []
     finally:
         other.close()

@@ -14,7 +14,7 @@ import time
 import numpy as np
 import pytest
 
-from tests.ui.harness import CHROMIUM, info_text, open_app
+from tests.ui.harness import CHROMIUM, PageLog, info_text, open_app
 from tests.ui.synthetic import MUSCLE_COLOUR
 from viewer.app.state import ROLE_COLOURS
 
@@ -139,6 +139,7 @@ def test_reduced_motion_steps_through_the_story_without_pulsing(browser, server)
     context = browser.new_context(viewport={"width": 1440, "height": 900}, reduced_motion="reduce")
     try:
         page = context.new_page()
+        page.radix_log = PageLog(page)
         _open_story(page, server, "?level=L4&side=left&mode=patient")
         _slide(page, "End", 1.0)
         frames = page.evaluate("radixView.frameCount")

@@ -96,6 +96,16 @@ def level_of_structure(acronym: str, kind: str) -> str | None:
     return None
 
 
+def without_eval(page: pn.template.BaseTemplate) -> None:
+    """Take the template's modal actions off the page: they are Panel's only ``ReactiveHTML``
+    there, and the browser compiles a ``ReactiveHTML`` with ``new Function``, which the page's
+    Content-Security-Policy forbids (no ``'unsafe-eval'``, see ``viewer/app/serve.py``). Radix
+    never opens the template's modal; the page keeps an empty element in that slot."""
+    items = getattr(page, "_render_items", None)
+    if isinstance(items, dict) and "actions" in items:
+        items["actions"] = (pn.Spacer(width=0, height=0, margin=0), [])
+
+
 class RadixApp(pn.viewable.Viewer):
     """One session of Radix.
 
@@ -222,9 +232,10 @@ class RadixApp(pn.viewable.Viewer):
         loc = pn.state.location
         if loc is None:
             return
-        search = self.planner.link_query(self.state.query())
-        if loc.search != search:
-            loc.search = search
+        search, fragment = self.state.query(), self.planner.link_fragment()
+        if loc.search != search or loc.hash != fragment:
+            # One update: the browser's address becomes pathname + search + hash.
+            loc.param.update(search=search, hash=fragment)
 
     # --- choosing -----------------------------------------------------------------------------
     def _resolve(self, text: str, fuzzy: bool = True) -> str | None:
@@ -507,13 +518,15 @@ class RadixApp(pn.viewable.Viewer):
 
     def template(self) -> pn.template.FastListTemplate:
         """The page: header, side bar and main area."""
-        return pn.template.FastListTemplate(
+        page = pn.template.FastListTemplate(
             title="Radix · spine, nerve roots, muscles and points",
             sidebar=self.sidebar(), main=[self.main()], main_layout=None,
             accent_base_color=ACCENT, header_background="#134e4a", header_accent_base_color="#ffffff",
             sidebar_width=330, theme_toggle=False, main_max_width="100%",
             design=LocalFast, font=FONT, font_url="",
         )
+        without_eval(page)
+        return page
 
     def servable(self, title: str = "Radix"):
         """Add the page to the session's document (``app.py``). Bokeh walks the whole model graph

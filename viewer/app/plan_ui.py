@@ -11,7 +11,15 @@ Saving and opening ``.json`` files go through Panel's ``FileDownload`` / ``FileI
 file leaves the current plan as it was and names the file, record and field
 (:class:`viewer.plan.PlanError`). The handout PDF (:func:`viewer.plan.export.export_pdf`) is
 imported only when asked for and rendered in a worker thread while a progress bar runs. A share
-link (``?plan=<token>``) opens the plan read-only, with "Make an editable copy".
+link (``#plan=<token>``) opens the plan read-only, with "Make an editable copy".
+
+A plan's notes can hold patient details, so a plan never travels where servers write it down: the
+share token rides in the URL's **fragment**, which browsers never send to a server (nor to the
+proxies and logs on the way); an old link with ``?plan=<token>`` in the query still opens, and the
+browser moves the token to the fragment at once (``history.replaceState``, so the query form does
+not stay in the history either). The ``localStorage`` key names nothing personal
+(:data:`STORAGE_KEY`); "Clear plan" removes the stored plan and "Forget this device" every key
+Radix keeps (:data:`STORAGE_PREFIX`).
 
 The HTML builders (:func:`plan_html`, :func:`candidates`, :func:`plan_markers`) are plain
 functions of plain data, tested without a browser.
@@ -44,8 +52,13 @@ from viewer.selection import LevelSelection, RootSelection, Selection
 from . import info
 from .state import marker_specs
 
-#: ``localStorage`` key of the plan (versioned with the plan format).
+#: ``localStorage`` key of the plan (versioned with the plan format): a fixed name, nothing
+#: personal in it.
 STORAGE_KEY = "radix.plan.v1"
+#: Every ``localStorage`` key Radix writes starts with this: "Forget this device" removes them all.
+STORAGE_PREFIX = "radix."
+#: The fragment parameter of a share link (``#plan=<token>``).
+LINK_PARAM = "plan"
 #: Colour of the plan's markers in the 3D view (the app's accent, apart from the meridian colours).
 PLAN_COLOUR = "#0f766e"
 PLAN_MARKER_RADIUS = 9
@@ -218,7 +231,29 @@ export function render({ model, el }) {
 """
 
 _STORE_ESM = """
+// The share link's token lives in the fragment (#plan=...), never sent to a server.
+function fragmentToken(name) {
+  return new URLSearchParams(window.location.hash.slice(1)).get(name) || "";
+}
+// An old link (?plan=... in the query): move the token to the fragment before anything else reads
+// the address, replacing the history entry, so the query form is neither kept nor sent again.
+function moveQueryToFragment(name) {
+  const query = new URLSearchParams(window.location.search);
+  if (!query.has(name)) return;
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  fragment.set(name, query.get(name));
+  query.delete(name);
+  const search = query.toString();
+  window.history.replaceState(window.history.state, "",
+    window.location.pathname + (search ? "?" + search : "") + "#" + fragment.toString());
+}
 export function render({ model, el }) {
+  moveQueryToFragment(model.link_param);
+  const sendLink = () => { model.link = fragmentToken(model.link_param); };
+  const linked = fragmentToken(model.link_param);
+  if (linked) setTimeout(sendLink, 0);
+  window.addEventListener("hashchange", sendLink);
+  model.on("remove", () => window.removeEventListener("hashchange", sendLink));
   const key = model.key;
   const storage = (() => { try { return window.localStorage; } catch (e) { return null; } })();
   if (storage === null) {
@@ -238,6 +273,20 @@ export function render({ model, el }) {
     }
   }
   model.on("value", write);
+  // "Forget this device": every key Radix keeps, whatever plan format wrote it.
+  model.on("msg:custom", (msg) => {
+    if (!msg || msg.forget !== true) return;
+    try {
+      const keys = [];
+      for (let i = 0; i < storage.length; i++) {
+        const name = storage.key(i);
+        if (name && name.startsWith(model.prefix)) keys.push(name);
+      }
+      keys.forEach((name) => storage.removeItem(name));
+    } catch (e) {
+      model.problem = "The browser refused to remove the plan (" + e.name + ").";
+    }
+  });
   // Another tab of the same browser changed the plan: follow it.
   const follow = (ev) => { if (ev.key === key && ev.storageArea === storage) model.value = ev.newValue || ""; };
   window.addEventListener("storage", follow);
@@ -248,16 +297,22 @@ export function render({ model, el }) {
 
 
 class PlanStore(JSComponent):
-    """A JSON string kept in the browser's ``localStorage`` under ``key``, synced both ways.
+    """A JSON string kept in the browser's ``localStorage`` under ``key``, synced both ways, and
+    the share token of the page's address.
 
     On load the browser sends what it stored (if anything) as ``value``; every ``value`` set in
     Python is written back (an empty string removes the key). ``problem`` is set by the browser
-    when it cannot keep data (private mode, storage full).
+    when it cannot keep data (private mode, storage full). :meth:`forget` removes every key
+    starting with ``prefix``. ``link`` is the ``#plan=`` token of the address (an old ``?plan=``
+    moved there first), sent on load and whenever the fragment changes.
     """
 
     key = param.String(default=STORAGE_KEY, constant=True)
+    prefix = param.String(default=STORAGE_PREFIX, constant=True)
+    link_param = param.String(default=LINK_PARAM, constant=True)
     value = param.String(default="")
     problem = param.String(default="")
+    link = param.String(default="")
 
     _esm = _STORE_ESM
 
@@ -266,6 +321,10 @@ class PlanStore(JSComponent):
         params.setdefault("height", 0)
         params.setdefault("margin", 0)
         super().__init__(**params)
+
+    def forget(self) -> None:
+        """Remove every ``localStorage`` key of Radix in this browser."""
+        self._send_msg({"forget": True})
 
 
 class PlanPanel(JSComponent):
@@ -637,16 +696,25 @@ def plan_html(plan: Plan, knowledge, mode: str = "practitioner", *, read_only: b
     if share_url and n and mode != "patient":
         parts.append('<div class="rx-plan-share"><input type="text" readonly aria-label="Share link" '
                      f'value="{_attr(share_url)}">' + _button("copy", "Copy", share_url) + "</div>"
-                     '<div class="rx-muted">Opens this plan read-only; the plan travels inside the link.</div>')
+                     '<div class="rx-muted">Opens this plan read-only; the plan, notes included, travels '
+                     "inside the link (after the #, which browsers do not send to servers): share it "
+                     "only with people who may read the notes.</div>")
+    parts.append('<div class="rx-plan-row rx-plan-device" style="margin-top:10px">'
+                 '<span class="rx-muted">Plans are kept only in this browser.</span>'
+                 + _button("forget", "Forget this device", cls="rx-sbtn rx-sbtn-danger",
+                           title="Remove every plan Radix keeps in this browser")
+                 + "</div>")
     parts.append("</div>")
     return "".join(parts)
 
 
-def link_with_plan(search: str, token: str | None) -> str:
-    """``search`` (a ``?query`` or empty) with ``plan=<token>`` appended when a token is given."""
-    if not token:
-        return search
-    return f"{search}&plan={token}" if search else f"?plan={token}"
+def link_hash(token: str | None) -> str:
+    """The address fragment that carries a share token: ``#plan=<token>``, or empty.
+
+    >>> link_hash("eJx"), link_hash(None)
+    ('#plan=eJx', '')
+    """
+    return f"#{LINK_PARAM}={token}" if token else ""
 
 
 def _now() -> str:
@@ -764,6 +832,7 @@ class PlanBuilder:
 
         self.panel.on_msg(self._on_msg)
         self.store.param.watch(self._on_stored, "value")
+        self.store.param.watch(self._on_link, "link")
         self.store.param.watch(self._on_store_problem, "problem")
         self.open.param.watch(self._on_open, "value")
         self.handout.on_click(self._on_handout)
@@ -808,8 +877,13 @@ class PlanBuilder:
         self._render()
 
     def read_url(self, args: Mapping[str, str]) -> list[str]:
-        """Open ``?plan=<token>`` read-only; returns plain-text notes about a link that cannot be used."""
-        token = str(args.get("plan") or "").strip()
+        """Open an old link's ``?plan=<token>`` read-only (the page moves it to the fragment);
+        returns plain-text notes about a link that cannot be used."""
+        return self.open_link(str(args.get(LINK_PARAM) or ""))
+
+    def open_link(self, token: str) -> list[str]:
+        """Open a share token read-only; returns plain-text notes about a token that cannot be used."""
+        token = token.strip()
         if not token:
             return []
         try:
@@ -820,9 +894,10 @@ class PlanBuilder:
         self._render()
         return []
 
-    def link_query(self, search: str) -> str:
-        """The app's ``?query`` with the open shared plan's token, so a reload keeps it."""
-        return link_with_plan(search, self.shared_token)
+    def link_fragment(self) -> str:
+        """The address fragment for the open shared plan (``#plan=<token>``, or empty), so a
+        reload keeps it; the app's query never carries a plan."""
+        return link_hash(self.shared_token)
 
     # --- editing ------------------------------------------------------------------------------
     def _set_plan(self, plan: Plan, redraw: bool = True) -> None:
@@ -886,16 +961,21 @@ class PlanBuilder:
         elif action == "copy_shared" and self.shared is not None:
             shared = self.shared
             self.shared, self.shared_token = None, None
+            self.store.link = ""              # so the same link, opened again, counts as a change
             self._replace(shared, "Copied the shared plan into your plan")
             return
         elif action == "close_shared" and self.shared is not None:
             self.shared, self.shared_token = None, None
+            self.store.link = ""
             self._message = None
             self._on_change()
         elif action == "undo" and self._undo is not None:
             previous, self._undo = self._undo, None
             self._message = Message("info", "Restored the previous plan")
             self._set_plan(previous)
+            return
+        elif action == "forget":
+            self._forget()
             return
         elif self.read_only or self._mode == "patient":
             return                         # editing is off for a shared plan and in patient mode
@@ -927,6 +1007,14 @@ class PlanBuilder:
             return
         self._render()
 
+    def _forget(self) -> None:
+        """Remove every plan Radix keeps in this browser (no Undo: forgetting is the point)."""
+        self._undo = None
+        self._set_plan(Plan())
+        self.store.forget()
+        self._message = Message("info", "Removed every plan Radix kept in this browser")
+        self._render()
+
     def _make_share_url(self) -> str:
         token = share_token(self.plan)
         loc = pn.state.location
@@ -934,7 +1022,7 @@ class PlanBuilder:
         if loc is not None and loc.hostname:
             port = f":{loc.port}" if loc.port else ""
             base = f"{loc.protocol}//{loc.hostname}{port}{loc.pathname}"
-        return f"{base}?plan={token}"
+        return f"{base}{link_hash(token)}"
 
     # --- the browser store --------------------------------------------------------------------
     def _on_stored(self, event) -> None:
@@ -954,6 +1042,25 @@ class PlanBuilder:
                 return
         self._render()
         if not self.read_only:
+            self._on_change()
+
+    def _on_link(self, event) -> None:
+        """The page's fragment named a share token (on load, or the user pasted another link)."""
+        token = (event.new or "").strip()
+        if token == (self.shared_token or ""):
+            return
+        if not token:
+            if self.shared is not None:
+                self.shared, self.shared_token = None, None
+                self._render()
+                self._on_change()
+            return
+        notes = self.open_link(token)
+        if notes:
+            self._message = Message("error", notes[0])
+            self._render()
+        else:
+            self._message = None
             self._on_change()
 
     def _on_store_problem(self, event) -> None:

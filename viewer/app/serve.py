@@ -17,14 +17,24 @@ Behind a reverse proxy that compresses (nginx ``gzip on``), plain ``panel serve`
 Unlike ``panel serve`` (which listens on every interface when no ``--address`` is given), this
 command listens on ``127.0.0.1`` unless ``--address`` says otherwise: exposing Radix is a choice
 (see ``docs/DEPLOY.md``), never a default.
+
+Every response also carries the security headers of :data:`SECURITY_HEADERS` and a
+Content-Security-Policy (:func:`content_security_policy`, :class:`SecurityHeaders`), and the
+access log names the path without the query string (:func:`access_log`): a link's parameters
+never reach the log.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
+import hashlib
+import logging
 import mimetypes
+import re
+import secrets
 import sys
-
+from html.parser import HTMLParser
 from pathlib import Path
 
 from tornado.web import GZipContentEncoding, OutputTransform
@@ -93,9 +103,220 @@ def meshes_dir_of(static_dirs) -> Path | None:
     return Path(folder) if folder else None
 
 
+# --- security headers ----------------------------------------------------------------------------
+
+#: Headers on every response (the page, Bokeh's and Panel's files, the 3D view's bundle, /meshes).
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    # Older browsers that ignore CSP's frame-ancestors.
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    # Everything off but fullscreen (the template's full-screen button on the 3D view) and
+    # clipboard-write (the plan's "Copy" button), both for this origin only.
+    "Permissions-Policy": ", ".join([
+        "accelerometer=()", "autoplay=()", "camera=()", "clipboard-read=()", "clipboard-write=(self)",
+        "display-capture=()", "encrypted-media=()", "fullscreen=(self)", "geolocation=()", "gyroscope=()",
+        "hid=()", "idle-detection=()", "magnetometer=()", "microphone=()", "midi=()", "payment=()",
+        "picture-in-picture=()", "publickey-credentials-get=()", "screen-wake-lock=()", "serial=()",
+        "usb=()", "xr-spatial-tracking=()",
+    ]),
+}
+
+#: The Content-Security-Policy, directive by directive; :func:`content_security_policy` adds the
+#: hashes of the page's own inline scripts to ``script-src``.
+#:
+#: What Panel 1.9 / Bokeh 3.9 need beyond ``'self'``, found by serving the app under this policy
+#: and reading Chromium's violation reports (``tests/ui`` fails on any):
+#:
+#: - **inline scripts** in the page template: Bokeh's bootstrap (``embed_items`` with the session
+#:   token, so it differs per page), ``Bokeh.set_log_level``, the Fast design's colours and the
+#:   template's side-bar functions. Allowed by their SHA-256 hashes, computed per page from the
+#:   page itself; the page reflects nothing from the request (Bokeh builds it from the session id
+#:   and the app's fixed template), so only scripts the server wrote get a hash. Hashes rather than
+#:   nonces: the page is written by Bokeh's and Panel's templates, which have no nonce slot; a hash
+#:   needs no change to them. The JSON data block (``type="application/json"``) and es-module-shims'
+#:   options are not scripts and need nothing.
+#: - es-module-shims (Panel's ESM loader) tests the browser's module features with an inline script
+#:   it writes into a hidden frame at run time, whose text depends on the browser: it cannot be
+#:   hashed in advance. It takes the nonce of the page's first ``<script nonce>``; the page gets a
+#:   fresh random nonce on its ``esms-options`` block (data, not code) and in ``script-src``, so that
+#:   script, and only scripts given that nonce by the page's own code, run.
+#: - two **inline event handlers** of the template (``onclick="closeNav()"`` on the side-bar button,
+#:   ``onclick="toggleFullScreen(this)"`` on the full-screen button): their hashes with
+#:   ``'unsafe-hashes'``, which allows exactly those two handler texts and no other.
+#: - ``blob:`` scripts and connections: Panel compiles each ``JSComponent``'s ESM in the browser
+#:   and imports it from a ``blob:`` URL, which es-module-shims fetches (``connect-src``) and runs
+#:   (``script-src``); only the page's own scripts can make such a URL.
+#: - **inline styles** (``'unsafe-inline'`` in ``style-src``): Bokeh puts every component's CSS in
+#:   ``<style>`` elements inside shadow roots, made at run time, and Panel's HTML panes carry
+#:   ``style`` attributes; neither can be hashed or given a nonce. Styles cannot run code.
+#: - ``data:`` images: Bokeh's and Panel's icons are SVG data URLs in their CSS.
+#:
+#: No ``'unsafe-eval'``: the one ``new Function`` user, the template's ``ReactiveHTML`` modal
+#: actions, is taken off the page (:func:`viewer.app.main.without_eval`). ``'report-sample'``
+#: puts the start of a refused script in the violation report.
+#: ``connect-src 'self'`` covers the app's WebSocket (ws: / wss: on the same host and port, CSP
+#: level 3; checked in Chromium by the browser tests).
+CSP_DIRECTIVES = {
+    "default-src": "'self'",
+    "script-src": "'self' blob: 'report-sample'",
+    "style-src": "'self' 'unsafe-inline'",
+    "img-src": "'self' data: blob:",
+    "font-src": "'self'",
+    "connect-src": "'self' blob:",
+    "worker-src": "'self' blob:",
+    "object-src": "'none'",
+    "base-uri": "'none'",
+    "form-action": "'none'",
+    "frame-ancestors": "'none'",
+}
+
+#: ``<script type=...>`` values a browser runs as script (CSP applies to them).
+_SCRIPT_TYPES = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
+
+
+class _InlineCode(HTMLParser):
+    """Collects the text of inline scripts and of ``on...=`` event-handler attributes."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[str] = []
+        self.handlers: list[str] = []
+        self._script: list[str] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        named = dict(attrs)
+        self.handlers += [value for name, value in attrs if name.startswith("on") and value]
+        if tag == "script" and "src" not in named and (named.get("type") or "").strip().lower() in _SCRIPT_TYPES:
+            self._script = []
+
+    def handle_data(self, data):
+        if self._script is not None:
+            self._script.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self._script is not None:
+            self.scripts.append("".join(self._script))
+            self._script = None
+
+
+def _sha256(text: str) -> str:
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def inline_code_hashes(html: str) -> tuple[list[str], list[str]]:
+    """CSP hash sources (``'sha256-...'``) of ``html``'s inline scripts and of its inline event
+    handlers, each list without repeats, in page order.
+
+    Examples
+    --------
+    >>> scripts, handlers = inline_code_hashes('<script>go()</script><b onclick="f()">x</b>')
+    >>> len(scripts), len(handlers)
+    (1, 1)
+    >>> inline_code_hashes('<script src="a.js"></script><script type="application/json">{}</script>')
+    ([], [])
+    """
+    parser = _InlineCode()
+    parser.feed(html)
+    parser.close()
+    return (list(dict.fromkeys(map(_sha256, parser.scripts))),
+            list(dict.fromkeys(map(_sha256, parser.handlers))))
+
+
+def content_security_policy(script_hashes=(), handler_hashes=(), nonce: str | None = None) -> str:
+    """The ``Content-Security-Policy`` header: :data:`CSP_DIRECTIVES`, with ``script-src``
+    extended by the given hashes (handler hashes need ``'unsafe-hashes'``) and the nonce."""
+    directives = dict(CSP_DIRECTIVES)
+    extra = list(script_hashes) + ([f"'nonce-{nonce}'"] if nonce else [])
+    if handler_hashes:
+        extra += ["'unsafe-hashes'", *handler_hashes]
+    if extra:
+        directives["script-src"] = " ".join([directives["script-src"], *extra])
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+class SecurityHeaders(OutputTransform):
+    """Adds :data:`SECURITY_HEADERS` and the Content-Security-Policy to every response; an HTML
+    page's policy allows its own inline scripts by hash. Listed before the gzip transform, so it
+    reads the page before it is compressed."""
+
+    def __init__(self, request) -> None:
+        pass
+
+    def transform_first_chunk(self, status_code, headers, chunk, finishing):
+        for name, value in SECURITY_HEADERS.items():
+            headers[name] = value
+        scripts, handlers, nonce = [], [], None
+        if str(headers.get("Content-Type", "")).startswith("text/html") and finishing:
+            # A page arrives whole (Bokeh writes it in one go); a streamed one would get no hashes,
+            # and its inline scripts would be refused rather than allowed blindly.
+            scripts, handlers = inline_code_hashes(chunk.decode("utf-8", "replace"))
+            chunk, nonce = _nonce_for_module_shims(chunk)
+            if "Content-Length" in headers:
+                headers["Content-Length"] = str(len(chunk))
+        headers["Content-Security-Policy"] = content_security_policy(scripts, handlers, nonce)
+        return status_code, headers, chunk
+
+
+_ESMS_OPTIONS = re.compile(rb'<script type="esms-options"')
+
+
+def _nonce_for_module_shims(page: bytes) -> tuple[bytes, str | None]:
+    """``page`` with a fresh nonce on its es-module-shims options block, and the nonce (None, and
+    the page unchanged, when it has no such block)."""
+    if not _ESMS_OPTIONS.search(page):
+        return page, None
+    nonce = secrets.token_urlsafe(18)
+    return _ESMS_OPTIONS.sub(b'<script type="esms-options" nonce="' + nonce.encode("ascii") + b'"', page, count=1), nonce
+
+
+ACCESS_LOG = logging.getLogger("tornado.access")
+
+
+def access_log(handler) -> None:
+    """Tornado's access log line without the query string: ``200 GET /app (127.0.0.1) 12.3ms``.
+
+    Used as the application's ``log_function``. A link's query can carry personal data (an old
+    share link ``?plan=...`` holds a plan's notes), so no query is ever written to the log."""
+    status = handler.get_status()
+    level = logging.INFO if status < 400 else logging.WARNING if status < 500 else logging.ERROR
+    request = handler.request
+    ACCESS_LOG.log(level, "%d %s %s (%s) %.2fms", status, request.method, request.path,
+                   request.remote_ip, 1000.0 * request.request_time())
+
+
+def keep_values_out_of_logs() -> None:
+    """Log what changed, never to what: Panel's debug log (``--log-level debug``,
+    ``PANEL_LOG_LEVEL=debug``) writes every property change a browser sends with its value, and
+    those values include a plan's notes (``PlanStore.value``, the plan card's messages) and
+    uploaded files. Each such record of a ``panel.*`` logger keeps the names of the changed
+    properties and loses their values, for every handler (a log record factory, installed once
+    per process; ``app.py`` calls this, so plain ``panel serve`` gets it too)."""
+    factory = logging.getLogRecordFactory()
+    if getattr(factory, "radix_private", False):
+        return
+
+    def record_without_values(*args, **kwargs):
+        record = factory(*args, **kwargs)
+        if record.name.startswith("panel") and isinstance(record.args, tuple):
+            record.args = tuple(_names_only(a) for a in record.args)
+        return record
+
+    record_without_values.radix_private = True
+    logging.setLogRecordFactory(record_without_values)
+
+
+def _names_only(value):
+    """A mapping of changes as ``{name, name: ...}``; anything else unchanged."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(map(str, value)) + ": (values not logged)}"
+    return value
+
+
 #: What tornado.web.Application gets as ``transforms`` (what ``compress_response=True`` gives,
-#: with the gzip above); the launcher adds :func:`pack_preload` for the meshes folder.
-TRANSFORMS = [RadixGZip]
+#: with the gzip above, after the security headers); the launcher adds :func:`pack_preload` for the meshes folder.
+TRANSFORMS = [SecurityHeaders, RadixGZip]
 
 #: Where the server listens when ``--address`` is not given: loopback only.
 DEFAULT_ADDRESS = "127.0.0.1"
@@ -132,13 +353,17 @@ def compressed_serve_command(parser: argparse.ArgumentParser):
     class CompressedServe(Serve):
         def customize_kwargs(self, args, server_kwargs):
             kwargs = super().customize_kwargs(args, server_kwargs)
-            kwargs["transforms"] = list(TRANSFORMS)
+            kwargs["transforms"] = [t for t in TRANSFORMS if not (args.no_gzip and t is RadixGZip)]
+            kwargs["log_function"] = access_log
             meshes = meshes_dir_of(getattr(args, "static_dirs", None))
             if meshes is not None:
                 kwargs["transforms"].append(pack_preload(meshes))
             return kwargs
 
-    return CompressedServe(parser=parser)
+    command = CompressedServe(parser=parser)
+    parser.add_argument("--no-gzip", action="store_true",
+                        help="leave HTTP responses uncompressed (the security headers stay)")
+    return command
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -148,6 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     command = compressed_serve_command(parser)
     args = parse_args(parser, argv)
     enable_websocket_nodelay()
+    keep_values_out_of_logs()
     return command.invoke(args) or 0
 
 

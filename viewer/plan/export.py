@@ -1262,6 +1262,10 @@ def _points_pages(pdf, plan, knowledge, points, sections, audience: str) -> None
     if plan.note:
         _heading(pdf, "From your practitioner" if audience == "patient" else "Plan note", 12)
         _paragraph(pdf, plan.note, 10.5, INK, "I")
+    if plan.note or any(item.note for item in plan.items):
+        from .model import NOTES_NOTICE
+
+        _paragraph(pdf, NOTES_NOTICE, 8.5, MUTED)
     for section in sections[2:]:
         _section(pdf, section, 10.5 if audience == "patient" else 9.3, INK, 12)
     _heading(pdf, "Your points" if audience == "patient" else "Points")

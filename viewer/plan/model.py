@@ -7,7 +7,12 @@ against ``assets/schemas/plan.schema.json`` (see ``docs/ARCHITECTURE.md``); ever
 :class:`PlanError` naming the file, the record and the field, all collected before raising.
 
 A share token is the plan's compact JSON, deflated and base64url-encoded, so that a link can
-carry a whole plan (``?plan=...``) without a server-side store.
+carry a whole plan (``#plan=...``, in the address fragment, which browsers never send to a server)
+without a server-side store.
+
+Notes can hold patient details: a saved plan file says so next to them (:data:`NOTES_NOTICE`, the
+``privacy`` field that :func:`dumps` writes just before ``note`` and :func:`plan_from_dict` reads
+past), and so does the handout.
 
 This module never imports panel, pyvista or anything of the browser.
 """
@@ -30,6 +35,7 @@ from viewer.knowledge import KnowledgeError, _record_label, _schema_errors
 
 __all__ = [
     "PLAN_FORMAT",
+    "NOTES_NOTICE",
     "PLAN_VERSION",
     "SIDES",
     "PlanError",
@@ -58,6 +64,11 @@ PLAN_FORMAT = "radix-plan"
 PLAN_VERSION = 1
 SIDES = ("left", "right", "both", "midline")
 SUBJECT_KEYS = ("muscle", "level", "root", "point", "side")
+#: Said next to a plan's notes wherever they are written down (the saved file, the handout).
+NOTES_NOTICE = ("The notes in this plan are personal data: keep and share it only as you would a "
+                "health record.")
+#: The field of a saved file that carries :data:`NOTES_NOTICE` (written for people; never read).
+NOTICE_FIELD = "privacy"
 
 #: Longest share token accepted, and the most bytes it may inflate to.
 MAX_TOKEN = 16_000
@@ -177,6 +188,8 @@ def plan_from_dict(data: Any, knowledge=None, source: str = "plan.json") -> Plan
     if not isinstance(data, dict):
         raise _problem(source, "(file)", "(document)",
                        f"a plan is a JSON object, not {type(data).__name__}")
+    # The notice is for the person reading the file; the plan format (and its schema) is the rest.
+    data = {k: v for k, v in data.items() if not (k == NOTICE_FIELD and isinstance(v, str))}
     if data.get("format") != PLAN_FORMAT:
         raise _problem(source, "(top level)", "format",
                        f"not a Radix plan (format must be {PLAN_FORMAT!r}, found {data.get('format')!r})")
@@ -243,8 +256,19 @@ def load(path: str | Path, knowledge=None) -> Plan:
 
 
 def dumps(plan: Plan) -> str:
-    """The plan as indented JSON text (stable: equal plans give equal text)."""
-    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False) + "\n"
+    """The plan as indented JSON text (stable: equal plans give equal text), with
+    :data:`NOTES_NOTICE` just before the notes (field ``privacy``).
+
+    >>> text = dumps(Plan(note="Mrs Example"))
+    >>> text.index('"privacy"') < text.index('"note"')
+    True
+    """
+    doc: dict[str, Any] = {}
+    for key, value in plan_to_dict(plan).items():
+        if key == "note":
+            doc[NOTICE_FIELD] = NOTES_NOTICE
+        doc[key] = value
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 def save(plan: Plan, path: str | Path) -> Path:
