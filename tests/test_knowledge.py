@@ -106,7 +106,8 @@ def test_meridian_colours_are_distinct_and_extra_groups_present(small):
         ("gastrocnemius", ("S1", "S2"), "tibial"),
         ("trapezius_upper", ("C3", "C4"), "accessory"),
         ("multifidus_L5", ("L5",), "L5 dorsal ramus"),
-        ("multifidus_C4", ("C4",), "C4 dorsal ramus"),
+        ("multifidus_C4", ("C5",), "C5 dorsal ramus"),
+        ("multifidus_C7", ("C8",), "C8 dorsal ramus"),
     ],
 )
 def test_main_roots_and_nerve(small, muscle, roots, nerve_word):

@@ -4,6 +4,8 @@ The expected values are anatomical facts written as tables:
 - roots: Kendall 2005 / Gray's 42nd ed. (as in muscles.json);
 - exits: C1-C7 above the vertebra of the same number, C8 between C7 and T1, T1 and below under
   the vertebra of the same number, sacral roots through the sacral foramina;
+- multifidus: each group is supplied by the dorsal ramus leaving just below its vertebra, one
+  number higher in the neck (Bogduk 1982): C3..C8 for the groups of C2..C7;
 - point levels: WHO 2008 (e.g. BL25 at the lower border of L4, 1.5 cun lateral; GV3 below L4).
 Tests of paraspinal points use the small fixture; those marked "real" use assets/points.json.
 """
@@ -79,25 +81,25 @@ def test_unknown_root_raises():
 
 CHAIN = [
     # muscle, main roots, paraspinal levels, multifidus groups
-    ("sternocleidomastoid", "C2 C3", "C1 C2", "C2 C3"),
-    ("scalene_anterior", "C4 C5 C6", "C3 C4 C5", "C4 C5 C6"),
-    ("scalene_posterior", "C6 C7 C8", "C5 C6 C7", "C6 C7"),
-    ("splenius_capitis", "C3 C4 C5", "C2 C3 C4", "C3 C4 C5"),
-    ("semispinalis_capitis", "C2 C3 C4 C5", "C1 C2 C3 C4", "C2 C3 C4 C5"),
-    ("levator_scapulae", "C3 C4 C5", "C2 C3 C4", "C3 C4 C5"),
-    ("trapezius_upper", "C3 C4", "C2 C3", "C3 C4"),
-    ("rhomboid_major", "C5", "C4", "C5"),
-    ("supraspinatus", "C5 C6", "C4 C5", "C5 C6"),
-    ("infraspinatus", "C5 C6", "C4 C5", "C5 C6"),
-    ("deltoid", "C5 C6", "C4 C5", "C5 C6"),
-    ("latissimus_dorsi", "C6 C7 C8", "C5 C6 C7", "C6 C7"),
-    ("serratus_anterior", "C5 C6 C7", "C4 C5 C6", "C5 C6 C7"),
-    ("pectoralis_major", "C5 C6 C7 C8 T1", "C4 C5 C6 C7 T1", "C5 C6 C7 T1"),
+    ("sternocleidomastoid", "C2 C3", "C1 C2", "C2"),
+    ("scalene_anterior", "C4 C5 C6", "C3 C4 C5", "C3 C4 C5"),
+    ("scalene_posterior", "C6 C7 C8", "C5 C6 C7", "C5 C6 C7"),
+    ("splenius_capitis", "C3 C4 C5", "C2 C3 C4", "C2 C3 C4"),
+    ("semispinalis_capitis", "C2 C3 C4 C5", "C1 C2 C3 C4", "C2 C3 C4"),
+    ("levator_scapulae", "C3 C4 C5", "C2 C3 C4", "C2 C3 C4"),
+    ("trapezius_upper", "C3 C4", "C2 C3", "C2 C3"),
+    ("rhomboid_major", "C5", "C4", "C4"),
+    ("supraspinatus", "C5 C6", "C4 C5", "C4 C5"),
+    ("infraspinatus", "C5 C6", "C4 C5", "C4 C5"),
+    ("deltoid", "C5 C6", "C4 C5", "C4 C5"),
+    ("latissimus_dorsi", "C6 C7 C8", "C5 C6 C7", "C5 C6 C7"),
+    ("serratus_anterior", "C5 C6 C7", "C4 C5 C6", "C4 C5 C6"),
+    ("pectoralis_major", "C5 C6 C7 C8 T1", "C4 C5 C6 C7 T1", "C4 C5 C6 C7 T1"),
     ("pectoralis_minor", "C8 T1", "C7 T1", "C7 T1"),
-    ("biceps_brachii", "C5 C6", "C4 C5", "C5 C6"),
-    ("triceps_brachii", "C6 C7 C8", "C5 C6 C7", "C6 C7"),
-    ("extensor_carpi_radialis_longus", "C6 C7", "C5 C6", "C6 C7"),
-    ("flexor_carpi_ulnaris", "C7 C8 T1", "C6 C7 T1", "C7 T1"),
+    ("biceps_brachii", "C5 C6", "C4 C5", "C4 C5"),
+    ("triceps_brachii", "C6 C7 C8", "C5 C6 C7", "C5 C6 C7"),
+    ("extensor_carpi_radialis_longus", "C6 C7", "C5 C6", "C5 C6"),
+    ("flexor_carpi_ulnaris", "C7 C8 T1", "C6 C7 T1", "C6 C7 T1"),
     ("quadratus_lumborum", "T12 L1 L2 L3", "T12 L1 L2 L3", "T12 L1 L2 L3"),
     ("rectus_abdominis", "T7 T8 T9 T10 T11 T12", "T7 T8 T9 T10 T11 T12", "T7 T8 T9 T10 T11 T12"),
     ("multifidus_L5", "L5", "L5", "L5"),
@@ -140,8 +142,9 @@ def test_both_sides_highlight_left_and_right(small):
 
 @pytest.mark.parametrize(
     "root, group, reason_word",
-    [("C2", "multifidus_C2", "C2 dorsal ramus"), ("C7", "multifidus_C7", "C7 dorsal ramus"),
-     ("C8", "multifidus_C7", "no C8 group"), ("T6", "multifidus_T6", "T6 dorsal ramus"),
+    [("C2", None, "greater occipital"), ("C3", "multifidus_C2", "C3 dorsal ramus"),
+     ("C7", "multifidus_C6", "below the C6 vertebra"), ("C8", "multifidus_C7", "C8 dorsal ramus"),
+     ("T6", "multifidus_T6", "T6 dorsal ramus"),
      ("L5", "multifidus_L5", "Macintosh & Bogduk 1986"),
      ("C1", None, "suboccipital"), ("S1", None, "C2 to L5"), ("S3", None, "C2 to L5"), ("Co1", None, "C2 to L5")],
 )
@@ -299,7 +302,7 @@ def test_selection_is_frozen(small):
          "L4", "BL25 GV3 EX-B2-L4"),
         ("L5", "L5", "gluteus_maximus extensor_hallucis_longus multifidus_L5", "piriformis soleus", "L5", "BL26 EX-B2-L5"),
         ("C7", "C8", "latissimus_dorsi flexor_carpi_ulnaris pectoralis_minor", "serratus_anterior", "C7", "GV14"),
-        ("C4", "C5", "deltoid biceps_brachii rhomboid_major", "", "C5", ""),
+        ("C4", "C5", "deltoid biceps_brachii rhomboid_major", "", "C4", ""),
         ("S1", "S1", "gastrocnemius piriformis gluteus_medius", "", "", ""),
     ],
 )

@@ -13,8 +13,10 @@ Conventions (see ``docs/ARCHITECTURE.md``):
 - The "paraspinal level" of a root is the vertebra at whose inferior border its foramen opens:
   Cn -> C(n-1) (C1 -> occiput), C8 -> C7, Tn -> Tn, Ln -> Ln, Sn -> sacral foramen Sn. Point
   records use the same convention for their ``segment``.
-- ``multifidus_<root>`` is the multifidus group supplied by the medial branch of that root's
-  dorsal ramus (C2..L5); C8 maps to the C7 group; C1 and the sacral roots have no group.
+- A multifidus group ``multifidus_<vertebra>`` (C2..L5) is supplied by the medial branch of the
+  dorsal ramus that leaves just below its vertebra: the same number in the thoracic and lumbar
+  spine, one number higher in the neck (C3..C8 for the groups of C2..C7, Bogduk 1982). The link
+  is read from each group's ``roots`` in ``muscles.json``; C1, C2 and the sacral roots have no group.
 - Paraspinal points are found from the point records (line and segment), never from code lists.
 """
 
@@ -318,30 +320,34 @@ def _sides(side: str) -> tuple[str, ...]:
 
 
 def _multifidus_for_root(knowledge: Knowledge, root: str, sides: tuple[str, ...]) -> MultifidusLink | Gap:
-    if root == "C8":
-        group = "multifidus_C7"
-        why = ("the atlas has no C8 group; the C8 dorsal ramus leaves at C7-T1 and its medial branch is "
-               "shown with the lowest cervical group, C7")
-    elif root[0] in "CTL" and root not in ("C1", "Co1"):
-        group = f"multifidus_{root}"
-        why = f"supplied by the medial branch of the {root} dorsal ramus"
-    elif root == "C1":
+    """The multifidus group whose record names ``root`` as its nerve (``muscles.json``), or the gap."""
+    groups = [m for m in knowledge.muscles_with_root(root) if m.id.startswith("multifidus_")]
+    if root == "C1":
         return Gap("no_multifidus_group", root, None,
                    "C1: no multifidus group; the C1 dorsal ramus (suboccipital nerve) supplies the suboccipital "
                    "muscles, and multifidus begins at C2", ("gray42",))
-    else:
+    if not groups and root == "C2":
+        return Gap("no_multifidus_group", root, None,
+                   "C2: no multifidus group; the C2 dorsal ramus (greater occipital nerve) supplies semispinalis "
+                   "capitis and the suboccipital obliques, while the fascicles arising from C2 are supplied by C3",
+                   ("bogduk1982", "gray42"))
+    if not groups and root[0] in "CTL" and root != "Co1":
+        return Gap("no_multifidus_group", root, None,
+                   f"{root}: no multifidus group in muscles.json names {root} as its nerve", ())
+    if not groups:
         return Gap("no_multifidus_group", root, None,
                    f"{root}: no multifidus group in the atlas; groups are modelled from C2 to L5, and the sacral "
                    "fibres of multifidus belong to the lumbar (L4, L5) groups", ("macintosh1986", "bogduk2005"))
-    if not knowledge.has_muscle(group):
-        return Gap("no_multifidus_group", root, None,
-                   f"{root}: the group {group} is missing from muscles.json", ())
-    muscle = knowledge.muscle(group)
+    muscle = groups[0]
+    vertebra = muscle.id.split("_", 1)[1]
+    why = f"arises from {vertebra} and is supplied by the medial branch of the {root} dorsal ramus"
+    if vertebra != root:
+        why += f", which leaves just below the {vertebra} vertebra (in the neck the nerve is one number higher)"
     return MultifidusLink(
         root=root,
-        muscle_id=group,
-        acronyms=tuple(f"{group}_{s}" for s in sides),
-        reason=f"{group}: {why} ({knowledge.cite(muscle.sources)})",
+        muscle_id=muscle.id,
+        acronyms=tuple(f"{muscle.id}_{s}" for s in sides),
+        reason=f"{muscle.id}: {why} ({knowledge.cite(muscle.sources)})",
         sources=muscle.sources,
     )
 
