@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from viewer.knowledge import load_knowledge
+from viewer.knowledge import ROOTS, load_knowledge
 from viewer.selection import (
     Gap,
     MultifidusLink,
@@ -278,7 +278,7 @@ def test_meridians_crossing_the_muscle(small, muscle, meridian, codes):
     assert set(codes.split()) <= {p.code for p in sel.local_points}
 
 
-@pytest.mark.parametrize("bad", [("gluteus_medius", "middle", ValueError), ("erector_spinae", "left", KeyError)])
+@pytest.mark.parametrize("bad", [("gluteus_medius", "middle", ValueError), ("gluteus_quintus", "left", KeyError)])
 def test_bad_input_raises(small, bad):
     muscle, side, error = bad
     with pytest.raises(error):
@@ -438,3 +438,42 @@ def test_selection_imports_no_ui():
     assert out.stdout.strip() == "[]"
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# muscle groups: every part selected, chains united
+
+GROUP_CHAINS = [
+    # group, parts, roots of the union
+    ("trapezius", "trapezius_upper trapezius_middle trapezius_lower", "C3 C4"),
+    ("hamstrings", "biceps_femoris semitendinosus semimembranosus", "L5 S1 S2"),
+    ("rotator_cuff", "supraspinatus infraspinatus teres_minor subscapularis", "C5 C6"),
+    ("quadriceps", "rectus_femoris vastus_lateralis vastus_medialis vastus_intermedius", "L2 L3 L4"),
+    ("adductors", "adductor_longus gracilis", "L2 L3 L4"),
+    ("erector_spinae", "iliocostalis longissimus spinalis", None),
+]
+
+
+@pytest.mark.parametrize("group, parts, roots", GROUP_CHAINS, ids=[g[0] for g in GROUP_CHAINS])
+@pytest.mark.parametrize("side", ["left", "both"])
+def test_group_selects_all_parts_and_unites_their_chains(small, group, parts, roots, side):
+    sel = select_muscle(small, group, side)
+    singles = [select_muscle(small, p, side) for p in parts.split()]
+    assert tuple(m.id for m in sel.members) == tuple(parts.split())
+    union_roots = [r for r in ROOTS if any(r in {x.root for x in s.roots} for s in singles)]
+    assert [r.root for r in sel.roots] == union_roots
+    if roots:
+        assert union_roots == roots.split()
+    for single in singles:
+        assert set(single.highlight.structures) <= set(sel.highlight.structures)
+        assert {m.muscle_id for m in single.multifidus} <= {m.muscle_id for m in sel.multifidus}
+        assert {p.code for p in single.paraspinal} <= {p.code for p in sel.paraspinal}
+        assert {p.code for p in single.local_points} <= {p.code for p in sel.local_points}
+    assert not any(s == f"{group}_left" for s in sel.highlight.structures)   # the group has no mesh
+    for link in sel.roots:
+        assert any(m.name.lower() in link.reason for m in sel.members if link.root in m.roots)
+
+
+def test_single_muscle_selection_has_itself_as_its_only_member(small):
+    sel = select_muscle(small, "gluteus_medius", "left")
+    assert sel.members == (sel.muscle,)

@@ -432,14 +432,77 @@ class Knowledge:
     _by_root: Mapping[str, tuple[Muscle, ...]] = field(repr=False, compare=False)
     _by_alt_root: Mapping[str, tuple[Muscle, ...]] = field(repr=False, compare=False)
     _search_terms: tuple[tuple[str, str], ...] = field(repr=False, compare=False)
+    _groups: Mapping[str, Muscle] = field(default_factory=dict, repr=False, compare=False)
+    _group_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _term_to_id: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     # lookups ---------------------------------------------------------------------------------
     def muscle(self, muscle_id: str) -> Muscle:
-        """Muscle by id (without side). Raises ``KeyError`` naming the id."""
-        try:
-            return self._muscle[muscle_id]
-        except KeyError:
-            raise KeyError(f"unknown muscle id {muscle_id!r} (not in muscles.json)") from None
+        """Muscle by id (without side), or the record of a muscle group by its id (see
+        :meth:`group_members`). Raises ``KeyError`` naming the id."""
+        found = self._muscle.get(muscle_id) or self._groups.get(muscle_id)
+        if found is None:
+            raise KeyError(f"unknown muscle id {muscle_id!r} (not in muscles.json)")
+        return found
+
+    # muscle groups ---------------------------------------------------------------------------
+    @property
+    def groups(self) -> tuple[Muscle, ...]:
+        """The muscle groups: one record per name that several muscle records share.
+
+        A group's record is derived, never typed: ``id`` is the shared name in snake case
+        (``"erector_spinae"``), ``roots`` the union of its members' roots (cranial to caudal),
+        ``sources`` the union of theirs, ``region`` ``"group"``.
+        """
+        return tuple(self._groups.values())
+
+    def is_group(self, muscle_id: str) -> bool:
+        return muscle_id in self._groups
+
+    def group_members(self, muscle_id: str) -> tuple[Muscle, ...]:
+        """The muscles a group id stands for (file order); a muscle id gives itself.
+
+        Raises ``KeyError`` naming the id when it is neither.
+        """
+        if muscle_id in self._group_members:
+            return tuple(self._muscle[m] for m in self._group_members[muscle_id])
+        return (self.muscle(muscle_id),)
+
+    def resolve_muscle(self, name: str) -> str:
+        """The muscle or group id a name stands for, as typed in a link, a search or a list.
+
+        Parameters
+        ----------
+        name : str
+            A muscle id (``"gluteus_medius"``), a group id (``"erector_spinae"``) or any name or
+            alias of a muscle or a group, in any case and spacing (``"Trapezius"``,
+            ``"rotator cuff"``, ``"SCM"``). A name shared by several muscles names their group.
+
+        Returns
+        -------
+        str
+            The id to select (a group id selects all its members: :meth:`group_members`).
+
+        Raises
+        ------
+        KeyError
+            Naming the name when nothing is called so.
+
+        Examples
+        --------
+        >>> k.resolve_muscle("trapezius")                             # doctest: +SKIP
+        'trapezius'
+        >>> [m.id for m in k.group_members("trapezius")]              # doctest: +SKIP
+        ['trapezius_upper', 'trapezius_middle', 'trapezius_lower']
+        >>> k.resolve_muscle("SCM")                                   # doctest: +SKIP
+        'sternocleidomastoid'
+        """
+        if name in self._muscle or name in self._groups:
+            return name
+        found = self._term_to_id.get(_normalise(name))
+        if found is None:
+            raise KeyError(f"unknown muscle {name!r}: no muscle or muscle group in muscles.json is called so")
+        return found
 
     def point(self, code: str) -> Point:
         """Point by code. Raises ``KeyError`` naming the code."""
@@ -463,7 +526,8 @@ class Knowledge:
             raise KeyError(f"unknown source id {source_id!r} (not in sources.json)") from None
 
     def has_muscle(self, muscle_id: str) -> bool:
-        return muscle_id in self._muscle
+        """Whether :meth:`muscle` knows the id: a muscle or a muscle group."""
+        return muscle_id in self._muscle or muscle_id in self._groups
 
     def has_point(self, code: str) -> bool:
         return code in self._point
@@ -509,7 +573,8 @@ class Knowledge:
         Returns
         -------
         tuple of Muscle
-            Best first: exact matches, then prefixes, substrings and fuzzy matches.
+            Best first: exact matches, then prefixes, substrings and fuzzy matches. Muscle groups
+            (:attr:`groups`) are found by their shared name and come before their members.
         """
         q = _normalise(query)
         if not q:
@@ -528,8 +593,9 @@ class Knowledge:
                     continue
             if score > best.get(muscle_id, -1.0):
                 best[muscle_id] = score
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-        return tuple(self._muscle[m] for m, _ in ranked[:limit])
+        # A group comes before its members when they match the same name equally well.
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0] not in self._groups, kv[0]))
+        return tuple(self.muscle(m) for m, _ in ranked[:limit])
 
 
 def build_knowledge(
@@ -575,6 +641,10 @@ def build_knowledge(
         for t in (m.id, m.name, *m.aliases):
             terms.append((_normalise(t), m.id))
 
+    groups, group_members, term_to_id = _muscle_groups(muscles)
+    for group in groups.values():
+        terms.append((_normalise(group.aliases[0]), group.id))
+
     def frozen(d: dict) -> Mapping:
         return MappingProxyType({k: tuple(v) for k, v in d.items()})
 
@@ -595,7 +665,59 @@ def build_knowledge(
         _by_root=frozen(by_root),
         _by_alt_root=frozen(by_alt),
         _search_terms=tuple(terms),
+        _groups=MappingProxyType(groups),
+        _group_members=MappingProxyType(group_members),
+        _term_to_id=MappingProxyType(term_to_id),
     )
+
+
+def _muscle_groups(
+    muscles: tuple[Muscle, ...],
+) -> tuple[dict[str, Muscle], dict[str, tuple[str, ...]], dict[str, str]]:
+    """Groups derived from the names several muscle records share, and every name's id.
+
+    Returns ``(groups by id, member ids by group id, normalised name -> muscle or group id)``.
+    A name that is also the id or the own name of one muscle stays that muscle's.
+    """
+    owners: dict[str, list[str]] = defaultdict(list)
+    own: dict[str, str] = {}
+    for m in muscles:
+        own[_normalise(m.id)] = m.id
+        own[_normalise(m.name)] = m.id
+        for t in dict.fromkeys(_normalise(t) for t in (m.name, *m.aliases)):
+            owners[t].append(m.id)
+    by_id = {m.id: m for m in muscles}
+    groups: dict[str, Muscle] = {}
+    members: dict[str, tuple[str, ...]] = {}
+    term_to_id: dict[str, str] = {}
+    for term, ids in owners.items():
+        if term in own or len(ids) == 1:
+            term_to_id[term] = own.get(term, ids[0])
+            continue
+        group_id = term.replace(" ", "_")
+        parts = tuple(by_id[i] for i in ids)
+        roots = {r for p in parts for r in p.roots}
+        alts = tuple(dict.fromkeys(a for p in parts for a in p.roots_alt))
+        names = ", ".join(p.name.lower() for p in parts)
+        groups[group_id] = Muscle(
+            id=group_id,
+            name=f"{term[:1].upper()}{term[1:]} (group of {len(parts)})",
+            aliases=(term,),
+            region="group",
+            layer="group",
+            peripheral_nerve="; ".join(dict.fromkeys(p.peripheral_nerve for p in parts)),
+            roots=tuple(r for r in ROOTS if r in roots),
+            roots_note=f"The union of the roots of its {len(parts)} muscles; each muscle's card gives its own.",
+            roots_alt=alts,
+            actions=tuple(dict.fromkeys(a for p in parts for a in p.actions)),
+            attachments=Attachments("see each muscle of the group", "see each muscle of the group", (), ()),
+            plain_language=f"A name for {len(parts)} muscles together: {names}.",
+            sources=tuple(dict.fromkeys(s for p in parts for s in p.sources)),
+        )
+        members[group_id] = tuple(ids)
+        term_to_id[term] = group_id
+        term_to_id.setdefault(_normalise(group_id), group_id)
+    return groups, members, term_to_id
 
 
 # ----------------------------------------------------------------------------------------------

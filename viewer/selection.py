@@ -181,7 +181,11 @@ class Highlight:
 
 @dataclass(frozen=True)
 class Selection:
-    """The whole chain for one muscle on one or both sides."""
+    """The whole chain for one muscle, or a muscle group, on one or both sides.
+
+    ``muscle`` is the record selected (a group's derived record for a group); ``members`` the
+    muscles drawn: ``(muscle,)`` for one muscle, every part for a group, whose chains are united.
+    """
 
     muscle: Muscle
     side: str
@@ -193,6 +197,7 @@ class Selection:
     local_points: tuple[PointLink, ...]
     gaps: tuple[Gap, ...]
     highlight: Highlight
+    members: tuple[Muscle, ...] = ()
 
     def on_line(self, line: str) -> tuple[PointLink, ...]:
         """Paraspinal points of one line, cranial to caudal."""
@@ -465,7 +470,9 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
     ----------
     knowledge : Knowledge
     muscle_id : str
-        Muscle id without side, e.g. ``"gluteus_medius"``.
+        Muscle id without side, e.g. ``"gluteus_medius"``, or a group id (``"hamstrings"``,
+        ``"rotator_cuff"``: :meth:`~viewer.knowledge.Knowledge.resolve_muscle` turns a typed
+        name into one), which selects every part and unites their chains.
     side : {"left", "right", "both"}
 
     Returns
@@ -484,21 +491,31 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
     >>> sel = select_muscle(k, "gluteus_medius", "left")                  # doctest: +SKIP
     >>> [r.root for r in sel.roots]                                        # doctest: +SKIP
     ['L4', 'L5', 'S1']
+    >>> [m.id for m in select_muscle(k, "hamstrings").members]             # doctest: +SKIP
+    ['biceps_femoris', 'semitendinosus', 'semimembranosus']
     """
     muscle = knowledge.muscle(muscle_id)
+    members = knowledge.group_members(muscle_id)
     sides = _sides(side)
-    roots = tuple(
-        RootLink(r, True, root_exit(r),
-                 f"{r}: root of {muscle.name.lower()} per {knowledge.cite(muscle.sources)}", muscle.sources)
-        for r in muscle.roots
-    )
+
+    def names(root: str, alternative: bool = False) -> tuple[str, tuple[str, ...]]:
+        parts = [m for m in members if root in (m.alternative_roots if alternative else m.roots)]
+        text = ", ".join(m.name.lower() for m in parts)
+        return text, tuple(dict.fromkeys(s for m in parts for s in m.sources))
+
+    roots = []
+    for r in muscle.roots:
+        text, srcs = names(r)
+        roots.append(RootLink(r, True, root_exit(r), f"{r}: root of {text} per {knowledge.cite(srcs)}", srcs))
+    roots = tuple(roots)
     alternative = []
     for r in muscle.alternative_roots:
         alts = [a for a in muscle.roots_alt if r in a.roots]
         srcs = tuple(dict.fromkeys(s for a in alts for s in a.sources))
+        text, _ = names(r, alternative=True)
         alternative.append(RootLink(
             r, False, root_exit(r),
-            f"{r}: named for {muscle.name.lower()} only by {knowledge.cite(srcs)}: {alts[0].note}", srcs))
+            f"{r}: named for {text} only by {knowledge.cite(srcs)}: {alts[0].note}", srcs))
     multifidus: list[MultifidusLink] = []
     gaps: list[Gap] = []
     for r in muscle.roots:
@@ -513,10 +530,15 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
 
     by_meridian: dict[str, list[str]] = {}
     local = []
-    for p in knowledge.points_on_muscle(muscle.id):
-        local.append(_point_link(knowledge, p, knowledge.line_of(p.code),
-                                 f"its record lists {muscle.name.lower()} under the point"))
-        by_meridian.setdefault(p.meridian, []).append(p.code)
+    seen_points: set[str] = set()
+    for part in members:
+        for p in knowledge.points_on_muscle(part.id):
+            if p.code in seen_points:
+                continue
+            seen_points.add(p.code)
+            local.append(_point_link(knowledge, p, knowledge.line_of(p.code),
+                                     f"its record lists {part.name.lower()} under the point"))
+            by_meridian.setdefault(p.meridian, []).append(p.code)
     meridians = tuple(
         MeridianLink(m, tuple(codes),
                      f"{knowledge.meridian(m).english} crosses {muscle.name.lower()}: {', '.join(codes)} on or near it")
@@ -525,7 +547,7 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
     point_codes = tuple(dict.fromkeys([p.code for p in paraspinal] + [p.code for p in local]))
     highlight = Highlight(
         structures=_structures(
-            (f"{muscle.id}_{s}" for s in sides),
+            (f"{part.id}_{s}" for part in members for s in sides),
             (f"root_{r.root}_{s}" for r in roots for s in sides),
             (_vertebra_acronym(lv) for lv in levels),
             (a for m in multifidus for a in m.acronyms),
@@ -544,6 +566,7 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
         local_points=tuple(local),
         gaps=tuple(gaps),
         highlight=highlight,
+        members=members,
     )
 
 
