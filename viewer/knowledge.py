@@ -43,6 +43,16 @@ __all__ = [
     "Caution",
     "Point",
     "Meridian",
+    "Level",
+    "Region",
+    "KeyPoint",
+    "KeyMuscle",
+    "Overlap",
+    "Disagreement",
+    "Dermatome",
+    "PainPattern",
+    "DERMATOME_ROOTS",
+    "REGION_PARTS",
     "Knowledge",
     "build_knowledge",
     "load_knowledge",
@@ -83,12 +93,21 @@ PARASPINAL_LINES: Mapping[str, tuple[str, float | None]] = MappingProxyType(
     }
 )
 
+#: Roots with a dermatome record, cranial to caudal (C1 has no skin territory to speak of).
+DERMATOME_ROOTS: tuple[str, ...] = tuple(r for r in ROOTS if r not in ("C1", "Co1"))
+
+#: Parts of the body a region may name (see :mod:`viewer.body_regions`).
+REGION_PARTS: tuple[str, ...] = ("head", "neck", "trunk", "arm", "forearm", "hand", "finger",
+                                 "thigh", "leg", "foot", "toe")
+
 FILES = MappingProxyType(
     {
         "sources": ("knowledge/sources.json", "sources.schema.json", "sources", "id"),
         "muscles": ("knowledge/muscles.json", "muscles.schema.json", "muscles", "id"),
         "meridians": ("knowledge/meridians.json", "meridians.schema.json", "meridians", "id"),
         "points": ("points.json", "points.schema.json", "points", "code"),
+        "dermatomes": ("knowledge/dermatomes.json", "dermatomes.schema.json", "dermatomes", "root"),
+        "pain_patterns": ("knowledge/pain_patterns.json", "pain_patterns.schema.json", "pain_patterns", "muscle"),
     }
 )
 
@@ -291,6 +310,110 @@ class Meridian:
     sources: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Level:
+    """A height, or a position on a limb, given by a landmark: ``fraction`` of the way toward
+    ``toward`` when set. Paired landmarks are named by their base (``"nipple"``); the side of the
+    mark being tested is appended."""
+
+    landmark: str
+    toward: str | None = None
+    fraction: float | None = None
+
+
+@dataclass(frozen=True)
+class Region:
+    """A skin territory on one part of the body (evaluated by :mod:`viewer.body_regions`).
+
+    Attributes
+    ----------
+    part : str
+        One of :data:`REGION_PARTS`.
+    along : (float, float) or None
+        Range on the part's axis, 0 proximal to 1 distal (may reach past either end).
+    around : (float, float) or None
+        Arc of facing directions in degrees from the first to the second, going anterior (0) ->
+        lateral (90) -> posterior (180) -> medial (270); on the foot and toes 0 is dorsal.
+    below, above : Level or None
+        The heights (z) the territory lies between (head, neck and trunk).
+    digits : tuple of int
+        Fingers or toes (1 = thumb or big toe), for the parts finger and toe; empty for all.
+    near, radius_mm : Level and float, or None
+        The skin within ``radius_mm`` of a landmark (then ``part`` is not tested).
+    """
+
+    part: str
+    along: tuple[float, float] | None = None
+    around: tuple[float, float] | None = None
+    below: Level | None = None
+    above: Level | None = None
+    digits: tuple[int, ...] = ()
+    near: Level | None = None
+    radius_mm: float | None = None
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    """The ISNCSCI key sensory point of a root: in words, and where Radix puts it."""
+
+    description: str
+    level: Level
+
+
+@dataclass(frozen=True)
+class KeyMuscle:
+    """The ISNCSCI key muscle (a movement) of a root and the atlas muscles that perform it."""
+
+    id: str
+    root: str
+    name: str
+    muscles: tuple[str, ...]
+    note: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Another root sharing part of a dermatome."""
+
+    root: str
+    where: str
+    note: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Where published maps differ about a dermatome."""
+
+    note: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dermatome:
+    """The skin territory of one root (``assets/knowledge/dermatomes.json``)."""
+
+    root: str
+    description: str
+    regions: tuple[Region, ...]
+    key_point: KeyPoint
+    key_muscle: KeyMuscle | None
+    overlaps: tuple[Overlap, ...]
+    disagreements: tuple[Disagreement, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PainPattern:
+    """Where a muscle is known to refer pain (``assets/knowledge/pain_patterns.json``)."""
+
+    muscle: str
+    description: str
+    zones: tuple[Region, ...]
+    sources: tuple[str, ...]
+
+
 # ----------------------------------------------------------------------------------------------
 # point geometry helpers (pure)
 
@@ -421,20 +544,27 @@ class Knowledge:
     meridians: tuple[Meridian, ...]
     sources: tuple[Source, ...]
     complete: bool
-    _muscle: Mapping[str, Muscle] = field(repr=False, compare=False)
-    _point: Mapping[str, Point] = field(repr=False, compare=False)
-    _meridian: Mapping[str, Meridian] = field(repr=False, compare=False)
-    _source: Mapping[str, Source] = field(repr=False, compare=False)
-    _by_segment: Mapping[str, tuple[Point, ...]] = field(repr=False, compare=False)
-    _by_muscle: Mapping[str, tuple[Point, ...]] = field(repr=False, compare=False)
-    _by_line: Mapping[tuple[str, str], tuple[Point, ...]] = field(repr=False, compare=False)
-    _line_of: Mapping[str, str | None] = field(repr=False, compare=False)
-    _by_root: Mapping[str, tuple[Muscle, ...]] = field(repr=False, compare=False)
-    _by_alt_root: Mapping[str, tuple[Muscle, ...]] = field(repr=False, compare=False)
-    _search_terms: tuple[tuple[str, str], ...] = field(repr=False, compare=False)
+    dermatomes: tuple[Dermatome, ...] = ()
+    pain_patterns: tuple[PainPattern, ...] = ()
+    _muscle: Mapping[str, Muscle] = field(default_factory=dict, repr=False, compare=False)
+    _point: Mapping[str, Point] = field(default_factory=dict, repr=False, compare=False)
+    _meridian: Mapping[str, Meridian] = field(default_factory=dict, repr=False, compare=False)
+    _source: Mapping[str, Source] = field(default_factory=dict, repr=False, compare=False)
+    _by_segment: Mapping[str, tuple[Point, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _by_muscle: Mapping[str, tuple[Point, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _by_line: Mapping[tuple[str, str], tuple[Point, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _line_of: Mapping[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    _by_root: Mapping[str, tuple[Muscle, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _by_alt_root: Mapping[str, tuple[Muscle, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _search_terms: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
     _groups: Mapping[str, Muscle] = field(default_factory=dict, repr=False, compare=False)
     _group_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
     _term_to_id: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _dermatome: Mapping[str, Dermatome] = field(default_factory=dict, repr=False, compare=False)
+    _key_muscle: Mapping[str, KeyMuscle] = field(default_factory=dict, repr=False, compare=False)
+    _pain_pattern: Mapping[str, PainPattern] = field(default_factory=dict, repr=False, compare=False)
+    _dermatome_regions: Mapping[str, tuple[tuple[Dermatome, Region], ...]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     # lookups ---------------------------------------------------------------------------------
     def muscle(self, muscle_id: str) -> Muscle:
@@ -525,6 +655,37 @@ class Knowledge:
         except KeyError:
             raise KeyError(f"unknown source id {source_id!r} (not in sources.json)") from None
 
+    def dermatome(self, root: str) -> Dermatome:
+        """Dermatome of a root (C2..S5). Raises ``KeyError`` naming the root."""
+        try:
+            return self._dermatome[root]
+        except KeyError:
+            raise KeyError(f"no dermatome for root {root!r} (not in dermatomes.json)") from None
+
+    def dermatome_regions(self, part: str) -> tuple[tuple[Dermatome, Region], ...]:
+        """Every (dermatome, region) on a body part, and (``part="near"``) every region given as
+        the skin near a landmark, whatever its part."""
+        return self._dermatome_regions.get(part, ())
+
+    @property
+    def key_muscles(self) -> tuple[KeyMuscle, ...]:
+        """The ISNCSCI key muscles (movements), cranial to caudal."""
+        return tuple(self._key_muscle.values())
+
+    def key_muscle(self, key_id: str) -> KeyMuscle:
+        """Key muscle by id (``"long_toe_extensors"``). Raises ``KeyError`` naming the id."""
+        try:
+            return self._key_muscle[key_id]
+        except KeyError:
+            raise KeyError(f"unknown key muscle {key_id!r} (not in dermatomes.json)") from None
+
+    def has_key_muscle(self, key_id: str) -> bool:
+        return key_id in self._key_muscle
+
+    def pain_pattern(self, muscle_id: str) -> PainPattern | None:
+        """Referred-pain zones of a muscle, or None when the knowledge has none for it."""
+        return self._pain_pattern.get(muscle_id)
+
     def has_muscle(self, muscle_id: str) -> bool:
         """Whether :meth:`muscle` knows the id: a muscle or a muscle group."""
         return muscle_id in self._muscle or muscle_id in self._groups
@@ -603,6 +764,8 @@ def build_knowledge(
     points: Iterable[Point],
     meridians: Iterable[Meridian],
     sources: Iterable[Source],
+    dermatomes: Iterable[Dermatome] = (),
+    pain_patterns: Iterable[PainPattern] = (),
 ) -> Knowledge:
     """Build a :class:`Knowledge` with its indexes from already-validated records.
 
@@ -648,12 +811,23 @@ def build_knowledge(
     def frozen(d: dict) -> Mapping:
         return MappingProxyType({k: tuple(v) for k, v in d.items()})
 
+    dermatomes, pain_patterns = tuple(dermatomes), tuple(pain_patterns)
+    regions_by_part: dict[str, list[tuple[Dermatome, Region]]] = defaultdict(list)
+    for d in dermatomes:
+        for r in d.regions:
+            regions_by_part["near" if r.near is not None else r.part].append((d, r))
     return Knowledge(
         muscles=muscles,
         points=points,
         meridians=meridians,
         sources=sources,
         complete=complete,
+        dermatomes=dermatomes,
+        pain_patterns=pain_patterns,
+        _dermatome=MappingProxyType({d.root: d for d in dermatomes}),
+        _key_muscle=MappingProxyType({d.key_muscle.id: d.key_muscle for d in dermatomes if d.key_muscle}),
+        _pain_pattern=MappingProxyType({p.muscle: p for p in pain_patterns}),
+        _dermatome_regions=frozen(regions_by_part),
         _muscle=MappingProxyType({m.id: m for m in muscles}),
         _point=MappingProxyType({p.code: p for p in points}),
         _meridian=MappingProxyType({m.id: m for m in meridians}),
@@ -798,6 +972,44 @@ def _point(r: Mapping[str, Any]) -> Point:
     )
 
 
+def _level(r: Mapping[str, Any] | None) -> Level | None:
+    if r is None:
+        return None
+    return Level(r["landmark"], r.get("toward"), r.get("fraction"))
+
+
+def _region(r: Mapping[str, Any]) -> Region:
+    return Region(
+        part=r["part"],
+        along=tuple(r["along"]) if "along" in r else None,
+        around=tuple(r["around"]) if "around" in r else None,
+        below=_level(r.get("below")),
+        above=_level(r.get("above")),
+        digits=tuple(r.get("digits", ())),
+        near=_level(r.get("near")),
+        radius_mm=r.get("radius_mm"),
+    )
+
+
+def _dermatome(r: Mapping[str, Any]) -> Dermatome:
+    k, m = r["key_point"], r["key_muscle"]
+    return Dermatome(
+        root=r["root"],
+        description=r["description"],
+        regions=tuple(_region(x) for x in r["regions"]),
+        key_point=KeyPoint(k["description"], Level(k["landmark"], k["toward"], k["fraction"])),
+        key_muscle=None if m is None else KeyMuscle(
+            m["id"], r["root"], m["name"], tuple(m["muscles"]), m["note"], tuple(m["sources"])),
+        overlaps=tuple(Overlap(o["root"], o["where"], o["note"], tuple(o["sources"])) for o in r["overlaps"]),
+        disagreements=tuple(Disagreement(d["note"], tuple(d["sources"])) for d in r["disagreements"]),
+        sources=tuple(r["sources"]),
+    )
+
+
+def _pain_pattern(r: Mapping[str, Any]) -> PainPattern:
+    return PainPattern(r["muscle"], r["description"], tuple(_region(z) for z in r["zones"]), tuple(r["sources"]))
+
+
 def _meridian(r: Mapping[str, Any]) -> Meridian:
     return Meridian(
         id=r["id"],
@@ -913,6 +1125,32 @@ def _cross_check(
         check_sources("muscles", i, r["id"], "sources", r["sources"])
         for k, alt in enumerate(r["roots_alt"]):
             check_sources("muscles", i, r["id"], f"roots_alt[{k}].sources", alt["sources"])
+
+    key_ids: dict[str, int] = {}
+    for i, r in raw["dermatomes"]:
+        label = r["root"]
+        check_sources("dermatomes", i, label, "sources", r["sources"])
+        for k, o in enumerate(r["overlaps"]):
+            check_sources("dermatomes", i, label, f"overlaps[{k}].sources", o["sources"])
+            if o["root"] == label:
+                err("dermatomes", i, label, f"overlaps[{k}].root", "a dermatome cannot overlap itself")
+        for k, d in enumerate(r["disagreements"]):
+            check_sources("dermatomes", i, label, f"disagreements[{k}].sources", d["sources"])
+        km = r["key_muscle"]
+        if km is not None:
+            check_sources("dermatomes", i, label, "key_muscle.sources", km["sources"])
+            if km["id"] in key_ids:
+                err("dermatomes", i, label, "key_muscle.id", f"duplicate key muscle id {km['id']!r}: first used by index {key_ids[km['id']]}")
+            key_ids.setdefault(km["id"], i)
+            if km["id"] in muscle_ids:
+                err("dermatomes", i, label, "key_muscle.id", f"key muscle id {km['id']!r} is also a muscle id")
+            for k, m in enumerate(km["muscles"]):
+                if m not in muscle_ids:
+                    err("dermatomes", i, label, f"key_muscle.muscles[{k}]", f"unknown muscle id {m!r} (not in muscles.json)")
+    for i, r in raw["pain_patterns"]:
+        check_sources("pain_patterns", i, r["muscle"], "sources", r["sources"])
+        if r["muscle"] not in muscle_ids:
+            err("pain_patterns", i, r["muscle"], "muscle", f"unknown muscle id {r['muscle']!r} (not in muscles.json)")
 
     # meridians: codes belong to the meridian, counts, no code in two meridians
     owner: dict[str, str] = {}
@@ -1044,4 +1282,6 @@ def load_knowledge(
         points=[_point(r) for _, r in raw["points"]],
         meridians=[_meridian(r) for _, r in raw["meridians"]],
         sources=[_source(r) for _, r in raw["sources"]],
+        dermatomes=[_dermatome(r) for _, r in raw["dermatomes"]],
+        pain_patterns=[_pain_pattern(r) for _, r in raw["pain_patterns"]],
     )
