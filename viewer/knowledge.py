@@ -878,7 +878,7 @@ def _muscle_groups(
             name=f"{term[:1].upper()}{term[1:]} (group of {len(parts)})",
             aliases=(term,),
             region="group",
-            layer="group",
+            layer=" and ".join(dict.fromkeys(p.layer for p in parts)),
             peripheral_nerve="; ".join(dict.fromkeys(p.peripheral_nerve for p in parts)),
             roots=tuple(r for r in ROOTS if r in roots),
             roots_note=f"The union of the roots of its {len(parts)} muscles; each muscle's card gives its own.",
