@@ -137,3 +137,11 @@ def test_whole_body_budget():
     glb_bytes = sum(atlas.mesh_path(s.id).stat().st_size for s in meshes)
     assert triangles < 600_000, f"body has {triangles} triangles (budget 600,000)"
     assert glb_bytes < 15_000_000, f"body GLBs total {glb_bytes / 1e6:.1f} MB (budget 15 MB)"
+
+
+def test_place_command_says_when_there_is_no_skin_to_place_on(tiny_assets, capsys):
+    from viewer.anatomy.build import main
+
+    assert main(["place", "--assets", str(tiny_assets)]) == 1
+    assert "no skin" in capsys.readouterr().out
+    assert not (tiny_assets / "atlas" / "placed_points.json").exists()

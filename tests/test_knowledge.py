@@ -16,6 +16,7 @@ import pytest
 from viewer.knowledge import (
     KnowledgeError,
     KnowledgeErrors,
+    ROOTS,
     code_sort_key,
     load_knowledge,
     validate_knowledge,
@@ -106,7 +107,8 @@ def test_meridian_colours_are_distinct_and_extra_groups_present(small):
         ("gastrocnemius", ("S1", "S2"), "tibial"),
         ("trapezius_upper", ("C3", "C4"), "accessory"),
         ("multifidus_L5", ("L5",), "L5 dorsal ramus"),
-        ("multifidus_C4", ("C4",), "C4 dorsal ramus"),
+        ("multifidus_C4", ("C5",), "C5 dorsal ramus"),
+        ("multifidus_C7", ("C8",), "C8 dorsal ramus"),
     ],
 )
 def test_main_roots_and_nerve(small, muscle, roots, nerve_word):
@@ -158,6 +160,84 @@ def test_search_forgives_typos(small, query, first):
     assert small.search_muscles(query)[0].id == first
 
 
+# ---------------------------------------------------------------------------------------------
+# muscle groups: a name several muscle records share stands for all of them
+
+GROUPS = [
+    # typed name, group id, members (file order)
+    ("trapezius", "trapezius", "trapezius_upper trapezius_middle trapezius_lower"),
+    ("Traps", "traps", "trapezius_upper trapezius_middle trapezius_lower"),
+    ("erector spinae", "erector_spinae", "iliocostalis longissimus spinalis"),
+    ("Erector-Spinae", "erector_spinae", "iliocostalis longissimus spinalis"),
+    ("erector_spinae", "erector_spinae", "iliocostalis longissimus spinalis"),
+    ("erectors", "erectors", "iliocostalis longissimus spinalis"),
+    ("hamstrings", "hamstrings", "biceps_femoris semitendinosus semimembranosus"),
+    ("medial hamstring", "medial_hamstring", "semitendinosus semimembranosus"),
+    ("quadriceps", "quadriceps", "rectus_femoris vastus_lateralis vastus_medialis vastus_intermedius"),
+    ("quads", "quads", "rectus_femoris vastus_lateralis vastus_medialis vastus_intermedius"),
+    ("rotator cuff", "rotator_cuff", "supraspinatus infraspinatus teres_minor subscapularis"),
+    ("adductors", "adductors", "adductor_longus gracilis"),
+    ("glutes", "glutes", "gluteus_maximus gluteus_medius gluteus_minimus"),
+    ("scalenes", "scalenes", "scalene_anterior scalene_middle scalene_posterior"),
+    ("rhomboids", "rhomboids", "rhomboid_major rhomboid_minor"),
+    ("iliopsoas", "iliopsoas", "psoas_major iliacus"),
+    ("calf", "calf", "gastrocnemius soleus"),
+    ("wrist extensor", "wrist_extensor", "extensor_carpi_radialis_longus extensor_carpi_radialis_brevis extensor_carpi_ulnaris"),
+    ("lumbar multifidus", "lumbar_multifidus", "multifidus_L1 multifidus_L2 multifidus_L3 multifidus_L4 multifidus_L5"),
+]
+
+
+@pytest.mark.parametrize("typed, group, members", GROUPS, ids=[g[0] for g in GROUPS])
+def test_group_names_resolve_to_all_their_parts(small, typed, group, members):
+    assert small.resolve_muscle(typed) == group
+    assert small.is_group(group) and small.has_muscle(group)
+    assert group not in {m.id for m in small.muscles}
+    assert tuple(m.id for m in small.group_members(group)) == tuple(members.split())
+    record = small.muscle(group)
+    parts = small.group_members(group)
+    assert set(record.roots) == {r for m in parts for r in m.roots}
+    assert list(record.roots) == sorted(record.roots, key=ROOTS.index)
+    assert set(record.sources) == {s for m in parts for s in m.sources}
+    assert record.region == "group" and str(len(parts)) in record.name
+
+
+@pytest.mark.parametrize(
+    "typed, muscle",
+    [("gluteus_medius", "gluteus_medius"), ("Gluteus medius", "gluteus_medius"), ("SCM", "sternocleidomastoid"),
+     ("piriformis", "piriformis"), ("upper trap", "trapezius_upper"), ("Multifidus (L5 group)", "multifidus_L5")],
+)
+def test_single_names_resolve_to_their_muscle(small, typed, muscle):
+    assert small.resolve_muscle(typed) == muscle
+    assert small.group_members(muscle) == (small.muscle(muscle),)
+
+
+@pytest.mark.parametrize("typed", ["gluteus_quintus", "", "trapezoid", "hamstrings!!x"])
+def test_unknown_names_raise_naming_them(small, typed):
+    with pytest.raises(KeyError, match=re.escape(repr(typed))):
+        small.resolve_muscle(typed)
+
+
+def test_every_shared_name_is_a_group(small):
+    from collections import Counter
+
+    counts = Counter(t for m in small.muscles for t in {_norm(x) for x in (m.name, *m.aliases)})
+    shared = {t for t, n in counts.items() if n > 1}
+    assert shared and all(small.is_group(small.resolve_muscle(t)) for t in shared)
+
+
+@pytest.mark.parametrize("query, first, then", [("trapezius", "trapezius", "trapezius_"), ("hamstrings", "hamstrings", ""),
+                                               ("rotator cuff", "rotator_cuff", "")])
+def test_search_finds_the_group_before_its_parts(small, query, first, then):
+    found = [m.id for m in small.search_muscles(query)]
+    assert found[0] == first
+    members = {m.id for m in small.group_members(first)}
+    assert members <= set(found)
+
+
+def _norm(text):
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
+
+
 def test_search_of_nonsense_is_empty(small):
     assert small.search_muscles("zzzz qqqq") == ()
     assert small.search_muscles("") == ()
@@ -200,8 +280,8 @@ def test_muscles_by_root_main_and_alternative(small):
 
 
 def test_lookup_errors_name_the_id(small):
-    with pytest.raises(KeyError, match="erector_spinae"):
-        small.muscle("erector_spinae")
+    with pytest.raises(KeyError, match="gluteus_quintus"):
+        small.muscle("gluteus_quintus")
     with pytest.raises(KeyError, match="BL99"):
         small.point("BL99")
 

@@ -149,3 +149,18 @@ def test_back_neck_shoulder_and_hip_points_are_placed_and_checked(placed, rules)
         sides = ["midline"] if rules[code]["location"]["side"] == "midline" else ["left", "right"]
         for side in sides:
             assert placed[(code, side)]["status"] != "not_placed", code
+
+
+def test_gv16_lies_below_the_occipital_protuberance_above_gv15(placed, atlas):
+    """WHO 2008: GV16 is directly below the external occipital protuberance, in the hollow between
+    the trapezius attachments, half a cun to a cun above GV15; GB20 is level with GV16."""
+    protuberance = atlas.landmarks["external_occipital_protuberance"].xyz
+    gv15, gv16 = placed[("GV15", "midline")], placed[("GV16", "midline")]
+    mm_per_cun = gv16["method"]["mm_per_cun"]
+    z15, z16 = gv15["position"][2], gv16["position"][2]
+    assert z15 < z16 < protuberance[2] - 0.3 * mm_per_cun, \
+        f"GV16 at z={z16:.0f} mm: not between GV15 ({z15:.0f}) and below the protuberance ({protuberance[2]:.0f})"
+    assert 0.5 <= (z16 - z15) / mm_per_cun <= 1.5, f"GV16 is {(z16 - z15) / mm_per_cun:.2f} cun above GV15"
+    for side in ("left", "right"):
+        z20 = placed[("GB20", side)]["position"][2]
+        assert abs(z20 - z16) <= 0.3 * mm_per_cun, f"GB20 {side} at z={z20:.0f} mm, GV16 at {z16:.0f} mm"

@@ -4,6 +4,8 @@ The expected values are anatomical facts written as tables:
 - roots: Kendall 2005 / Gray's 42nd ed. (as in muscles.json);
 - exits: C1-C7 above the vertebra of the same number, C8 between C7 and T1, T1 and below under
   the vertebra of the same number, sacral roots through the sacral foramina;
+- multifidus: each group is supplied by the dorsal ramus leaving just below its vertebra, one
+  number higher in the neck (Bogduk 1982): C3..C8 for the groups of C2..C7;
 - point levels: WHO 2008 (e.g. BL25 at the lower border of L4, 1.5 cun lateral; GV3 below L4).
 Tests of paraspinal points use the small fixture; those marked "real" use assets/points.json.
 """
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from viewer.knowledge import load_knowledge
+from viewer.knowledge import ROOTS, load_knowledge
 from viewer.selection import (
     Gap,
     MultifidusLink,
@@ -79,25 +81,25 @@ def test_unknown_root_raises():
 
 CHAIN = [
     # muscle, main roots, paraspinal levels, multifidus groups
-    ("sternocleidomastoid", "C2 C3", "C1 C2", "C2 C3"),
-    ("scalene_anterior", "C4 C5 C6", "C3 C4 C5", "C4 C5 C6"),
-    ("scalene_posterior", "C6 C7 C8", "C5 C6 C7", "C6 C7"),
-    ("splenius_capitis", "C3 C4 C5", "C2 C3 C4", "C3 C4 C5"),
-    ("semispinalis_capitis", "C2 C3 C4 C5", "C1 C2 C3 C4", "C2 C3 C4 C5"),
-    ("levator_scapulae", "C3 C4 C5", "C2 C3 C4", "C3 C4 C5"),
-    ("trapezius_upper", "C3 C4", "C2 C3", "C3 C4"),
-    ("rhomboid_major", "C5", "C4", "C5"),
-    ("supraspinatus", "C5 C6", "C4 C5", "C5 C6"),
-    ("infraspinatus", "C5 C6", "C4 C5", "C5 C6"),
-    ("deltoid", "C5 C6", "C4 C5", "C5 C6"),
-    ("latissimus_dorsi", "C6 C7 C8", "C5 C6 C7", "C6 C7"),
-    ("serratus_anterior", "C5 C6 C7", "C4 C5 C6", "C5 C6 C7"),
-    ("pectoralis_major", "C5 C6 C7 C8 T1", "C4 C5 C6 C7 T1", "C5 C6 C7 T1"),
+    ("sternocleidomastoid", "C2 C3", "C1 C2", "C2"),
+    ("scalene_anterior", "C4 C5 C6", "C3 C4 C5", "C3 C4 C5"),
+    ("scalene_posterior", "C6 C7 C8", "C5 C6 C7", "C5 C6 C7"),
+    ("splenius_capitis", "C3 C4 C5", "C2 C3 C4", "C2 C3 C4"),
+    ("semispinalis_capitis", "C2 C3 C4 C5", "C1 C2 C3 C4", "C2 C3 C4"),
+    ("levator_scapulae", "C3 C4 C5", "C2 C3 C4", "C2 C3 C4"),
+    ("trapezius_upper", "C3 C4", "C2 C3", "C2 C3"),
+    ("rhomboid_major", "C5", "C4", "C4"),
+    ("supraspinatus", "C5 C6", "C4 C5", "C4 C5"),
+    ("infraspinatus", "C5 C6", "C4 C5", "C4 C5"),
+    ("deltoid", "C5 C6", "C4 C5", "C4 C5"),
+    ("latissimus_dorsi", "C6 C7 C8", "C5 C6 C7", "C5 C6 C7"),
+    ("serratus_anterior", "C5 C6 C7", "C4 C5 C6", "C4 C5 C6"),
+    ("pectoralis_major", "C5 C6 C7 C8 T1", "C4 C5 C6 C7 T1", "C4 C5 C6 C7 T1"),
     ("pectoralis_minor", "C8 T1", "C7 T1", "C7 T1"),
-    ("biceps_brachii", "C5 C6", "C4 C5", "C5 C6"),
-    ("triceps_brachii", "C6 C7 C8", "C5 C6 C7", "C6 C7"),
-    ("extensor_carpi_radialis_longus", "C6 C7", "C5 C6", "C6 C7"),
-    ("flexor_carpi_ulnaris", "C7 C8 T1", "C6 C7 T1", "C7 T1"),
+    ("biceps_brachii", "C5 C6", "C4 C5", "C4 C5"),
+    ("triceps_brachii", "C6 C7 C8", "C5 C6 C7", "C5 C6 C7"),
+    ("extensor_carpi_radialis_longus", "C6 C7", "C5 C6", "C5 C6"),
+    ("flexor_carpi_ulnaris", "C7 C8 T1", "C6 C7 T1", "C6 C7 T1"),
     ("quadratus_lumborum", "T12 L1 L2 L3", "T12 L1 L2 L3", "T12 L1 L2 L3"),
     ("rectus_abdominis", "T7 T8 T9 T10 T11 T12", "T7 T8 T9 T10 T11 T12", "T7 T8 T9 T10 T11 T12"),
     ("multifidus_L5", "L5", "L5", "L5"),
@@ -140,8 +142,9 @@ def test_both_sides_highlight_left_and_right(small):
 
 @pytest.mark.parametrize(
     "root, group, reason_word",
-    [("C2", "multifidus_C2", "C2 dorsal ramus"), ("C7", "multifidus_C7", "C7 dorsal ramus"),
-     ("C8", "multifidus_C7", "no C8 group"), ("T6", "multifidus_T6", "T6 dorsal ramus"),
+    [("C2", None, "greater occipital"), ("C3", "multifidus_C2", "C3 dorsal ramus"),
+     ("C7", "multifidus_C6", "below the C6 vertebra"), ("C8", "multifidus_C7", "C8 dorsal ramus"),
+     ("T6", "multifidus_T6", "T6 dorsal ramus"),
      ("L5", "multifidus_L5", "Macintosh & Bogduk 1986"),
      ("C1", None, "suboccipital"), ("S1", None, "C2 to L5"), ("S3", None, "C2 to L5"), ("Co1", None, "C2 to L5")],
 )
@@ -275,7 +278,7 @@ def test_meridians_crossing_the_muscle(small, muscle, meridian, codes):
     assert set(codes.split()) <= {p.code for p in sel.local_points}
 
 
-@pytest.mark.parametrize("bad", [("gluteus_medius", "middle", ValueError), ("erector_spinae", "left", KeyError)])
+@pytest.mark.parametrize("bad", [("gluteus_medius", "middle", ValueError), ("gluteus_quintus", "left", KeyError)])
 def test_bad_input_raises(small, bad):
     muscle, side, error = bad
     with pytest.raises(error):
@@ -299,7 +302,7 @@ def test_selection_is_frozen(small):
          "L4", "BL25 GV3 EX-B2-L4"),
         ("L5", "L5", "gluteus_maximus extensor_hallucis_longus multifidus_L5", "piriformis soleus", "L5", "BL26 EX-B2-L5"),
         ("C7", "C8", "latissimus_dorsi flexor_carpi_ulnaris pectoralis_minor", "serratus_anterior", "C7", "GV14"),
-        ("C4", "C5", "deltoid biceps_brachii rhomboid_major", "", "C5", ""),
+        ("C4", "C5", "deltoid biceps_brachii rhomboid_major", "", "C4", ""),
         ("S1", "S1", "gastrocnemius piriformis gluteus_medius", "", "", ""),
     ],
 )
@@ -435,3 +438,42 @@ def test_selection_imports_no_ui():
     assert out.stdout.strip() == "[]"
 
 
+
+
+# ---------------------------------------------------------------------------------------------
+# muscle groups: every part selected, chains united
+
+GROUP_CHAINS = [
+    # group, parts, roots of the union
+    ("trapezius", "trapezius_upper trapezius_middle trapezius_lower", "C3 C4"),
+    ("hamstrings", "biceps_femoris semitendinosus semimembranosus", "L5 S1 S2"),
+    ("rotator_cuff", "supraspinatus infraspinatus teres_minor subscapularis", "C5 C6"),
+    ("quadriceps", "rectus_femoris vastus_lateralis vastus_medialis vastus_intermedius", "L2 L3 L4"),
+    ("adductors", "adductor_longus gracilis", "L2 L3 L4"),
+    ("erector_spinae", "iliocostalis longissimus spinalis", None),
+]
+
+
+@pytest.mark.parametrize("group, parts, roots", GROUP_CHAINS, ids=[g[0] for g in GROUP_CHAINS])
+@pytest.mark.parametrize("side", ["left", "both"])
+def test_group_selects_all_parts_and_unites_their_chains(small, group, parts, roots, side):
+    sel = select_muscle(small, group, side)
+    singles = [select_muscle(small, p, side) for p in parts.split()]
+    assert tuple(m.id for m in sel.members) == tuple(parts.split())
+    union_roots = [r for r in ROOTS if any(r in {x.root for x in s.roots} for s in singles)]
+    assert [r.root for r in sel.roots] == union_roots
+    if roots:
+        assert union_roots == roots.split()
+    for single in singles:
+        assert set(single.highlight.structures) <= set(sel.highlight.structures)
+        assert {m.muscle_id for m in single.multifidus} <= {m.muscle_id for m in sel.multifidus}
+        assert {p.code for p in single.paraspinal} <= {p.code for p in sel.paraspinal}
+        assert {p.code for p in single.local_points} <= {p.code for p in sel.local_points}
+    assert not any(s == f"{group}_left" for s in sel.highlight.structures)   # the group has no mesh
+    for link in sel.roots:
+        assert any(m.name.lower() in link.reason for m in sel.members if link.root in m.roots)
+
+
+def test_single_muscle_selection_has_itself_as_its_only_member(small):
+    sel = select_muscle(small, "gluteus_medius", "left")
+    assert sel.members == (sel.muscle,)

@@ -43,6 +43,16 @@ __all__ = [
     "Caution",
     "Point",
     "Meridian",
+    "Level",
+    "Region",
+    "KeyPoint",
+    "KeyMuscle",
+    "Overlap",
+    "Disagreement",
+    "Dermatome",
+    "PainPattern",
+    "DERMATOME_ROOTS",
+    "REGION_PARTS",
     "Knowledge",
     "build_knowledge",
     "load_knowledge",
@@ -83,12 +93,21 @@ PARASPINAL_LINES: Mapping[str, tuple[str, float | None]] = MappingProxyType(
     }
 )
 
+#: Roots with a dermatome record, cranial to caudal (C1 has no skin territory to speak of).
+DERMATOME_ROOTS: tuple[str, ...] = tuple(r for r in ROOTS if r not in ("C1", "Co1"))
+
+#: Parts of the body a region may name (see :mod:`viewer.body_regions`).
+REGION_PARTS: tuple[str, ...] = ("head", "neck", "trunk", "arm", "forearm", "hand", "finger",
+                                 "thigh", "leg", "foot", "toe")
+
 FILES = MappingProxyType(
     {
         "sources": ("knowledge/sources.json", "sources.schema.json", "sources", "id"),
         "muscles": ("knowledge/muscles.json", "muscles.schema.json", "muscles", "id"),
         "meridians": ("knowledge/meridians.json", "meridians.schema.json", "meridians", "id"),
         "points": ("points.json", "points.schema.json", "points", "code"),
+        "dermatomes": ("knowledge/dermatomes.json", "dermatomes.schema.json", "dermatomes", "root"),
+        "pain_patterns": ("knowledge/pain_patterns.json", "pain_patterns.schema.json", "pain_patterns", "muscle"),
     }
 )
 
@@ -291,6 +310,110 @@ class Meridian:
     sources: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Level:
+    """A height, or a position on a limb, given by a landmark: ``fraction`` of the way toward
+    ``toward`` when set. Paired landmarks are named by their base (``"nipple"``); the side of the
+    mark being tested is appended."""
+
+    landmark: str
+    toward: str | None = None
+    fraction: float | None = None
+
+
+@dataclass(frozen=True)
+class Region:
+    """A skin territory on one part of the body (evaluated by :mod:`viewer.body_regions`).
+
+    Attributes
+    ----------
+    part : str
+        One of :data:`REGION_PARTS`.
+    along : (float, float) or None
+        Range on the part's axis, 0 proximal to 1 distal (may reach past either end).
+    around : (float, float) or None
+        Arc of facing directions in degrees from the first to the second, going anterior (0) ->
+        lateral (90) -> posterior (180) -> medial (270); on the foot and toes 0 is dorsal.
+    below, above : Level or None
+        The heights (z) the territory lies between (head, neck and trunk).
+    digits : tuple of int
+        Fingers or toes (1 = thumb or big toe), for the parts finger and toe; empty for all.
+    near, radius_mm : Level and float, or None
+        The skin within ``radius_mm`` of a landmark (then ``part`` is not tested).
+    """
+
+    part: str
+    along: tuple[float, float] | None = None
+    around: tuple[float, float] | None = None
+    below: Level | None = None
+    above: Level | None = None
+    digits: tuple[int, ...] = ()
+    near: Level | None = None
+    radius_mm: float | None = None
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    """The ISNCSCI key sensory point of a root: in words, and where Radix puts it."""
+
+    description: str
+    level: Level
+
+
+@dataclass(frozen=True)
+class KeyMuscle:
+    """The ISNCSCI key muscle (a movement) of a root and the atlas muscles that perform it."""
+
+    id: str
+    root: str
+    name: str
+    muscles: tuple[str, ...]
+    note: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """Another root sharing part of a dermatome."""
+
+    root: str
+    where: str
+    note: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Where published maps differ about a dermatome."""
+
+    note: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Dermatome:
+    """The skin territory of one root (``assets/knowledge/dermatomes.json``)."""
+
+    root: str
+    description: str
+    regions: tuple[Region, ...]
+    key_point: KeyPoint
+    key_muscle: KeyMuscle | None
+    overlaps: tuple[Overlap, ...]
+    disagreements: tuple[Disagreement, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PainPattern:
+    """Where a muscle is known to refer pain (``assets/knowledge/pain_patterns.json``)."""
+
+    muscle: str
+    description: str
+    zones: tuple[Region, ...]
+    sources: tuple[str, ...]
+
+
 # ----------------------------------------------------------------------------------------------
 # point geometry helpers (pure)
 
@@ -421,25 +544,95 @@ class Knowledge:
     meridians: tuple[Meridian, ...]
     sources: tuple[Source, ...]
     complete: bool
-    _muscle: Mapping[str, Muscle] = field(repr=False, compare=False)
-    _point: Mapping[str, Point] = field(repr=False, compare=False)
-    _meridian: Mapping[str, Meridian] = field(repr=False, compare=False)
-    _source: Mapping[str, Source] = field(repr=False, compare=False)
-    _by_segment: Mapping[str, tuple[Point, ...]] = field(repr=False, compare=False)
-    _by_muscle: Mapping[str, tuple[Point, ...]] = field(repr=False, compare=False)
-    _by_line: Mapping[tuple[str, str], tuple[Point, ...]] = field(repr=False, compare=False)
-    _line_of: Mapping[str, str | None] = field(repr=False, compare=False)
-    _by_root: Mapping[str, tuple[Muscle, ...]] = field(repr=False, compare=False)
-    _by_alt_root: Mapping[str, tuple[Muscle, ...]] = field(repr=False, compare=False)
-    _search_terms: tuple[tuple[str, str], ...] = field(repr=False, compare=False)
+    dermatomes: tuple[Dermatome, ...] = ()
+    pain_patterns: tuple[PainPattern, ...] = ()
+    _muscle: Mapping[str, Muscle] = field(default_factory=dict, repr=False, compare=False)
+    _point: Mapping[str, Point] = field(default_factory=dict, repr=False, compare=False)
+    _meridian: Mapping[str, Meridian] = field(default_factory=dict, repr=False, compare=False)
+    _source: Mapping[str, Source] = field(default_factory=dict, repr=False, compare=False)
+    _by_segment: Mapping[str, tuple[Point, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _by_muscle: Mapping[str, tuple[Point, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _by_line: Mapping[tuple[str, str], tuple[Point, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _line_of: Mapping[str, str | None] = field(default_factory=dict, repr=False, compare=False)
+    _by_root: Mapping[str, tuple[Muscle, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _by_alt_root: Mapping[str, tuple[Muscle, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _search_terms: tuple[tuple[str, str], ...] = field(default=(), repr=False, compare=False)
+    _groups: Mapping[str, Muscle] = field(default_factory=dict, repr=False, compare=False)
+    _group_members: Mapping[str, tuple[str, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _term_to_id: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    _dermatome: Mapping[str, Dermatome] = field(default_factory=dict, repr=False, compare=False)
+    _key_muscle: Mapping[str, KeyMuscle] = field(default_factory=dict, repr=False, compare=False)
+    _pain_pattern: Mapping[str, PainPattern] = field(default_factory=dict, repr=False, compare=False)
+    _dermatome_regions: Mapping[str, tuple[tuple[Dermatome, Region], ...]] = field(
+        default_factory=dict, repr=False, compare=False)
 
     # lookups ---------------------------------------------------------------------------------
     def muscle(self, muscle_id: str) -> Muscle:
-        """Muscle by id (without side). Raises ``KeyError`` naming the id."""
-        try:
-            return self._muscle[muscle_id]
-        except KeyError:
-            raise KeyError(f"unknown muscle id {muscle_id!r} (not in muscles.json)") from None
+        """Muscle by id (without side), or the record of a muscle group by its id (see
+        :meth:`group_members`). Raises ``KeyError`` naming the id."""
+        found = self._muscle.get(muscle_id) or self._groups.get(muscle_id)
+        if found is None:
+            raise KeyError(f"unknown muscle id {muscle_id!r} (not in muscles.json)")
+        return found
+
+    # muscle groups ---------------------------------------------------------------------------
+    @property
+    def groups(self) -> tuple[Muscle, ...]:
+        """The muscle groups: one record per name that several muscle records share.
+
+        A group's record is derived, never typed: ``id`` is the shared name in snake case
+        (``"erector_spinae"``), ``roots`` the union of its members' roots (cranial to caudal),
+        ``sources`` the union of theirs, ``region`` ``"group"``.
+        """
+        return tuple(self._groups.values())
+
+    def is_group(self, muscle_id: str) -> bool:
+        return muscle_id in self._groups
+
+    def group_members(self, muscle_id: str) -> tuple[Muscle, ...]:
+        """The muscles a group id stands for (file order); a muscle id gives itself.
+
+        Raises ``KeyError`` naming the id when it is neither.
+        """
+        if muscle_id in self._group_members:
+            return tuple(self._muscle[m] for m in self._group_members[muscle_id])
+        return (self.muscle(muscle_id),)
+
+    def resolve_muscle(self, name: str) -> str:
+        """The muscle or group id a name stands for, as typed in a link, a search or a list.
+
+        Parameters
+        ----------
+        name : str
+            A muscle id (``"gluteus_medius"``), a group id (``"erector_spinae"``) or any name or
+            alias of a muscle or a group, in any case and spacing (``"Trapezius"``,
+            ``"rotator cuff"``, ``"SCM"``). A name shared by several muscles names their group.
+
+        Returns
+        -------
+        str
+            The id to select (a group id selects all its members: :meth:`group_members`).
+
+        Raises
+        ------
+        KeyError
+            Naming the name when nothing is called so.
+
+        Examples
+        --------
+        >>> k.resolve_muscle("trapezius")                             # doctest: +SKIP
+        'trapezius'
+        >>> [m.id for m in k.group_members("trapezius")]              # doctest: +SKIP
+        ['trapezius_upper', 'trapezius_middle', 'trapezius_lower']
+        >>> k.resolve_muscle("SCM")                                   # doctest: +SKIP
+        'sternocleidomastoid'
+        """
+        if name in self._muscle or name in self._groups:
+            return name
+        found = self._term_to_id.get(_normalise(name))
+        if found is None:
+            raise KeyError(f"unknown muscle {name!r}: no muscle or muscle group in muscles.json is called so")
+        return found
 
     def point(self, code: str) -> Point:
         """Point by code. Raises ``KeyError`` naming the code."""
@@ -462,8 +655,40 @@ class Knowledge:
         except KeyError:
             raise KeyError(f"unknown source id {source_id!r} (not in sources.json)") from None
 
+    def dermatome(self, root: str) -> Dermatome:
+        """Dermatome of a root (C2..S5). Raises ``KeyError`` naming the root."""
+        try:
+            return self._dermatome[root]
+        except KeyError:
+            raise KeyError(f"no dermatome for root {root!r} (not in dermatomes.json)") from None
+
+    def dermatome_regions(self, part: str) -> tuple[tuple[Dermatome, Region], ...]:
+        """Every (dermatome, region) on a body part, and (``part="near"``) every region given as
+        the skin near a landmark, whatever its part."""
+        return self._dermatome_regions.get(part, ())
+
+    @property
+    def key_muscles(self) -> tuple[KeyMuscle, ...]:
+        """The ISNCSCI key muscles (movements), cranial to caudal."""
+        return tuple(self._key_muscle.values())
+
+    def key_muscle(self, key_id: str) -> KeyMuscle:
+        """Key muscle by id (``"long_toe_extensors"``). Raises ``KeyError`` naming the id."""
+        try:
+            return self._key_muscle[key_id]
+        except KeyError:
+            raise KeyError(f"unknown key muscle {key_id!r} (not in dermatomes.json)") from None
+
+    def has_key_muscle(self, key_id: str) -> bool:
+        return key_id in self._key_muscle
+
+    def pain_pattern(self, muscle_id: str) -> PainPattern | None:
+        """Referred-pain zones of a muscle, or None when the knowledge has none for it."""
+        return self._pain_pattern.get(muscle_id)
+
     def has_muscle(self, muscle_id: str) -> bool:
-        return muscle_id in self._muscle
+        """Whether :meth:`muscle` knows the id: a muscle or a muscle group."""
+        return muscle_id in self._muscle or muscle_id in self._groups
 
     def has_point(self, code: str) -> bool:
         return code in self._point
@@ -509,7 +734,8 @@ class Knowledge:
         Returns
         -------
         tuple of Muscle
-            Best first: exact matches, then prefixes, substrings and fuzzy matches.
+            Best first: exact matches, then prefixes, substrings and fuzzy matches. Muscle groups
+            (:attr:`groups`) are found by their shared name and come before their members.
         """
         q = _normalise(query)
         if not q:
@@ -528,8 +754,9 @@ class Knowledge:
                     continue
             if score > best.get(muscle_id, -1.0):
                 best[muscle_id] = score
-        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0]))
-        return tuple(self._muscle[m] for m, _ in ranked[:limit])
+        # A group comes before its members when they match the same name equally well.
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1], kv[0] not in self._groups, kv[0]))
+        return tuple(self.muscle(m) for m, _ in ranked[:limit])
 
 
 def build_knowledge(
@@ -537,6 +764,8 @@ def build_knowledge(
     points: Iterable[Point],
     meridians: Iterable[Meridian],
     sources: Iterable[Source],
+    dermatomes: Iterable[Dermatome] = (),
+    pain_patterns: Iterable[PainPattern] = (),
 ) -> Knowledge:
     """Build a :class:`Knowledge` with its indexes from already-validated records.
 
@@ -575,15 +804,30 @@ def build_knowledge(
         for t in (m.id, m.name, *m.aliases):
             terms.append((_normalise(t), m.id))
 
+    groups, group_members, term_to_id = _muscle_groups(muscles)
+    for group in groups.values():
+        terms.append((_normalise(group.aliases[0]), group.id))
+
     def frozen(d: dict) -> Mapping:
         return MappingProxyType({k: tuple(v) for k, v in d.items()})
 
+    dermatomes, pain_patterns = tuple(dermatomes), tuple(pain_patterns)
+    regions_by_part: dict[str, list[tuple[Dermatome, Region]]] = defaultdict(list)
+    for d in dermatomes:
+        for r in d.regions:
+            regions_by_part["near" if r.near is not None else r.part].append((d, r))
     return Knowledge(
         muscles=muscles,
         points=points,
         meridians=meridians,
         sources=sources,
         complete=complete,
+        dermatomes=dermatomes,
+        pain_patterns=pain_patterns,
+        _dermatome=MappingProxyType({d.root: d for d in dermatomes}),
+        _key_muscle=MappingProxyType({d.key_muscle.id: d.key_muscle for d in dermatomes if d.key_muscle}),
+        _pain_pattern=MappingProxyType({p.muscle: p for p in pain_patterns}),
+        _dermatome_regions=frozen(regions_by_part),
         _muscle=MappingProxyType({m.id: m for m in muscles}),
         _point=MappingProxyType({p.code: p for p in points}),
         _meridian=MappingProxyType({m.id: m for m in meridians}),
@@ -595,7 +839,59 @@ def build_knowledge(
         _by_root=frozen(by_root),
         _by_alt_root=frozen(by_alt),
         _search_terms=tuple(terms),
+        _groups=MappingProxyType(groups),
+        _group_members=MappingProxyType(group_members),
+        _term_to_id=MappingProxyType(term_to_id),
     )
+
+
+def _muscle_groups(
+    muscles: tuple[Muscle, ...],
+) -> tuple[dict[str, Muscle], dict[str, tuple[str, ...]], dict[str, str]]:
+    """Groups derived from the names several muscle records share, and every name's id.
+
+    Returns ``(groups by id, member ids by group id, normalised name -> muscle or group id)``.
+    A name that is also the id or the own name of one muscle stays that muscle's.
+    """
+    owners: dict[str, list[str]] = defaultdict(list)
+    own: dict[str, str] = {}
+    for m in muscles:
+        own[_normalise(m.id)] = m.id
+        own[_normalise(m.name)] = m.id
+        for t in dict.fromkeys(_normalise(t) for t in (m.name, *m.aliases)):
+            owners[t].append(m.id)
+    by_id = {m.id: m for m in muscles}
+    groups: dict[str, Muscle] = {}
+    members: dict[str, tuple[str, ...]] = {}
+    term_to_id: dict[str, str] = {}
+    for term, ids in owners.items():
+        if term in own or len(ids) == 1:
+            term_to_id[term] = own.get(term, ids[0])
+            continue
+        group_id = term.replace(" ", "_")
+        parts = tuple(by_id[i] for i in ids)
+        roots = {r for p in parts for r in p.roots}
+        alts = tuple(dict.fromkeys(a for p in parts for a in p.roots_alt))
+        names = ", ".join(p.name.lower() for p in parts)
+        groups[group_id] = Muscle(
+            id=group_id,
+            name=f"{term[:1].upper()}{term[1:]} (group of {len(parts)})",
+            aliases=(term,),
+            region="group",
+            layer=" and ".join(dict.fromkeys(p.layer for p in parts)),
+            peripheral_nerve="; ".join(dict.fromkeys(p.peripheral_nerve for p in parts)),
+            roots=tuple(r for r in ROOTS if r in roots),
+            roots_note=f"The union of the roots of its {len(parts)} muscles; each muscle's card gives its own.",
+            roots_alt=alts,
+            actions=tuple(dict.fromkeys(a for p in parts for a in p.actions)),
+            attachments=Attachments("see each muscle of the group", "see each muscle of the group", (), ()),
+            plain_language=f"A name for {len(parts)} muscles together: {names}.",
+            sources=tuple(dict.fromkeys(s for p in parts for s in p.sources)),
+        )
+        members[group_id] = tuple(ids)
+        term_to_id[term] = group_id
+        term_to_id.setdefault(_normalise(group_id), group_id)
+    return groups, members, term_to_id
 
 
 # ----------------------------------------------------------------------------------------------
@@ -674,6 +970,44 @@ def _point(r: Mapping[str, Any]) -> Point:
             for a in r.get("location_alternatives", ())
         ),
     )
+
+
+def _level(r: Mapping[str, Any] | None) -> Level | None:
+    if r is None:
+        return None
+    return Level(r["landmark"], r.get("toward"), r.get("fraction"))
+
+
+def _region(r: Mapping[str, Any]) -> Region:
+    return Region(
+        part=r["part"],
+        along=tuple(r["along"]) if "along" in r else None,
+        around=tuple(r["around"]) if "around" in r else None,
+        below=_level(r.get("below")),
+        above=_level(r.get("above")),
+        digits=tuple(r.get("digits", ())),
+        near=_level(r.get("near")),
+        radius_mm=r.get("radius_mm"),
+    )
+
+
+def _dermatome(r: Mapping[str, Any]) -> Dermatome:
+    k, m = r["key_point"], r["key_muscle"]
+    return Dermatome(
+        root=r["root"],
+        description=r["description"],
+        regions=tuple(_region(x) for x in r["regions"]),
+        key_point=KeyPoint(k["description"], Level(k["landmark"], k["toward"], k["fraction"])),
+        key_muscle=None if m is None else KeyMuscle(
+            m["id"], r["root"], m["name"], tuple(m["muscles"]), m["note"], tuple(m["sources"])),
+        overlaps=tuple(Overlap(o["root"], o["where"], o["note"], tuple(o["sources"])) for o in r["overlaps"]),
+        disagreements=tuple(Disagreement(d["note"], tuple(d["sources"])) for d in r["disagreements"]),
+        sources=tuple(r["sources"]),
+    )
+
+
+def _pain_pattern(r: Mapping[str, Any]) -> PainPattern:
+    return PainPattern(r["muscle"], r["description"], tuple(_region(z) for z in r["zones"]), tuple(r["sources"]))
 
 
 def _meridian(r: Mapping[str, Any]) -> Meridian:
@@ -791,6 +1125,32 @@ def _cross_check(
         check_sources("muscles", i, r["id"], "sources", r["sources"])
         for k, alt in enumerate(r["roots_alt"]):
             check_sources("muscles", i, r["id"], f"roots_alt[{k}].sources", alt["sources"])
+
+    key_ids: dict[str, int] = {}
+    for i, r in raw["dermatomes"]:
+        label = r["root"]
+        check_sources("dermatomes", i, label, "sources", r["sources"])
+        for k, o in enumerate(r["overlaps"]):
+            check_sources("dermatomes", i, label, f"overlaps[{k}].sources", o["sources"])
+            if o["root"] == label:
+                err("dermatomes", i, label, f"overlaps[{k}].root", "a dermatome cannot overlap itself")
+        for k, d in enumerate(r["disagreements"]):
+            check_sources("dermatomes", i, label, f"disagreements[{k}].sources", d["sources"])
+        km = r["key_muscle"]
+        if km is not None:
+            check_sources("dermatomes", i, label, "key_muscle.sources", km["sources"])
+            if km["id"] in key_ids:
+                err("dermatomes", i, label, "key_muscle.id", f"duplicate key muscle id {km['id']!r}: first used by index {key_ids[km['id']]}")
+            key_ids.setdefault(km["id"], i)
+            if km["id"] in muscle_ids:
+                err("dermatomes", i, label, "key_muscle.id", f"key muscle id {km['id']!r} is also a muscle id")
+            for k, m in enumerate(km["muscles"]):
+                if m not in muscle_ids:
+                    err("dermatomes", i, label, f"key_muscle.muscles[{k}]", f"unknown muscle id {m!r} (not in muscles.json)")
+    for i, r in raw["pain_patterns"]:
+        check_sources("pain_patterns", i, r["muscle"], "sources", r["sources"])
+        if r["muscle"] not in muscle_ids:
+            err("pain_patterns", i, r["muscle"], "muscle", f"unknown muscle id {r['muscle']!r} (not in muscles.json)")
 
     # meridians: codes belong to the meridian, counts, no code in two meridians
     owner: dict[str, str] = {}
@@ -922,4 +1282,6 @@ def load_knowledge(
         points=[_point(r) for _, r in raw["points"]],
         meridians=[_meridian(r) for _, r in raw["meridians"]],
         sources=[_source(r) for _, r in raw["sources"]],
+        dermatomes=[_dermatome(r) for _, r in raw["dermatomes"]],
+        pain_patterns=[_pain_pattern(r) for _, r in raw["pain_patterns"]],
     )

@@ -13,8 +13,10 @@ Conventions (see ``docs/ARCHITECTURE.md``):
 - The "paraspinal level" of a root is the vertebra at whose inferior border its foramen opens:
   Cn -> C(n-1) (C1 -> occiput), C8 -> C7, Tn -> Tn, Ln -> Ln, Sn -> sacral foramen Sn. Point
   records use the same convention for their ``segment``.
-- ``multifidus_<root>`` is the multifidus group supplied by the medial branch of that root's
-  dorsal ramus (C2..L5); C8 maps to the C7 group; C1 and the sacral roots have no group.
+- A multifidus group ``multifidus_<vertebra>`` (C2..L5) is supplied by the medial branch of the
+  dorsal ramus that leaves just below its vertebra: the same number in the thoracic and lumbar
+  spine, one number higher in the neck (C3..C8 for the groups of C2..C7, Bogduk 1982). The link
+  is read from each group's ``roots`` in ``muscles.json``; C1, C2 and the sacral roots have no group.
 - Paraspinal points are found from the point records (line and segment), never from code lists.
 """
 
@@ -179,7 +181,11 @@ class Highlight:
 
 @dataclass(frozen=True)
 class Selection:
-    """The whole chain for one muscle on one or both sides."""
+    """The whole chain for one muscle, or a muscle group, on one or both sides.
+
+    ``muscle`` is the record selected (a group's derived record for a group); ``members`` the
+    muscles drawn: ``(muscle,)`` for one muscle, every part for a group, whose chains are united.
+    """
 
     muscle: Muscle
     side: str
@@ -191,6 +197,7 @@ class Selection:
     local_points: tuple[PointLink, ...]
     gaps: tuple[Gap, ...]
     highlight: Highlight
+    members: tuple[Muscle, ...] = ()
 
     def on_line(self, line: str) -> tuple[PointLink, ...]:
         """Paraspinal points of one line, cranial to caudal."""
@@ -318,30 +325,34 @@ def _sides(side: str) -> tuple[str, ...]:
 
 
 def _multifidus_for_root(knowledge: Knowledge, root: str, sides: tuple[str, ...]) -> MultifidusLink | Gap:
-    if root == "C8":
-        group = "multifidus_C7"
-        why = ("the atlas has no C8 group; the C8 dorsal ramus leaves at C7-T1 and its medial branch is "
-               "shown with the lowest cervical group, C7")
-    elif root[0] in "CTL" and root not in ("C1", "Co1"):
-        group = f"multifidus_{root}"
-        why = f"supplied by the medial branch of the {root} dorsal ramus"
-    elif root == "C1":
+    """The multifidus group whose record names ``root`` as its nerve (``muscles.json``), or the gap."""
+    groups = [m for m in knowledge.muscles_with_root(root) if m.id.startswith("multifidus_")]
+    if root == "C1":
         return Gap("no_multifidus_group", root, None,
                    "C1: no multifidus group; the C1 dorsal ramus (suboccipital nerve) supplies the suboccipital "
                    "muscles, and multifidus begins at C2", ("gray42",))
-    else:
+    if not groups and root == "C2":
+        return Gap("no_multifidus_group", root, None,
+                   "C2: no multifidus group; the C2 dorsal ramus (greater occipital nerve) supplies semispinalis "
+                   "capitis and the suboccipital obliques, while the fascicles arising from C2 are supplied by C3",
+                   ("bogduk1982", "gray42"))
+    if not groups and root[0] in "CTL" and root != "Co1":
+        return Gap("no_multifidus_group", root, None,
+                   f"{root}: no multifidus group in muscles.json names {root} as its nerve", ())
+    if not groups:
         return Gap("no_multifidus_group", root, None,
                    f"{root}: no multifidus group in the atlas; groups are modelled from C2 to L5, and the sacral "
                    "fibres of multifidus belong to the lumbar (L4, L5) groups", ("macintosh1986", "bogduk2005"))
-    if not knowledge.has_muscle(group):
-        return Gap("no_multifidus_group", root, None,
-                   f"{root}: the group {group} is missing from muscles.json", ())
-    muscle = knowledge.muscle(group)
+    muscle = groups[0]
+    vertebra = muscle.id.split("_", 1)[1]
+    why = f"arises from {vertebra} and is supplied by the medial branch of the {root} dorsal ramus"
+    if vertebra != root:
+        why += f", which leaves just below the {vertebra} vertebra (in the neck the nerve is one number higher)"
     return MultifidusLink(
         root=root,
-        muscle_id=group,
-        acronyms=tuple(f"{group}_{s}" for s in sides),
-        reason=f"{group}: {why} ({knowledge.cite(muscle.sources)})",
+        muscle_id=muscle.id,
+        acronyms=tuple(f"{muscle.id}_{s}" for s in sides),
+        reason=f"{muscle.id}: {why} ({knowledge.cite(muscle.sources)})",
         sources=muscle.sources,
     )
 
@@ -459,7 +470,9 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
     ----------
     knowledge : Knowledge
     muscle_id : str
-        Muscle id without side, e.g. ``"gluteus_medius"``.
+        Muscle id without side, e.g. ``"gluteus_medius"``, or a group id (``"hamstrings"``,
+        ``"rotator_cuff"``: :meth:`~viewer.knowledge.Knowledge.resolve_muscle` turns a typed
+        name into one), which selects every part and unites their chains.
     side : {"left", "right", "both"}
 
     Returns
@@ -478,21 +491,31 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
     >>> sel = select_muscle(k, "gluteus_medius", "left")                  # doctest: +SKIP
     >>> [r.root for r in sel.roots]                                        # doctest: +SKIP
     ['L4', 'L5', 'S1']
+    >>> [m.id for m in select_muscle(k, "hamstrings").members]             # doctest: +SKIP
+    ['biceps_femoris', 'semitendinosus', 'semimembranosus']
     """
     muscle = knowledge.muscle(muscle_id)
+    members = knowledge.group_members(muscle_id)
     sides = _sides(side)
-    roots = tuple(
-        RootLink(r, True, root_exit(r),
-                 f"{r}: root of {muscle.name.lower()} per {knowledge.cite(muscle.sources)}", muscle.sources)
-        for r in muscle.roots
-    )
+
+    def names(root: str, alternative: bool = False) -> tuple[str, tuple[str, ...]]:
+        parts = [m for m in members if root in (m.alternative_roots if alternative else m.roots)]
+        text = ", ".join(m.name.lower() for m in parts)
+        return text, tuple(dict.fromkeys(s for m in parts for s in m.sources))
+
+    roots = []
+    for r in muscle.roots:
+        text, srcs = names(r)
+        roots.append(RootLink(r, True, root_exit(r), f"{r}: root of {text} per {knowledge.cite(srcs)}", srcs))
+    roots = tuple(roots)
     alternative = []
     for r in muscle.alternative_roots:
         alts = [a for a in muscle.roots_alt if r in a.roots]
         srcs = tuple(dict.fromkeys(s for a in alts for s in a.sources))
+        text, _ = names(r, alternative=True)
         alternative.append(RootLink(
             r, False, root_exit(r),
-            f"{r}: named for {muscle.name.lower()} only by {knowledge.cite(srcs)}: {alts[0].note}", srcs))
+            f"{r}: named for {text} only by {knowledge.cite(srcs)}: {alts[0].note}", srcs))
     multifidus: list[MultifidusLink] = []
     gaps: list[Gap] = []
     for r in muscle.roots:
@@ -507,10 +530,15 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
 
     by_meridian: dict[str, list[str]] = {}
     local = []
-    for p in knowledge.points_on_muscle(muscle.id):
-        local.append(_point_link(knowledge, p, knowledge.line_of(p.code),
-                                 f"its record lists {muscle.name.lower()} under the point"))
-        by_meridian.setdefault(p.meridian, []).append(p.code)
+    seen_points: set[str] = set()
+    for part in members:
+        for p in knowledge.points_on_muscle(part.id):
+            if p.code in seen_points:
+                continue
+            seen_points.add(p.code)
+            local.append(_point_link(knowledge, p, knowledge.line_of(p.code),
+                                     f"its record lists {part.name.lower()} under the point"))
+            by_meridian.setdefault(p.meridian, []).append(p.code)
     meridians = tuple(
         MeridianLink(m, tuple(codes),
                      f"{knowledge.meridian(m).english} crosses {muscle.name.lower()}: {', '.join(codes)} on or near it")
@@ -519,7 +547,7 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
     point_codes = tuple(dict.fromkeys([p.code for p in paraspinal] + [p.code for p in local]))
     highlight = Highlight(
         structures=_structures(
-            (f"{muscle.id}_{s}" for s in sides),
+            (f"{part.id}_{s}" for part in members for s in sides),
             (f"root_{r.root}_{s}" for r in roots for s in sides),
             (_vertebra_acronym(lv) for lv in levels),
             (a for m in multifidus for a in m.acronyms),
@@ -538,6 +566,7 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
         local_points=tuple(local),
         gaps=tuple(gaps),
         highlight=highlight,
+        members=members,
     )
 
 

@@ -122,6 +122,16 @@ def test_deep_link_opens_selection(page, server):
     assert sorted(set(page.evaluate("radixView.markerCodes()"))) == ["BL25", "BL26", "EX-B2-L4", "EX-B2-L5", "GV3"]
 
 
+def test_deep_link_to_a_muscle_group_selects_its_parts(page, server):
+    # "glutes" is a name gluteus maximus, medius and minimus share: the group's card, every part
+    # the body has lit as the selected muscle, and no "Unknown muscle".
+    open_app(page, server, "?muscle=glutes&side=left")
+    text = wait_info(page, "Glutes (group of 3)")
+    assert "Unknown muscle" not in text and "left side" in text
+    assert page.evaluate("radixView.style('gluteus_medius_left').color") == ROLE_COLOURS["muscle"]
+    assert "muscle=glutes" in page.evaluate("location.search")
+
+
 def test_deep_link_with_unknown_muscle_says_so(page, server):
     open_app(page, server, "?muscle=no_such_muscle_xyz")
     assert "Unknown muscle" in wait_info(page, "Unknown muscle")

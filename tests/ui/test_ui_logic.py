@@ -44,6 +44,9 @@ STRUCTURES = [
     ({"muscle": "gluteus_medius", "side": "left", "mode": "student", "view": "posterior"},
      {"muscle": "gluteus_medius", "side": "left", "mode": "student", "view": "posterior"}, 0),
     ({"muscle": "Gluteus medius"}, {"muscle": "gluteus_medius"}, 0),          # a name works too
+    ({"muscle": "trapezius"}, {"muscle": "trapezius"}, 0),                    # a group: every part
+    ({"muscle": "erector spinae"}, {"muscle": "erector_spinae"}, 0),
+    ({"muscle": "Hamstrings", "side": "right"}, {"muscle": "hamstrings", "side": "right"}, 0),
     ({"level": "L4", "mode": "patient"}, {"level": "L4", "mode": "patient"}, 0),
     ({"root": "C8"}, {"root": "C8"}, 0),
     ({"point": "GV3", "muscle": "gluteus_medius"}, {"point": "GV3", "muscle": "gluteus_medius"}, 0),
@@ -160,6 +163,12 @@ def test_scene_of_a_muscle(k):
     assert scene.primary == ("gluteus_medius_left",)
     assert {"root_L5_left", "L4", "multifidus_L4_left"} <= set(scene.structures)
     assert "GV3" in scene.points and scene.emphasis is None
+
+
+def test_scene_of_a_muscle_group_lights_every_part(k):
+    scene = compose_scene(k, muscle="trapezius", side="left")
+    assert scene.primary == ("trapezius_upper_left", "trapezius_middle_left", "trapezius_lower_left")
+    assert set(scene.primary) | {"root_C3_left", "root_C4_left"} <= set(scene.structures)
 
 
 def test_scene_of_a_level(k):

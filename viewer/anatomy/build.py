@@ -235,6 +235,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--only", default=None,
                    help="comma-separated generator names (e.g. spine,neural) for a partial build "
                         "into a scratch folder while developing")
+    pl = sub.add_parser("place", help="re-place the points of points.json on the body already built "
+                                       "(placed_points.json, meridian_paths.json), as the build does")
+    pl.add_argument("--assets", type=Path, default=Path(__file__).resolve().parents[2] / "assets")
     c = sub.add_parser("check", help="build into a temporary folder and compare with the assets: "
                                       "exit 1 and list the differences if they are not the same")
     c.add_argument("--assets", type=Path, default=Path(__file__).resolve().parents[2] / "assets")
@@ -253,6 +256,11 @@ def main(argv: list[str] | None = None) -> int:
                                     f"{len(differences)} difference(s) from a fresh build: "
                                     "run python -m viewer.anatomy build"))
         return 1 if differences else 0
+    if args.command == "place":
+        from ..overlays.build_points import place_all
+
+        summary = place_all(args.assets, log=print)
+        return 0 if summary else 1
     if args.command == "build":
         generators = GENERATORS
         if args.only:

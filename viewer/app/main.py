@@ -169,6 +169,9 @@ class RadixApp(pn.viewable.Viewer):
                 labels.append(label)
                 self._label_to_id.setdefault(label.lower(), m.id)
                 self._label_to_id.setdefault(alias.lower(), m.id)
+        for group in data.knowledge.groups:   # "Trapezius (group of 3)": selects every part
+            labels.append(group.name)
+            self._label_to_id[group.name.lower()] = group.id
         self.search = pn.widgets.AutocompleteInput(
             name="Find a muscle", options=labels, case_sensitive=False, search_strategy="includes",
             restrict=False, min_characters=1, placeholder="e.g. glute med, SCM, trapezius",
@@ -244,8 +247,10 @@ class RadixApp(pn.viewable.Viewer):
         if not text:
             return None
         k = self.data.knowledge
-        if k.has_muscle(text):
-            return text
+        try:
+            return k.resolve_muscle(text)   # an id, a name, an alias or a group's shared name
+        except KeyError:
+            pass
         hit = self._label_to_id.get(text.lower())
         if hit or not fuzzy:
             return hit

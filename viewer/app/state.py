@@ -353,7 +353,7 @@ def compose_scene(knowledge, muscle: str | None = None, level: str | None = None
     primary: tuple[str, ...] = ()
     if muscle:
         subject = select_muscle(knowledge, muscle, side)
-        primary = tuple(f"{muscle}_{s}" for s in sides)
+        primary = tuple(f"{m.id}_{s}" for m in subject.members for s in sides)
     elif root:
         subject = select_root(knowledge, root, side)
         primary = tuple(f"root_{root}_{s}" for s in sides)
@@ -426,8 +426,10 @@ def parse_query(args: Mapping[str, str], knowledge) -> tuple[dict, list[str]]:
             notes.append(f"The link's {key} value is too long ({len(value)} characters) and was ignored.")
             continue
         if key == "muscle":
-            found = value if knowledge.has_muscle(value) else next(
-                (m.id for m in knowledge.muscles if m.name.lower() == value.lower()), None)
+            try:
+                found = knowledge.resolve_muscle(value)   # also a group: ?muscle=trapezius
+            except KeyError:
+                found = None
             if found:
                 values["muscle"] = found
             else:
