@@ -13,12 +13,9 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from viewer.knowledge import load_knowledge
 from viewer.selection import (
     Gap,
     MultifidusLink,
@@ -30,7 +27,7 @@ from viewer.selection import (
     select_root,
 )
 
-from conftest import ASSETS, FIXTURE_POINTS, PROJECT as REPO
+from conftest import PROJECT as REPO
 
 
 # ---------------------------------------------------------------------------------------------

@@ -249,7 +249,8 @@ def validate_meshes_exist(atlas: "Atlas") -> list[str]:
             continue
         path = atlas.mesh_dir / s.mesh
         if not path.is_file():
-            problems.append(f"structures.json: record {s.acronym}: field mesh: {s.mesh} does not exist in {atlas.mesh_dir}")
+            problems.append(f"structures.json: record {s.acronym}: field mesh: {s.mesh} "
+                            f"does not exist in {atlas.mesh_dir}")
             continue
         wrong = glb_problem(path)
         if wrong:
@@ -283,7 +284,8 @@ def validate_hierarchy(atlas: "Atlas") -> list[str]:
         elif path[:-1] != parent.structure_id_path:
             problems.append(f"{label}: does not continue its parent's path {list(parent.structure_id_path)}")
         elif parent.kind != "group":
-            problems.append(f"structures.json: record {s.acronym}: field parent: {s.parent!r} is a {parent.kind}, not a group")
+            problems.append(f"structures.json: record {s.acronym}: field parent: {s.parent!r} "
+                            f"is a {parent.kind}, not a group")
     return problems
 
 

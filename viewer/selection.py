@@ -275,11 +275,13 @@ def root_exit(root: str) -> RootExit:
     kind, n = root[0], int(root[1:])
     if root == "C1":
         return RootExit(root, "between the occiput and the atlas (C1)", "occiput",
-                        "C1 leaves above the atlas, between it and the skull, so no vertebra has it at its lower border")
+                        "C1 leaves above the atlas, between it and the skull, so no vertebra has it at its "
+                        "lower border")
     if kind == "C" and n <= 7:
         above = f"C{n - 1}"
         return RootExit(root, f"{above}-{root} intervertebral foramen", above,
-                        f"{root} leaves above the {root} vertebra, through the {above}-{root} foramen at the lower border of {above}")
+                        f"{root} leaves above the {root} vertebra, through the {above}-{root} foramen at the "
+                        f"lower border of {above}")
     if root == "C8":
         return RootExit(root, "C7-T1 intervertebral foramen", "C7",
                         "C8 has no vertebra of its own: it leaves between C7 and T1, at the lower border of C7")
@@ -289,7 +291,8 @@ def root_exit(root: str) -> RootExit:
         return RootExit(root, f"{root}-{below} intervertebral foramen", root,
                         f"{root} leaves below the {root} vertebra, through the {root}-{below} foramen")
     return RootExit(root, f"{root} sacral foramina (dorsal ramus through the posterior foramen)", root,
-                    f"{root} leaves the sacral canal through the {root} sacral foramina; its dorsal ramus comes out of the posterior foramen")
+                    f"{root} leaves the sacral canal through the {root} sacral foramina; its dorsal ramus "
+                    "comes out of the posterior foramen")
 
 
 def roots_exiting_at(level: str) -> tuple[RootExit, ...]:
@@ -402,7 +405,8 @@ def _line_at_level(knowledge: Knowledge, line: str, level: str) -> tuple[tuple[P
                        f"{title}: the Huatuojiaji points run from T1 to L5 only; none at {level}", _STANDARD_SOURCES)
     if line.startswith("bladder") and level[0] == "C" and level != "Co":
         return (), Gap("line_not_at_level", level, line,
-                       f"{title}: the Bladder back lines start in the thoracic spine; there is no cervical Bladder line at {level}",
+                       f"{title}: the Bladder back lines start in the thoracic spine; there is no cervical "
+                       f"Bladder line at {level}",
                        _STANDARD_SOURCES)
     if line.startswith("bladder") and level == "Co":
         return (), Gap("line_not_at_level", level, line,
@@ -412,7 +416,8 @@ def _line_at_level(knowledge: Knowledge, line: str, level: str) -> tuple[tuple[P
         return tuple(_point_link(knowledge, p, line) for p in points), None
     if line == "jiaji":
         return (), Gap("missing_record", level, line,
-                       f"{title}: a Huatuojiaji point at {level} is standard (EX-B2, T1-L5) but the loaded point records have none",
+                       f"{title}: a Huatuojiaji point at {level} is standard (EX-B2, T1-L5) but the loaded "
+                       "point records have none",
                        _STANDARD_SOURCES)
     if knowledge.complete:
         reason = f"{title}: no standard point at {level}{_neighbours(knowledge, line, level)}"

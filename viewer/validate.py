@@ -100,7 +100,7 @@ def validate_placements(raw, known_codes: set[str] | None) -> list[str]:
         tag = " ".join(str(v) for v in (code, side) if isinstance(v, str)) or f"#{index}"
         label = f"{name}: record {tag} (index {index})"
 
-        def bad(fld: str, what: str) -> None:
+        def bad(fld: str, what: str, label: str = label) -> None:
             problems.append(f"{label}: field {fld}: {what}")
 
         if not isinstance(code, str) or not code:

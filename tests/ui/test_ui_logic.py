@@ -141,7 +141,8 @@ def test_structure_label(structure, label):
 
 def test_patient_mode_labels_only_the_chosen_structure():
     hl = ["gluteus_medius_left", "root_L5_left", "L4", "multifidus_L4_left"]
-    assert structure_labels(hl, STRUCTURES, "patient", ["gluteus_medius_left"]) == {"gluteus_medius_left": "Gluteus medius"}
+    patient = structure_labels(hl, STRUCTURES, "patient", ["gluteus_medius_left"])
+    assert patient == {"gluteus_medius_left": "Gluteus medius"}
     student = structure_labels(hl, STRUCTURES, "student", ["gluteus_medius_left"])
     assert set(student) == {"gluteus_medius_left", "root_L5_left", "L4"}   # multifidus: by colour
 

@@ -639,7 +639,7 @@ def _draw_markers(image: np.ndarray, marks: Sequence[tuple[float, float, Handout
         r = max(2, radius // 3)
         draw.ellipse([x - r - 1, y - r - 1, x + r + 1, y + r + 1], fill=(255, 255, 255))
         draw.ellipse([x - r, y - r, x + r, y + r], fill=blue)
-    for x, y, bx, by, label, code, outward in badges:
+    for _x, _y, bx, by, label, code, outward in badges:
         if code:
             tw = draw.textlength(code, font=code_font)
             pad = radius * 0.3
