@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_load import percentile  # noqa: E402
-from tests.ui.harness import (  # noqa: E402
+from harness.browser import (  # noqa: E402
     CHROMIUM, CHROMIUM_ARGS, MESH_SUFFIXES, READY_TIMEOUT_MS, ensure_bundle, start_server, stop_server,
 )
 
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     if assets is None and not args.synthetic and (ROOT / "assets" / "atlas" / "structures.json").is_file():
         assets = ROOT / "assets"
     if assets is None:
-        from tests.ui.synthetic import write_synthetic_assets
+        from harness.synthetic import write_synthetic_assets
 
         assets = write_synthetic_assets(Path(tempfile.mkdtemp(prefix="radix-synthetic-")) / "assets")
     width, height = (int(v) for v in args.viewport.lower().split("x"))

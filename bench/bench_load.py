@@ -52,7 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.ui.harness import (  # noqa: E402
+from harness.browser import (  # noqa: E402
     CHROMIUM, CHROMIUM_ARGS, PROJECT, READY_TIMEOUT_MS, SERVER_START_TIMEOUT_S, Server, ensure_bundle,
     free_port, probe_url, stop_server,
 )

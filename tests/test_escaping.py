@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.synthetic import write_synthetic_assets
+from harness.synthetic import write_synthetic_assets
 from viewer.app import info, quiz
 from viewer.app.data import Placement, Problem, load_app_data
 from viewer.app.state import parse_query

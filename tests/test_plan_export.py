@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from viewer.app.info import CAUTION_NAMES, NO_CAUTION, NOTICE, POINT_COLOUR
+from viewer.scene import POINT_COLOUR
+from viewer.scene.words import CAUTION_NAMES, NO_CAUTION, NOTICE
 from viewer.plan import PlanItem, load
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -102,7 +103,7 @@ def test_example_plan_covers_several_caution_kinds(plan, app):
 
 
 def test_practitioner_gives_location_depth_and_sources(handouts, plan, app):
-    from viewer.app.info import needling_text
+    from viewer.scene.words import needling_text
 
     _, pages = handouts["practitioner"]
     body = " ".join(pages[1:])

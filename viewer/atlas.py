@@ -29,7 +29,11 @@ import numpy as np
 DEFAULT_ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 KINDS = ("group", "bone", "disc", "cord", "nerve_root", "muscle", "skin")
-SIDES = (None, "left", "right", "midline")
+#: The sides of the body, named once for every layer: paired structures end in ``_left`` /
+#: ``_right`` (the subject's); single ones lie on the midline.
+PAIRED_SIDES = ("left", "right")
+MIDLINE = "midline"
+SIDES = (None, *PAIRED_SIDES, MIDLINE)
 
 
 class AtlasError(ValueError):

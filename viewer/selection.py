@@ -23,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from viewer.atlas import PAIRED_SIDES
 from viewer.knowledge import (
     PARASPINAL_LINES,
     ROOTS,
@@ -37,6 +38,7 @@ from viewer.knowledge import (
 
 __all__ = [
     "SIDES",
+    "sides_of",
     "LEVELS",
     "RootExit",
     "RootLink",
@@ -58,7 +60,8 @@ __all__ = [
     "select_point",
 ]
 
-SIDES = ("left", "right", "both")
+#: The sides a selection can ask for: one side of the body or both.
+SIDES = (*PAIRED_SIDES, "both")
 
 #: Paraspinal levels a selection can name, cranial to caudal ("occiput" for C1).
 LEVELS: tuple[str, ...] = ("occiput", *SEGMENTS)
@@ -310,10 +313,15 @@ def _vertebra_acronym(level: str) -> str | None:
     return level
 
 
-def _sides(side: str) -> tuple[str, ...]:
+def sides_of(side: str) -> tuple[str, ...]:
+    """``"both"`` -> ``("left", "right")``; a single side -> itself.
+
+    >>> sides_of("both")
+    ('left', 'right')
+    """
     if side not in SIDES:
         raise ValueError(f"side must be one of {SIDES}, got {side!r}")
-    return ("left", "right") if side == "both" else (side,)
+    return PAIRED_SIDES if side == "both" else (side,)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -485,7 +493,7 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
     ['L4', 'L5', 'S1']
     """
     muscle = knowledge.muscle(muscle_id)
-    sides = _sides(side)
+    sides = sides_of(side)
     roots = tuple(
         RootLink(r, True, root_exit(r),
                  f"{r}: root of {muscle.name.lower()} per {knowledge.cite(muscle.sources)}", muscle.sources)
@@ -563,7 +571,7 @@ def select_level(knowledge: Knowledge, level: str, side: str = "both") -> LevelS
     ``segment`` is the level (paraspinal points with their line).
     """
     _check_level(level)
-    sides = _sides(side)
+    sides = sides_of(side)
     exits = roots_exiting_at(level)
     roots = [e.root for e in exits]
     muscles = _unique(m for r in roots for m in knowledge.muscles_with_root(r))
@@ -587,7 +595,7 @@ def select_root(knowledge: Knowledge, root: str, side: str = "both") -> RootSele
     """Reverse view from a root: muscles supplied (main roots and alternatives apart), where the
     root leaves the spine, its multifidus group and the points at its paraspinal level."""
     exit_ = root_exit(root)
-    sides = _sides(side)
+    sides = sides_of(side)
     muscles = knowledge.muscles_with_root(root)
     alt = knowledge.muscles_with_root(root, alternative=True)
     multifidus, gaps = _multifidus_all(knowledge, [root], sides)

@@ -10,9 +10,10 @@ import pytest
 from viewer.app import info, quiz
 from viewer.app.data import Placement
 from viewer.app.main import level_of_structure
-from viewer.app.state import (
-    DEFAULT_LAYERS, LINK_KEYS, StructureInfo, compose_scene, marker_specs, parse_query, query_for,
-    structure_label, structure_labels, view_styles,
+from viewer.app.state import LINK_KEYS, parse_query, query_for
+from viewer.scene import (
+    DEFAULT_LAYERS, StructureInfo, compose_scene, marker_specs, structure_label, structure_labels,
+    view_styles,
 )
 from viewer.selection import select_level, select_muscle, select_point, select_root
 

@@ -9,7 +9,7 @@ The handout has two audiences:
 
 Page 1 holds the title, a short explanation and the rendered views (the whole body from behind
 and a close-up of the region; a side view for points that face away from the back). The points
-follow from page 2. Every page ends with :data:`viewer.app.info.NOTICE`.
+follow from page 2. Every page ends with :data:`viewer.scene.words.NOTICE`.
 
 Rendering needs no display (pyvista ``off_screen``; VTK uses EGL or OSMesa). The body's meshes
 are converted once per process and assets folder (:func:`clear_cache` drops them), so a second
@@ -39,17 +39,29 @@ from pathlib import Path
 
 import numpy as np
 
-from viewer.app.data import AppData, load_app_data
-from viewer.app.info import (
+from viewer.atlas import PAIRED_SIDES
+from viewer.scene import (
+    BACKGROUND_COLOURS,
+    CAMERAS,
+    FADE_OPACITY,
+    LEGEND,
+    POINT_COLOUR,
+    SKIN_OUTLINE_OPACITY,
+    SceneSpec,
+    StructureInfo,
+    scene_spec,
+)
+from viewer.scene.body import Body, load_body
+from viewer.scene.words import (
     CAUTION_NAMES,
     CAUTION_PLAIN,
     NO_CAUTION,
     NOTICE,
-    POINT_COLOUR,
+    SIDE_WORDS,
+    join_words,
     needling_text,
     patient_story,
 )
-from viewer.app.state import ROLE_COLOURS, StructureInfo, compose_scene, role_of
 
 __all__ = [
     "AUDIENCES",
@@ -71,27 +83,14 @@ __all__ = [
 AUDIENCES = ("patient", "practitioner")
 Progress = Callable[[str], None] | None
 
-#: Colours of the rendered body (the highlight colours are the app's :data:`ROLE_COLOURS`).
-BONE_COLOUR = "#e4dac8"
-MUSCLE_COLOUR = "#c98d86"
-SKIN_COLOUR = "#eadfd3"
 BACKGROUND = "#ffffff"
-#: Opacity of what is not highlighted: bones are the frame, muscles and skin a faint outline.
-FADED = {"muscle": 0.12, "skin": 0.16}
+#: Opacity of what is not highlighted: bones are the frame, muscles fade as in the app, the skin
+#: is a faint outline.
+FADED = {"muscle": FADE_OPACITY["muscle"], "skin": SKIN_OUTLINE_OPACITY}
 
 #: A point is drawn in a view when its skin normal faces the camera at least this much (cosine).
 FACING = 0.2
 
-SIDE_WORDS = {"left": "left side", "right": "right side", "both": "both sides", "midline": "on the midline"}
-
-#: Legend of the rendered views: (label, colour).
-LEGEND = (
-    ("Plan point", POINT_COLOUR),
-    ("Chosen muscle", ROLE_COLOURS["muscle"]),
-    ("Nerve roots", ROLE_COLOURS["nerve_root"]),
-    ("Multifidus", ROLE_COLOURS["multifidus"]),
-    ("Vertebrae", ROLE_COLOURS["bone"]),
-)
 
 
 class ExportError(RuntimeError):
@@ -136,10 +135,10 @@ def _as_plan(plan, knowledge):
 
 
 def _item_sides(side: str) -> tuple[str, ...]:
-    return ("left", "right") if side == "both" else (side,)
+    return PAIRED_SIDES if side == "both" else (side,)
 
 
-def handout_points(plan, app: AppData) -> tuple[HandoutPoint, ...]:
+def handout_points(plan, app: Body) -> tuple[HandoutPoint, ...]:
     """The plan's items, numbered, with their records and placed positions."""
     placed = _placements(app.assets_dir)
     out = []
@@ -175,23 +174,23 @@ def _placements(assets_dir: Path) -> dict:
                           "(python -m viewer.anatomy build)") from None
 
 
-def app_data(assets_dir=None) -> AppData:
-    """The app's data of ``assets_dir`` (cached), or :class:`ExportError` saying what is missing."""
-    app = load_app_data(assets_dir)
+def app_data(assets_dir=None) -> Body:
+    """The body of ``assets_dir`` (cached), or :class:`ExportError` saying what is missing."""
+    app = load_body(assets_dir)
     if isinstance(app, list):
         lines = [f"{p.what} {p.fix}" for p in app]
         raise ExportError("cannot make the handout: " + " ".join(lines))
     return app
 
 
-def _scene(plan, knowledge):
-    """The subject's highlight (what the app would show), or None without a subject."""
+def _scene(plan, knowledge, app: Body) -> SceneSpec | None:
+    """The scene of the plan's subject (what the app shows for it), or None without a subject."""
     subject = dict(plan.subject or {})
     keys = {k: subject.get(k) for k in ("muscle", "level", "root", "point")}
     if not any(keys.values()):
         return None
     side = subject.get("side") or "both"
-    return compose_scene(knowledge, side=side, **keys)
+    return scene_spec(knowledge, app.structures, side=side, mode="practitioner", **keys)
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,12 +235,8 @@ class PlanView:
         return buf.getvalue()
 
 
-_DIRECTIONS = {
-    "posterior": ((0.0, 1.0, 0.0), (0.0, 0.0, 1.0)),
-    "anterior": ((0.0, -1.0, 0.0), (0.0, 0.0, 1.0)),
-    "left": ((1.0, 0.0, 0.0), (0.0, 0.0, 1.0)),
-    "right": ((-1.0, 0.0, 0.0), (0.0, 0.0, 1.0)),
-}
+_DIRECTIONS = {name: (CAMERAS[name].direction, CAMERAS[name].up)
+               for name in ("posterior", "anterior", "left", "right")}
 _VIEW_WORDS = {"anterior": "from the front", "left": "from the left", "right": "from the right",
                "posterior": "from behind"}
 
@@ -251,7 +246,7 @@ class _Body:
     """The body's meshes as pyvista PolyData with point normals, by structure, converted once
     per process; the merged background groups are kept per highlight set."""
 
-    app: AppData
+    app: Body
     polys: dict           # structure id -> pv.PolyData (with point normals)
     infos: dict           # structure id -> StructureInfo
     bounds: np.ndarray    # (2, 3) of everything drawn
@@ -291,7 +286,7 @@ def clear_cache() -> None:
     _placements_cached.cache_clear()
 
 
-def _body(app: AppData, progress: Progress = None) -> _Body:
+def _body(app: Body, progress: Progress = None) -> _Body:
     key = (str(app.assets_dir), id(app.atlas))
     body = _BODIES.get(key)
     if body is not None:
@@ -383,7 +378,8 @@ def _region_words(centre: np.ndarray, body: _Body) -> str:
     return "Ankle and foot"
 
 
-def _plan_shots(points: Sequence[HandoutPoint], scene, body: _Body, height: int) -> list[_Shot]:
+def _plan_shots(points: Sequence[HandoutPoint], spec: SceneSpec | None, body: _Body,
+                height: int) -> list[_Shot]:
     """The views a plan needs: the whole back, the region of the subject and its points, and a
     close-up for each group of points that face away from the back."""
     atlas = body.app.atlas
@@ -394,8 +390,8 @@ def _plan_shots(points: Sequence[HandoutPoint], scene, body: _Body, height: int)
 
     sites_back = [np.array(p) for hp in points for _, p, n in hp.sites if _facing(n, "posterior") > FACING]
     boxes = []
-    if scene is not None:
-        for acr in scene.structures:
+    if spec is not None:
+        for acr in spec.scene.structures:
             # roots run up inside the canal to the cord: they would stretch the box upward
             if acr in atlas and atlas[acr].id in body.polys and atlas[acr].kind != "nerve_root":
                 b = body.polys[atlas[acr].id].bounds
@@ -458,8 +454,9 @@ def _render_shot(body: _Body, shot: _Shot, highlight: Mapping[int, str],
                              specular_power=12)
         back = body.background(frozenset(highlight))
         if "bone" in back:
-            plotter.add_mesh(back["bone"], color=BONE_COLOUR, smooth_shading=True, specular=0.15)
-        for group, colour in (("muscle", MUSCLE_COLOUR), ("skin", SKIN_COLOUR)):
+            plotter.add_mesh(back["bone"], color=BACKGROUND_COLOURS["bone"], smooth_shading=True, specular=0.15)
+        for group in ("muscle", "skin"):
+            colour = BACKGROUND_COLOURS[group]
             if group in back:
                 plotter.add_mesh(back[group], color=colour, opacity=FADED[group], smooth_shading=True)
         direction, up = _DIRECTIONS[_direction_of(shot.name)]
@@ -485,16 +482,11 @@ def _render_shot(body: _Body, shot: _Shot, highlight: Mapping[int, str],
     return np.ascontiguousarray(image[:, :, :3]), pixels
 
 
-def _highlight_colours(scene, body: _Body) -> dict[int, str]:
-    if scene is None:
+def _highlight_colours(spec: SceneSpec | None, body: _Body) -> dict[int, str]:
+    """The scene's highlight colour of each structure the body has a mesh for."""
+    if spec is None:
         return {}
-    out = {}
-    atlas = body.app.atlas
-    for acr in scene.structures:
-        if acr in atlas and atlas[acr].id in body.polys:
-            info = body.infos[atlas[acr].id]
-            out[info.id] = ROLE_COLOURS.get(role_of(info), ROLE_COLOURS["muscle"])
-    return out
+    return {int(sid): entry["color"] for sid, entry in spec.styles["ids"].items() if int(sid) in body.polys}
 
 
 def render_views(plan, knowledge=None, assets_dir=None, audience: str = "patient",
@@ -529,13 +521,13 @@ def render_views(plan, knowledge=None, assets_dir=None, audience: str = "patient
         return _render_views(plan, knowledge, app, audience, int(height), progress)
 
 
-def _render_views(plan, knowledge, app: AppData, audience: str, height: int,
+def _render_views(plan, knowledge, app: Body, audience: str, height: int,
                   progress: Progress) -> tuple[PlanView, ...]:
     body = _body(app, progress)
     points = handout_points(plan, app)
-    scene = _scene(plan, knowledge)
-    shots = _plan_shots(points, scene, body, height)
-    colours = _highlight_colours(scene, body)
+    spec = _scene(plan, knowledge, app)
+    shots = _plan_shots(points, spec, body, height)
+    colours = _highlight_colours(spec, body)
     views = []
     for i, shot in enumerate(shots, start=1):
         _say(progress, f"rendering view {i}/{len(shots)}: {shot.title.lower()}")
@@ -703,7 +695,6 @@ def explanation(plan, knowledge, points: Sequence[HandoutPoint], audience: str) 
     Practitioner: the chain as facts: nerve, roots (and what other sources say), where they
     leave the spine, the multifidus groups and the plan's segments.
     """
-    from viewer.app.info import _join
     from viewer.selection import select_level, select_muscle, select_root
 
     subject = dict(plan.subject or {})
@@ -740,20 +731,20 @@ def explanation(plan, knowledge, points: Sequence[HandoutPoint], audience: str) 
         muscles = [m.name.lower() for m in sel.muscles if not m.id.startswith("multifidus_")][:6]
         rows = [f"The {sel.root} nerve root leaves the spine through the {sel.exit.foramen}."]
         if muscles:
-            rows.append(f"It supplies muscles such as {_join(muscles)}.")
+            rows.append(f"It supplies muscles such as {join_words(muscles)}.")
         sections.append((f"The {sel.root} nerve root", rows))
     elif subject.get("level"):
         sel = select_level(knowledge, subject["level"], side)
         roots = [e.root for e in sel.roots]
-        rows = ([f"At {sel.level} the {_join(roots)} nerve root{'s' if len(roots) > 1 else ''} "
+        rows = ([f"At {sel.level} the {join_words(roots)} nerve root{'s' if len(roots) > 1 else ''} "
                  f"leave{'' if len(roots) > 1 else 's'} the spine."] if roots
                 else [f"No nerve root leaves the spine at {sel.level}."])
         muscles = [m.name.lower() for m in sel.muscles if not m.id.startswith("multifidus_")][:6]
         if muscles:
-            rows.append(f"These nerves supply muscles such as {_join(muscles)}.")
+            rows.append(f"These nerves supply muscles such as {join_words(muscles)}.")
         sections.append((f"Spinal level {sel.level}", rows))
     if segs and (audience == "patient" or not (muscle_id and knowledge.has_muscle(muscle_id))):
-        text = (f"Some of your points lie beside the spine at {_join(segs)}: the levels where the nerves "
+        text = (f"Some of your points lie beside the spine at {join_words(segs)}: the levels where the nerves "
                 "for this area leave the spine, next to the small multifidus muscles there."
                 if audience == "patient" else f"Segments of the plan's back points: {', '.join(segs)}.")
         sections.append(("The spinal segments", [text]))
@@ -1006,9 +997,10 @@ def _swatches(pdf, x: float, y: float, width: float) -> float:
     """The legend in one row; returns the y below it."""
     pdf.use("", 8.5, MUTED)
     cx = x
-    for label, colour in LEGEND:
+    for entry in LEGEND:
+        label, colour = entry.label, entry.colour
         pdf.set_fill_color(*_rgb(colour))
-        if label == "Plan point":
+        if entry.shape == "dot":
             pdf.ellipse(cx, y + 1.0, 3.2, 3.2, style="F")
         else:
             pdf.rect(cx, y + 1.0, 3.2, 3.2, style="F")
@@ -1420,8 +1412,9 @@ def export_png(plan, out_path, knowledge=None, assets_dir=None, audience: str = 
     y = height - foot * 0.72
     lx = round(width * 0.02)
     sw = max(6, round(foot * 0.18))
-    for label, colour in LEGEND:
-        if label == "Plan point":
+    for entry in LEGEND:
+        label, colour = entry.label, entry.colour
+        if entry.shape == "dot":
             draw.ellipse([lx, y - sw / 2, lx + sw, y + sw / 2], fill=_rgb(colour))
         else:
             draw.rectangle([lx, y - sw / 2, lx + sw, y + sw / 2], fill=_rgb(colour))

@@ -12,18 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import trimesh
 
-# Camera presets: direction from the target to the eye, and the view-up vector (atlas axes:
-# +X left, +Y posterior, +Z up).
-VIEWS: dict[str, tuple[tuple[float, float, float], tuple[float, float, float]]] = {
-    "posterior": ((0.0, 1.0, 0.0), (0.0, 0.0, 1.0)),
-    "anterior": ((0.0, -1.0, 0.0), (0.0, 0.0, 1.0)),
-    "left": ((1.0, 0.0, 0.0), (0.0, 0.0, 1.0)),
-    "right": ((-1.0, 0.0, 0.0), (0.0, 0.0, 1.0)),
-    "oblique": ((0.6, 0.7, 0.35), (0.0, 0.0, 1.0)),
-    "oblique_anterior": ((0.6, -0.7, 0.3), (0.0, 0.0, 1.0)),
-    "superior": ((0.0, 0.05, 1.0), (0.0, -1.0, 0.0)),
-}
-
+from viewer.scene import CAMERAS
 
 @dataclass(frozen=True)
 class Item:
@@ -54,7 +43,7 @@ def render(items: Sequence[Item], path: str, view: str = "posterior", size=(900,
     path : str
         Output PNG.
     view : str
-        A key of :data:`VIEWS`.
+        A key of :data:`viewer.scene.CAMERAS`.
     size : (int, int)
         Width and height in pixels.
     zoom : float
@@ -87,7 +76,7 @@ def render(items: Sequence[Item], path: str, view: str = "posterior", size=(900,
                                  always_visible=True)
     if title:
         plotter.add_text(title, font_size=12, color="black")
-    direction, up = VIEWS[view]
+    direction, up = CAMERAS[view].direction, CAMERAS[view].up
     bounds = np.array([it.mesh.bounds for it in items]) if items else np.zeros((1, 2, 3))
     lo, hi = bounds[:, 0].min(axis=0), bounds[:, 1].max(axis=0)
     centre = (lo + hi) / 2 if focus is None else np.asarray(focus, float)
