@@ -8,18 +8,6 @@ import { OrbitControls } from "three/addons/controls/OrbitControls.js";
 import { GLTFLoader } from "three/addons/loaders/GLTFLoader.js";
 import { CSS2DRenderer, CSS2DObject } from "three/addons/renderers/CSS2DRenderer.js";
 
-// Direction from the target to the eye for each camera preset (atlas axes).
-const VIEWS = {
-  posterior: [0, 1, 0],
-  anterior: [0, -1, 0],
-  left: [1, 0, 0],
-  right: [-1, 0, 0],
-  oblique: [0.62, 0.72, 0.3],
-};
-const VIEW_LABELS = [
-  ["posterior", "Back"], ["anterior", "Front"], ["left", "Left"], ["right", "Right"],
-  ["oblique", "Oblique"],
-];
 const CLICK_SLOP_PX = 6;       // a pointer that moves further than this is a drag, not a click
 const CLICK_MAX_MS = 600;
 const MIN_PICK_OPACITY = 0.04; // invisible-in-practice structures are not pickable
@@ -52,6 +40,12 @@ function graphicsRenderer() {
 
 export function render({ model, el }) {
   const renderStart = performance.now();
+  // Camera presets and default colours come from Python (viewer/scene/style.py BROWSER_PRESETS).
+  const presets = model.presets || {};
+  const CAMERAS = presets.cameras || {};
+  const DEFAULT_VIEW = presets.default_view || Object.keys(CAMERAS)[0];
+  const COLOURS = presets.colours || {};
+  const directionOf = (name) => (CAMERAS[name] ? CAMERAS[name].direction : null);
   const root = el_("div", "radix-view");
   const status = el_("div", "radix-status", "Loading the body…");
   const toolbar = el_("div", "radix-toolbar");
@@ -228,7 +222,7 @@ export function render({ model, el }) {
     requestRender();
   }
   function setView(name) {
-    const dir = VIEWS[name] || VIEWS.posterior;
+    const dir = directionOf(name) || directionOf(DEFAULT_VIEW);
     frameBox(bodyBox, dir);
   }
   function highlightedBox() {
@@ -244,13 +238,13 @@ export function render({ model, el }) {
     return box;
   }
   function focusSelection(viewName) {
-    const dir = viewName && VIEWS[viewName] ? VIEWS[viewName] : null;
+    const dir = viewName ? directionOf(viewName) : null;
     const box = highlightedBox();
     if (box.isEmpty()) return frameBox(bodyBox, dir);
     frameBox(box, dir);
   }
 
-  for (const [name, label] of VIEW_LABELS) {
+  for (const [name, { label }] of Object.entries(CAMERAS)) {
     const button = el_("button", "radix-btn", label);
     button.type = "button";
     button.title = `View from the ${name === "left" || name === "right" ? "subject's " + name : name}`;
@@ -379,7 +373,7 @@ export function render({ model, el }) {
       if (!mk || !mk.position) continue;
       const radius = mk.radius || 7;
       const material = new THREE.MeshStandardMaterial({
-        color: mk.color || "#1f6feb", emissive: mk.color || "#1f6feb",
+        color: mk.color || COLOURS.marker, emissive: mk.color || COLOURS.marker,
         emissiveIntensity: mk.selected ? 0.7 : 0.35, roughness: 0.35, metalness: 0.0,
       });
       const dot = new THREE.Mesh(sphere.clone(), material);
@@ -420,7 +414,7 @@ export function render({ model, el }) {
     const curve = new THREE.CatmullRomCurve3(pts, false, "centripetal");
     const tube = new THREE.TubeGeometry(curve, Math.min(pts.length * 8, 600), p.width || 2.2, 6, false);
     const material = new THREE.MeshStandardMaterial({
-      color: p.color || "#7a4fd6", emissive: p.color || "#7a4fd6", emissiveIntensity: 0.25,
+      color: p.color || COLOURS.path, emissive: p.color || COLOURS.path, emissiveIntensity: 0.25,
       roughness: 0.5, transparent: (p.opacity ?? 1) < 1, opacity: p.opacity ?? 1,
     });
     const mesh = new THREE.Mesh(tube, material);
@@ -440,7 +434,7 @@ export function render({ model, el }) {
   // The disc flattens along the spine and bulges a little, the column above rides down by the
   // height lost, the root at the foramen narrows there and glows red, and the muscles it supplies
   // warm up and shorten. Everything is undone exactly when the narrowing returns to 0.
-  const STORY_COLOURS = { disc: "#56cfe1", root: "#ef3b1f", muscle: "#ff8a3d" };
+  const STORY_COLOURS = COLOURS.story || {};
   const DISC_HEIGHT_LEFT = 0.45;   // of the disc's height, at full narrowing
   const DISC_BULGE = 0.14;         // radial growth at full narrowing
   const ROOT_SQUEEZE = 0.62;       // of the root's radius lost at the foramen
@@ -1074,7 +1068,7 @@ export function render({ model, el }) {
   function addStructure(s, gltf) {
     const group = new THREE.Group();
     const id = String(s.id);
-    const baseColor = s.color || "#d8cfc0";
+    const baseColor = s.color || COLOURS.base;
     const meshes = [];
     const materials = [];
     gltf.scene.updateMatrixWorld(true);
@@ -1135,7 +1129,7 @@ export function render({ model, el }) {
     onCompression();
     const req = model.camera_request || {};
     if (req.focus && req.seq) focusSelection(req.view);
-    else setView(req.view || "posterior");
+    else setView(req.view || DEFAULT_VIEW);
     if (failures.length) {
       console.warn(`Radix: ${failures.length} mesh(es) failed to load: ${failures.slice(0, 8).join(", ")}`);
       showStatus(`${failures.length} of ${list.length} meshes could not be loaded.`);

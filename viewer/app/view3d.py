@@ -18,6 +18,8 @@ import panel as pn
 import param
 from panel.custom import JSComponent
 
+from viewer.scene import BROWSER_PRESETS
+
 HERE = Path(__file__).resolve().parent
 BUNDLE = HERE / "dist" / "view3d.bundle.js"
 THREE_VERSION = "0.187.0"  # keep in step with package.json
@@ -131,6 +133,9 @@ class BodyView(JSComponent):
         colours}`` or ``{}``. The browser flattens the disc by ``amount`` (0..1), pinches the roots
         and tints and shortens the muscles, and a new ``play`` number plays narrow -> hold ->
         recover once; only ids and numbers travel.
+    presets : dict
+        Camera presets and default colours (:data:`viewer.scene.style.BROWSER_PRESETS`), sent
+        once: the browser defines none of its own.
     """
 
     structures = param.List(default=[], item_type=dict)
@@ -144,6 +149,7 @@ class BodyView(JSComponent):
     view = param.String(default="posterior")
     ready = param.Boolean(default=False)
     compression = param.Dict(default={})
+    presets = param.Dict(default=BROWSER_PRESETS, constant=True)
 
     _esm = HERE / "view3d.js"
     _bundle = BUNDLE

@@ -98,11 +98,11 @@ class LegendEntry:
 
 #: The legend of a highlighted scene, in the order shown (the app's sidebar and the handout).
 LEGEND: tuple[LegendEntry, ...] = (
-    LegendEntry("Acupuncture points", POINT_COLOUR, "dot"),
     LegendEntry("Painful muscle", ROLE_COLOURS["muscle"]),
     LegendEntry("Nerve roots", ROLE_COLOURS["nerve_root"]),
     LegendEntry("Multifidus", ROLE_COLOURS["multifidus"]),
     LegendEntry("Vertebrae at those levels", ROLE_COLOURS["bone"]),
+    LegendEntry("Acupuncture points", POINT_COLOUR, "dot"),
 )
 
 
