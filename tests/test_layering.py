@@ -28,8 +28,11 @@ LAYERS: dict[str, int] = {
     "viewer.scene": 3,
     "viewer.plan": 3,             # the plan model
     "viewer.plan.model": 3,
-    "viewer.plan.export": 4,      # the handout: a renderer
-    "viewer.plan.handout": 4,
+    "viewer.plan.content": 3,     # what a handout says
+    "viewer.plan.export": 4,      # the handout: a renderer (pictures, fonts, layout)
+    "viewer.plan.pictures": 4,
+    "viewer.plan.fonts": 4,
+    "viewer.plan.layout": 4,
     "viewer.plan.__main__": 4,
     "viewer.render": 4,           # the off-screen renderer and the gallery
     "viewer.app": 5,
