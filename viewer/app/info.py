@@ -87,7 +87,7 @@ button.rx-chip:focus-visible, button.rx-link:focus-visible, .rx-choice:focus-vis
 .rx-point-name { color: #334155; font-size: 13px; }
 .rx-point-detail { font-size: 13px; color: #334155; margin-top: 3px; }
 .rx-point-detail b { color: #0f172a; font-weight: 650; }
-.rx-code { font-weight: 700; color: #1d4ed8; }
+.rx-code { font-weight: 700; color: __POINT_COLOUR__; }
 .rx-caution {
   margin: 6px 0 0; padding: 6px 9px; border-radius: 8px; background: #fff7ed; border: 1px solid #fdba74;
   border-left: 4px solid #ea580c; font-size: 13px; color: #7c2d12;
@@ -150,6 +150,7 @@ button.rx-chip:focus-visible, button.rx-link:focus-visible, .rx-choice:focus-vis
 .rx-btn-quiet { background: #f1f5f9; color: #0f172a; border: 1px solid #e2e8f0; margin-top: 0; }
 .rx-btn-quiet:hover { background: #e2e8f0; }
 """
+CSS = CSS.replace("__POINT_COLOUR__", POINT_COLOUR)
 
 
 # --- small builders -------------------------------------------------------------------------------

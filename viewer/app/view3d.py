@@ -18,7 +18,7 @@ import panel as pn
 import param
 from panel.custom import JSComponent
 
-from viewer.scene import BROWSER_PRESETS
+from viewer.scene import BROWSER_PRESETS, POINT_COLOUR, STORY_COLOURS
 
 HERE = Path(__file__).resolve().parent
 BUNDLE = HERE / "dist" / "view3d.bundle.js"
@@ -44,7 +44,7 @@ _CSS = """
   background: rgba(15, 23, 42, 0.8); color: #fff; border-color: transparent; transform: none;
   font-weight: 600;
 }
-.radix-label-selected { background: #1d4ed8; color: #fff; border-color: #1e40af; font-size: 12px;
+.radix-label-selected { background: __POINT_COLOUR__; color: #fff; border-color: #1e40af; font-size: 12px;
   z-index: 100000 !important; }
 .radix-nolabels .radix-label { display: none !important; }
 .radix-label-covered { visibility: hidden; }
@@ -68,7 +68,7 @@ _CSS = """
 }
 .radix-story-caption {
   position: absolute; left: 12px; bottom: 12px; max-width: min(430px, 70%); padding: 10px 14px;
-  background: rgba(255, 255, 255, 0.94); border-left: 4px solid #ef3b1f; border-radius: 8px;
+  background: rgba(255, 255, 255, 0.94); border-left: 4px solid __STORY_ROOT__; border-radius: 8px;
   box-shadow: 0 2px 8px rgba(15, 23, 42, 0.18); color: #1e293b; pointer-events: none;
   font: 400 13px/1.45 "Inter", "Segoe UI", system-ui, sans-serif;
 }
@@ -79,6 +79,7 @@ _CSS = """
   top: auto; bottom: 14px; transform: translateX(-50%); color: #92400e; background: #fef3c7;
 }
 """
+_CSS = _CSS.replace("__POINT_COLOUR__", POINT_COLOUR).replace("__STORY_ROOT__", STORY_COLOURS["root"])
 
 
 def bundle_ready() -> bool:

@@ -9,7 +9,6 @@ export costs only the rendering."""
 from __future__ import annotations
 
 import io
-import os
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from viewer.scene import (
     SceneSpec,
     StructureInfo,
 )
+from viewer.render.offscreen import Camera, Item, draw
 from viewer.scene.body import Body
 
 from .content import (
@@ -285,57 +285,20 @@ def _plan_shots(points: Sequence[HandoutPoint], spec: SceneSpec | None, body: _B
     return shots
 
 
-def _headless_window() -> None:
-    """Without a display, ask VTK for an EGL window (GPU where there is one, else Mesa) instead
-    of trying X first and printing a warning on every export."""
-    import ctypes.util
-
-    if not os.environ.get("DISPLAY") and "VTK_DEFAULT_OPENGL_WINDOW" not in os.environ \
-            and ctypes.util.find_library("EGL"):
-        os.environ["VTK_DEFAULT_OPENGL_WINDOW"] = "vtkEGLRenderWindow"
-
-
 def _render_shot(body: _Body, shot: _Shot, highlight: Mapping[int, str],
                  positions: Sequence[Sequence[float]]) -> tuple[np.ndarray, list[tuple[float, float]]]:
-    """Render one view; return the image (h, w, 3) and the pixel (x, y) of each position."""
-    _headless_window()
-    import pyvista as pv
-
-    pv.OFF_SCREEN = True
-    plotter = pv.Plotter(off_screen=True, window_size=list(shot.size))
-    try:
-        plotter.set_background(BACKGROUND)
-        for sid, colour in highlight.items():
-            plotter.add_mesh(body.polys[sid], color=colour, smooth_shading=True, specular=0.3,
-                             specular_power=12)
-        back = body.background(frozenset(highlight))
-        if "bone" in back:
-            plotter.add_mesh(back["bone"], color=BACKGROUND_COLOURS["bone"], smooth_shading=True, specular=0.15)
-        for group in ("muscle", "skin"):
-            colour = BACKGROUND_COLOURS[group]
-            if group in back:
-                plotter.add_mesh(back[group], color=colour, opacity=FADED[group], smooth_shading=True)
-        direction, up = _DIRECTIONS[_direction_of(shot.name)]
-        distance = 4000.0
-        eye = shot.centre + np.asarray(direction) * distance
-        plotter.camera_position = [tuple(eye), tuple(shot.centre), up]
-        plotter.enable_parallel_projection()
-        plotter.camera.parallel_scale = shot.half[1]
-        plotter.camera.clipping_range = (1.0, distance * 2)
-        plotter.enable_depth_peeling(number_of_peels=6)
-        plotter.enable_anti_aliasing("ssaa")
-        image = plotter.screenshot(None, return_img=True)
-        renderer = plotter.renderer
-        width, height = shot.size
-        pixels = []
-        for p in positions:
-            renderer.SetWorldPoint(float(p[0]), float(p[1]), float(p[2]), 1.0)
-            renderer.WorldToDisplay()
-            x, y, _ = renderer.GetDisplayPoint()
-            pixels.append((x * image.shape[1] / width, image.shape[0] - y * image.shape[0] / height))
-    finally:
-        plotter.close()
-    return np.ascontiguousarray(image[:, :, :3]), pixels
+    """Render one view with the off-screen renderer; return the image (h, w, 3) and the pixel
+    (x, y) of each position."""
+    items = [Item(body.polys[sid], colour, specular=0.3, specular_power=12) for sid, colour in highlight.items()]
+    back = body.background(frozenset(highlight))
+    if "bone" in back:
+        items.append(Item(back["bone"], BACKGROUND_COLOURS["bone"], specular=0.15, specular_power=100))
+    for group in ("muscle", "skin"):
+        if group in back:
+            items.append(Item(back[group], BACKGROUND_COLOURS[group], FADED[group], specular=0.0))
+    direction, up = _DIRECTIONS[_direction_of(shot.name)]
+    camera = Camera(tuple(shot.centre), direction, up, distance=4000.0, parallel_scale=shot.half[1])
+    return draw(items, camera, shot.size, BACKGROUND, project=positions, depth_peeling=True)
 
 
 def _highlight_colours(spec: SceneSpec | None, body: _Body) -> dict[int, str]:

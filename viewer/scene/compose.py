@@ -87,8 +87,8 @@ def view_styles(
     --------
     >>> s = [StructureInfo(1, "L4", "bone"), StructureInfo(2, "gluteus_medius_left", "muscle")]
     >>> out = view_styles(["gluteus_medius_left"], s)
-    >>> out["ids"]["2"]["color"], out["kinds"]["muscle"]["opacity"]
-    ('#d62839', 0.1)
+    >>> out["ids"]["2"]["color"] == ROLE_COLOURS["muscle"], out["kinds"]["muscle"]["opacity"]
+    (True, 0.1)
     """
     layers = {**DEFAULT_LAYERS, **(layers or {})}
     by_acronym = {s.acronym: s for s in structures}
