@@ -622,7 +622,7 @@ def select_point(knowledge: Knowledge, code: str) -> PointSelection:
     roots = roots_exiting_at(point.segment) if point.segment else ()
     vertebra = _vertebra_acronym(point.segment) if point.segment else None
     highlight = Highlight(
-        structures=_structures([vertebra], (f"{m.id}_{s}" for m in muscles for s in ("left", "right"))),
+        structures=_structures([vertebra], (f"{m.id}_{s}" for m in muscles for s in PAIRED_SIDES)),
         points=(point.code,),
         meridians=(meridian.id,),
     )

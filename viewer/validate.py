@@ -22,12 +22,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from viewer.atlas import DEFAULT_ASSETS, AtlasError, load_atlas
+from viewer.atlas import DEFAULT_ASSETS, MIDLINE, PAIRED_SIDES, AtlasError, load_atlas
 
 ASSETS_ENV = "RADIX_ASSETS"
 PLACEMENTS_FILE = "placed_points.json"
 PLACEMENT_STATUSES = ("placed_checked", "placed", "not_placed")
-PLACEMENT_SIDES = ("left", "right", "midline")
+PLACEMENT_SIDES = (*PAIRED_SIDES, MIDLINE)
 
 
 @dataclass

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
+from viewer.atlas import MIDLINE, PAIRED_SIDES
 from viewer.scene import POINT_COLOUR, ROLE_COLOURS
 from viewer.scene.words import (  # noqa: F401  (the app's words: info.NOTICE, info.NO_CAUTION)
     CAUTION_NAMES,
@@ -530,7 +531,7 @@ def placement_html(placements: Mapping) -> str:
     if not placements:
         return '<span class="rx-muted">not placed: this body has no point placements yet</span>'
     rows = []
-    for side in ("left", "right", "midline"):
+    for side in (*PAIRED_SIDES, MIDLINE):
         p = placements.get(side)
         if p is None:
             continue

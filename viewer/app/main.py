@@ -18,6 +18,7 @@ from html import escape
 import panel as pn
 from panel.theme import Fast
 
+from viewer.atlas import PAIRED_SIDES
 from viewer.knowledge import ROOTS
 from viewer.scene import LAYER_NAMES, LEGEND, Scene, compose_scene, scene_spec
 from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection
@@ -334,7 +335,7 @@ class RadixApp(pn.viewable.Viewer):
         if s is None:
             self._refresh(seq=seq)
             return
-        side = s.side if s.side in ("left", "right") else None
+        side = s.side if s.side in PAIRED_SIDES else None
         if s.kind == "muscle":
             muscle_id = s.acronym[: -len(s.side) - 1] if side and s.acronym.endswith("_" + s.side) else s.acronym
             if k.has_muscle(muscle_id):

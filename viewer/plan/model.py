@@ -26,7 +26,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from viewer.atlas import MIDLINE, PAIRED_SIDES
 from viewer.knowledge import KnowledgeError, _record_label, _schema_errors
+from viewer.selection import SIDES as SELECTION_SIDES
 
 __all__ = [
     "PLAN_FORMAT",
@@ -56,7 +58,7 @@ __all__ = [
 
 PLAN_FORMAT = "radix-plan"
 PLAN_VERSION = 1
-SIDES = ("left", "right", "both", "midline")
+SIDES = (*SELECTION_SIDES, MIDLINE)
 SUBJECT_KEYS = ("muscle", "level", "root", "point", "side")
 
 #: Longest share token accepted, and the most bytes it may inflate to.
@@ -349,7 +351,7 @@ def plan_points(plan: Plan) -> list[tuple[str, str]]:
     """``(code, side)`` per needled site, "both" expanded to left then right."""
     out: list[tuple[str, str]] = []
     for it in plan.items:
-        out.extend((it.code, s) for s in (("left", "right") if it.side == "both" else (it.side,)))
+        out.extend((it.code, s) for s in (PAIRED_SIDES if it.side == "both" else (it.side,)))
     return out
 
 

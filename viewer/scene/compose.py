@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from viewer.atlas import MIDLINE, PAIRED_SIDES
 from viewer.selection import select_level, select_muscle, select_point, select_root, sides_of
 
 from .style import (
@@ -184,7 +185,7 @@ def marker_specs(
     out = []
     for code in dict.fromkeys(codes):
         colour = colours.get(meridian_of.get(code, ""), POINT_COLOUR)
-        for side in (*sides, "midline"):
+        for side in (*sides, MIDLINE):
             pos = positions.get((code, side))
             if pos is None:
                 continue
@@ -273,7 +274,7 @@ def _on_sides(acronyms: Iterable[str], sides: Sequence[str]) -> tuple[str, ...]:
     out = []
     for a in acronyms:
         side = a.rsplit("_", 1)[-1] if "_" in a else ""
-        if side in ("left", "right") and side not in sides:
+        if side in PAIRED_SIDES and side not in sides:
             continue
         out.append(a)
     return tuple(out)
