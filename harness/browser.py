@@ -87,7 +87,8 @@ def start_server(assets: Path, log_path: Path, extra_env: dict | None = None,
         "--allow-websocket-origin", f"127.0.0.1:{port}", "--num-procs", "1",
         "--static-dirs", f"meshes={assets / 'meshes'}",
     ]
-    env = {**os.environ, "RADIX_ASSETS": str(assets), **(extra_env or {})}
+    # RADIX_TEST_HOOKS: the view exposes window.radixView (viewer/app/view/testhooks.js)
+    env = {**os.environ, "RADIX_ASSETS": str(assets), "RADIX_TEST_HOOKS": "1", **(extra_env or {})}
     (assets / "meshes").mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     log = open(log_path, "wb")

@@ -1,4 +1,4 @@
-"""The 3D view: a Panel ``JSComponent`` running three.js (ESM in ``view3d.js``).
+"""The 3D view: a Panel ``JSComponent`` running three.js (ES modules in ``viewer/app/view/``).
 
 Design (measured, see ``docs/ARCHITECTURE.md``): every structure's mesh is a static GLB file that
 the browser loads once (``panel serve --static-dirs meshes=assets/meshes``); picking is a raycast
@@ -12,6 +12,7 @@ committed. :func:`bundle_missing_message` says what to run when it is absent.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import panel as pn
@@ -21,6 +22,9 @@ from panel.custom import JSComponent
 from viewer.scene import BROWSER_PRESETS, POINT_COLOUR, STORY_COLOURS
 
 HERE = Path(__file__).resolve().parent
+VIEW_DIR = HERE / "view"   # the browser side: view3d.js (the entry) and one module per job
+#: Set to 1 in the server's environment to give each page ``window.radixView`` (view/testhooks.js).
+TEST_HOOKS_ENV = "RADIX_TEST_HOOKS"
 BUNDLE = HERE / "dist" / "view3d.bundle.js"
 THREE_VERSION = "0.187.0"  # keep in step with package.json
 SETUP_COMMAND = "python -m viewer.app.setup"
@@ -137,6 +141,10 @@ class BodyView(JSComponent):
     presets : dict
         Camera presets and default colours (:data:`viewer.scene.style.BROWSER_PRESETS`), sent
         once: the browser defines none of its own.
+    test_hooks : bool
+        Give the page ``window.radixView`` (``view/testhooks.js``: picks without a pointer,
+        styles and story as drawn, click timings) for the browser tests and benchmarks; set from
+        ``$RADIX_TEST_HOOKS`` (``1``) by default.
     """
 
     structures = param.List(default=[], item_type=dict)
@@ -151,8 +159,12 @@ class BodyView(JSComponent):
     ready = param.Boolean(default=False)
     compression = param.Dict(default={})
     presets = param.Dict(default=BROWSER_PRESETS, constant=True)
+    test_hooks = param.Boolean(default=False, constant=True)
 
-    _esm = HERE / "view3d.js"
+    _esm = VIEW_DIR / "view3d.js"
+    # The entry's sibling modules: ``panel compile`` writes them beside it, so ``./camera.js``
+    # resolves there as it does in viewer/app/view/.
+    _esm_shared = {p.stem: p for p in sorted(VIEW_DIR.glob("*.js")) if p.name != "view3d.js"}
     _bundle = BUNDLE
     _importmap = {
         "imports": {
@@ -176,6 +188,7 @@ class BodyView(JSComponent):
     def __init__(self, **params):
         params.setdefault("sizing_mode", "stretch_both")
         params.setdefault("min_height", 420)
+        params.setdefault("test_hooks", os.environ.get(TEST_HOOKS_ENV) == "1")
         super().__init__(**params)
         self._camera_seq = 0
 
