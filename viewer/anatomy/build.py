@@ -196,7 +196,7 @@ def build(out: Path, stature: float = 1750.0, log=print, generators=GENERATORS,
     ctx = run_generators(stature, generators=generators, log=log)
     metadata = write_assets(ctx, out)
     if place_points:
-        from ..overlays.build_points import place_all
+        from .points.build_points import place_all
 
         place_all(out, log=log)
     log(f"Done: {metadata['structures']} structures, {metadata['triangles']} triangles, "
