@@ -13,9 +13,8 @@ import html
 import panel as pn
 
 from viewer.scene import STORY_COLOURS
+from viewer.scene import story as st
 from viewer.selection import LEVELS, sides_of
-
-from . import story as st
 
 TITLE = "What happens when the space narrows"
 

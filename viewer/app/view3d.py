@@ -133,7 +133,7 @@ class BodyView(JSComponent):
     ready : bool
         Set by the browser once every mesh is loaded and the first frame drawn.
     compression : dict
-        The story of a compressed root (:func:`viewer.app.story.view_message`): ``{key, disc,
+        The story of a compressed root (:func:`viewer.scene.story.view_message`): ``{key, disc,
         upper, lower, axis, above, roots: [{id, at}], muscles, amount, opening, play, captions,
         colours}`` or ``{}``. The browser flattens the disc by ``amount`` (0..1), pinches the roots
         and tints and shortens the muscles, and a new ``play`` number plays narrow -> hold ->

@@ -125,6 +125,10 @@ CAMERAS: dict[str, Camera] = {
     "oblique": Camera((0.62, 0.72, 0.3), label="Oblique"),
     "oblique_anterior": Camera((0.6, -0.7, 0.3)),
     "superior": Camera((0.0, 0.05, 1.0), up=(0.0, -1.0, 0.0)),
+    # The story of a compressed root frames the narrowed space from the side of the pinched root:
+    # a side view shows the disc's height and the foramen behind it.
+    "story_left": Camera((1.0, -0.12, 0.14)),
+    "story_right": Camera((-1.0, -0.12, 0.14)),
 }
 #: The presets the app offers, first is the default.
 VIEWS: tuple[str, ...] = ("posterior", "anterior", "left", "right", "oblique")

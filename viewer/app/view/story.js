@@ -1,4 +1,4 @@
-// The story of a compressed root (viewer/app/story.py sends the ids and the captions): the disc
+// The story of a compressed root (viewer/scene/story.py sends the ids and the captions): the disc
 // flattens along the spine and bulges a little, the column above rides down by the height lost,
 // the root at the foramen narrows there and glows red, and the muscles it supplies warm up and
 // shorten. Everything is undone exactly when the narrowing returns to 0.
@@ -129,9 +129,7 @@ export function installStory(v) {
     for (const e of t.disc ? [t.disc] : [t.upper, t.lower]) if (e) box.union(e.box);
     if (box.isEmpty()) return;
     const size = box.getSize(new THREE.Vector3());
-    const right = t.roots.length && /_right$/.test(t.roots[0].e.acronym);
-    const dir = view || [right ? -1 : 1, -0.12, 0.14];
-    v.frameBox(box.expandByScalar(Math.max(size.x, size.y, size.z) * 0.4), dir);
+    v.frameBox(box.expandByScalar(Math.max(size.x, size.y, size.z) * 0.4), view || null);
   }
   function nearSpace(e, t) {   // muscles around the space stay see-through so the disc shows
     if (!t.disc) return false;
