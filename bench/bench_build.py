@@ -51,7 +51,7 @@ def main() -> int:
     write_assets(ctx, out)
     t_write = time.perf_counter() - t0
     t0 = time.perf_counter()
-    from viewer.overlays.build_points import place_all
+    from viewer.anatomy.points.build_points import place_all
     summary = place_all(out, log=lambda *_: None)
     t_place = time.perf_counter() - t0
     total = time.perf_counter() - t_all

@@ -1,14 +1,14 @@
 """Click -> highlight latency of the Radix app, measured in the page.
 
 Starts ``panel serve app.py`` on a free port, opens headless Chromium (Debian's, at
-/usr/bin/chromium; never downloaded), clicks muscles at their projected screen positions and
-reads back from ``window.radixView`` the time from the click to the new highlight applied to the
-scene (the Python round trip included: the target), and to the frame drawn with it. Also reports the time of one full frame of the
-whole body (``radixView.frameTime``, waiting for the GPU, and the interval of animation frames
-while the camera moves), the time from starting the server to the first rendered frame, the
-bytes transferred (meshes apart from the page, JavaScript and CSS), and the server's memory per
-session: its RSS with the page's session, then with ``--sessions`` more opened over the Bokeh
-protocol (``bench/bench_load.py``), divided by their number.
+/usr/bin/chromium; never downloaded), clicks muscles at their projected screen positions and reads
+back from ``window.radixView`` the time from the click to the new highlight applied to the scene
+(the Python round trip included: the target), and to the frame drawn with it. Also reports the
+time of one full frame of the whole body (``radixView.frameTime``, waiting for the GPU, and the
+interval of animation frames while the camera moves), the time from starting the server to the
+first rendered frame, the bytes transferred (meshes apart from the page, JavaScript and CSS), and
+the server's memory per session: its RSS with the page's session, then with ``--sessions`` more
+opened over the Bokeh protocol (``bench/bench_load.py``), divided by their number.
 
 Usage::
 
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.bench_load import percentile  # noqa: E402
-from tests.ui.harness import (  # noqa: E402
+from harness.browser import (  # noqa: E402
     CHROMIUM, CHROMIUM_ARGS, MESH_SUFFIXES, READY_TIMEOUT_MS, ensure_bundle, start_server, stop_server,
 )
 
@@ -188,7 +188,8 @@ def run(assets: Path, clicks: int, viewport=(1440, 900), log_dir: Path | None = 
 
             nav_start = time.perf_counter()
             page.goto(server.app_url)
-            page.wait_for_function("() => window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
+            page.wait_for_function("() => window.radixView && window.radixView.ready === true",
+                                   timeout=READY_TIMEOUT_MS)
             page_ready_s = time.perf_counter() - nav_start
             ready_epoch_ms = page.evaluate("radixView.readyAtEpochMs")
             first_frame_s = ready_epoch_ms / 1000 - start_wall
@@ -283,7 +284,8 @@ def table(r: dict) -> str:
         ("  page milestones (s after navigation)", ", ".join(
             f"{k} {v / 1000:.2f}" for k, v in sorted(r["load_marks_ms"].items(), key=lambda kv: kv[1]))),
         ("served with gzip (python -m viewer.app.serve)", "yes" if r["compressed"] else "no"),
-        ("bytes, page load (all HTTP, on the wire)", f"{r['bytes_page_load'] / 1024:,.0f} KiB in {r['requests_page_load']} requests"),
+        ("bytes, page load (all HTTP, on the wire)",
+         f"{r['bytes_page_load'] / 1024:,.0f} KiB in {r['requests_page_load']} requests"),
         ("bytes, page load (decoded)", f"{r['bytes_page_load_decoded'] / 1024:,.0f} KiB"),
         ("  of which meshes", f"{r['bytes_meshes'] / 1024:,.0f} KiB in {r['glb_requests_load']} requests "
                               f"({r['mesh_files']} GLB files{', one mesh pack' if r['mesh_pack'] else ''})"),
@@ -323,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     if assets is None and not args.synthetic and (ROOT / "assets" / "atlas" / "structures.json").is_file():
         assets = ROOT / "assets"
     if assets is None:
-        from tests.ui.synthetic import write_synthetic_assets
+        from harness.synthetic import write_synthetic_assets
 
         assets = write_synthetic_assets(Path(tempfile.mkdtemp(prefix="radix-synthetic-")) / "assets")
     width, height = (int(v) for v in args.viewport.lower().split("x"))

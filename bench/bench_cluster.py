@@ -48,8 +48,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.bench_load import ProtocolError, ProtocolSession, muscle_targets, percentile
-from tests.ui.harness import PROJECT, free_port, probe_url, stop_server
+from bench.bench_load import ProtocolError, ProtocolSession, muscle_targets, percentile  # noqa: E402
+from harness.browser import PROJECT, free_port, probe_url, stop_server  # noqa: E402
 
 NGINX_CANDIDATES = ("nginx", "/usr/sbin/nginx")
 START_TIMEOUT_S = 120.0
@@ -357,7 +357,8 @@ def table(r: dict) -> str:
         f"p95 {x['p95_ms']:.0f} ms" for x in r["windows"]))
     t = r["first_trouble"]
     lines.append("first trouble: " + ("none (no failure, p95 under 1 s in every window)" if t is None else
-                                      f"window from {t['from_s']:.0f} s: {t['failed']} failed, p95 {t['p95_ms']:.0f} ms"))
+                                      f"window from {t['from_s']:.0f} s: {t['failed']} failed, "
+                                      f"p95 {t['p95_ms']:.0f} ms"))
     if r["error_samples"]:
         lines.append("first errors:")
         lines += [f"  {e}" for e in r["error_samples"]]

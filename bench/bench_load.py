@@ -52,7 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.ui.harness import (  # noqa: E402
+from harness.browser import (  # noqa: E402
     CHROMIUM, CHROMIUM_ARGS, PROJECT, READY_TIMEOUT_MS, SERVER_START_TIMEOUT_S, Server, ensure_bundle,
     free_port, probe_url, stop_server,
 )
@@ -91,7 +91,7 @@ def start_load_server(assets: Path, log_path: Path, session_lifetime_ms: int = 2
         "--check-unused-sessions", str(max(500, session_lifetime_ms // 2)),
         "--setup", str(write_probe_setup(log_path.parent)),
     ]
-    env = {**os.environ, "RADIX_ASSETS": str(assets)}
+    env = {**os.environ, "RADIX_ASSETS": str(assets), "RADIX_TEST_HOOKS": "1"}
     started = time.perf_counter()
     log = open(log_path, "wb")
     proc = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)

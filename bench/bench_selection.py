@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
     means, maxes = [], []
     for muscle in knowledge.muscles:
-        mean, worst = time_calls(lambda: select_muscle(knowledge, muscle.id, "both"), args.repeat)
+        mean, worst = time_calls(lambda m=muscle: select_muscle(knowledge, m.id, "both"), args.repeat)
         means.append(mean)
         maxes.append(worst)
         if not args.quiet:
@@ -64,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         ("select_level", select_level, ["C4", "C7", "T8", "L4", "L5", "S1"]),
         ("select_point", select_point, [p.code for p in knowledge.points[:50]]),
     ]:
-        stats = [time_calls(lambda k=k: fn(knowledge, k), args.repeat) for k in keys]
-        print(f"{name}: mean {statistics.fmean(m for m, _ in stats) * 1e3:.1f} us, max {max(w for _, w in stats) * 1e3:.1f} us")
+        stats = [time_calls(lambda k=k, fn=fn: fn(knowledge, k), args.repeat) for k in keys]
+        print(f"{name}: mean {statistics.fmean(m for m, _ in stats) * 1e3:.1f} us, "
+              f"max {max(w for _, w in stats) * 1e3:.1f} us")
     return 0
 
 

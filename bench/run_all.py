@@ -163,8 +163,9 @@ def bench_click(timeout_s: float, clicks: int, sessions: int, tmp: Path) -> Outc
     drawn = r["click_to_highlight_ms"]
     o.rows += [
         ("body in the browser", f"{r['structures']} structures, {r['triangles']:,} triangles"),
-        ("server start -> first frame (real body)", f"{r['server_start_to_first_frame_s']:.1f} s "
-                                                    f"(page open -> first frame {r['page_load_to_first_frame_s']:.1f} s)"),
+        ("server start -> first frame (real body)",
+         f"{r['server_start_to_first_frame_s']:.1f} s "
+         f"(page open -> first frame {r['page_load_to_first_frame_s']:.1f} s)"),
         ("bytes to the browser, page load", f"{r['bytes_page_load'] / 2**20:.1f} MiB: meshes "
                                             f"{r['bytes_meshes'] / 2**20:.1f} MiB, page/JS/CSS "
                                             f"{(r['bytes_page_load'] - r['bytes_meshes']) / 2**20:.1f} MiB"
@@ -176,7 +177,7 @@ def bench_click(timeout_s: float, clicks: int, sessions: int, tmp: Path) -> Outc
         ("click -> highlight drawn (frame submitted)", f"median {drawn['median']:.0f} ms, p95 {drawn['p95']:.0f} ms"),
         ("frame of the whole body" + (" (software WebGL, no antialiasing)" if r.get("software_renderer") else ""),
          f"{r['frame_ms']:.0f} ms "
-                                                     f"(animation frame interval {r.get('raf_frame_ms', float('nan')):.0f} ms)"),
+         f"(animation frame interval {r.get('raf_frame_ms', float('nan')):.0f} ms)"),
         ("bytes per click, server -> browser", f"{r['ws_bytes_per_click_in']:,.0f} B"),
         (f"server memory per session (click bench, +{mem['extra_sessions']})", f"{mem['mb_per_session']:.2f} MiB"),
     ]

@@ -29,8 +29,8 @@ def body(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def synthetic_assets(tmp_path_factory) -> Path:
-    """The small synthetic body of tests/ui/synthetic.py, written once per test run."""
-    from tests.ui.synthetic import write_synthetic_assets
+    """The small synthetic body of harness/synthetic.py, written once per test run."""
+    from harness.synthetic import write_synthetic_assets
 
     return write_synthetic_assets(tmp_path_factory.mktemp("assets"))
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.synthetic import write_synthetic_assets
+from harness.synthetic import write_synthetic_assets
 from viewer.app import info, quiz
 from viewer.app.data import Placement, Problem, load_app_data
 from viewer.app.state import parse_query
@@ -146,6 +146,6 @@ def test_messages_notes_welcome_and_problems(k, notes):
 
 
 def test_action_buttons_escape_values_and_titles():
-    html = info.action("muscle", f'x" onclick="alert(1)', SCRIPT, title=f'"{SCRIPT}')
+    html = info.action("muscle", 'x" onclick="alert(1)', SCRIPT, title=f'"{SCRIPT}')
     assert_safe(html)
     assert 'onclick="' not in html and "&quot;" in html

@@ -1,7 +1,7 @@
 """Fuzzing the loaders: a damaged asset file gives AtlasError / KnowledgeErrors naming the file
 (and record and field where there is one), never another exception and never a half-loaded object.
 
-Each example copies the sound synthetic assets (tests/ui/synthetic.py), damages one file with a
+Each example copies the sound synthetic assets (harness/synthetic.py), damages one file with a
 random mutation (a dropped field, a value of the wrong type, an unknown id, garbage JSON, bytes
 that are not UTF-8, a truncated or scrambled mesh) and loads it again.
 """
@@ -19,7 +19,7 @@ import trimesh
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.ui.synthetic import write_synthetic_assets
+from harness.synthetic import write_synthetic_assets
 from viewer.atlas import Atlas, AtlasError, load_atlas
 from viewer.knowledge import Knowledge, KnowledgeError, KnowledgeErrors, load_knowledge
 

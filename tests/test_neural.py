@@ -129,7 +129,7 @@ def test_c1_root_leaves_above_the_atlas(built):
 def test_sacral_roots_use_the_sacral_foramina(built, k):
     _, parts = built
     sac = parts["sacrum"].landmarks
-    for side, sign in SIDES:
+    for side, _sign in SIDES:
         root = parts[f"root_S{k}_{side}"]
         dorsal = sac[f"sacral_foramen_S{k}_{side}"].position
         exit_ = root.landmarks[f"root_S{k}_{side}_exit"].position

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from viewer.anatomy import shapes
-from viewer.overlays.cun import resolve_scale, landmark_lookup
-from viewer.overlays.placement import (STATUS_CHECKED, STATUS_NOT_PLACED, Skin, meridian_paths,
+from viewer.anatomy.points.cun import resolve_scale, landmark_lookup
+from viewer.anatomy.points.placement import (STATUS_CHECKED, STATUS_NOT_PLACED, Skin, meridian_paths,
                                        place_points, resolve_rule)
 
 BACK_Y = 100.0      # skin of the back, mm

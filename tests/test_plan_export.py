@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from viewer.app.info import CAUTION_NAMES, NO_CAUTION, NOTICE, POINT_COLOUR
+from viewer.scene import POINT_COLOUR
+from viewer.scene.words import CAUTION_NAMES, NO_CAUTION, NOTICE
 from viewer.plan import PlanItem, load
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -102,7 +103,7 @@ def test_example_plan_covers_several_caution_kinds(plan, app):
 
 
 def test_practitioner_gives_location_depth_and_sources(handouts, plan, app):
-    from viewer.app.info import needling_text
+    from viewer.scene.words import needling_text
 
     _, pages = handouts["practitioner"]
     body = " ".join(pages[1:])
@@ -172,7 +173,7 @@ def test_point_without_caution_says_so(app, plan, views, tmp_path):
 
 
 def test_text_is_sanitised_and_chinese_shown_or_cleanly_left_out(app, plan, views, tmp_path, monkeypatch):
-    from viewer.plan import export
+    from viewer.plan import export, fonts
 
     nasty = replace(plan, title="Back \x07plan <b>&amp;</b>",
                     note="Line one\x00\x1b[31m\ttab 腰痛 “quoted” — done")
@@ -182,10 +183,10 @@ def test_text_is_sanitised_and_chinese_shown_or_cleanly_left_out(app, plan, view
     assert "Back plan <b>&amp;</b>" in text      # shown literally, control character dropped
     assert "\x1b" not in text and "\x00" not in text
     chinese = app.knowledge.point("BL25").chinese
-    if export._find_font(export._CJK_FONTS):
+    if fonts._find_font(fonts._CJK_FONTS):
         assert chinese in text
     # without any TrueType font: core fonts, latin-1 only, Chinese left out, the rest kept
-    monkeypatch.setattr(export, "_find_font", lambda names: None)
+    monkeypatch.setattr(fonts, "_find_font", lambda names: None)
     pages = pdf_pages(export.export_pdf(nasty, tmp_path / "core.pdf", app.knowledge, app.assets_dir,
                                         "practitioner", views=views))
     text = " ".join(pages)

@@ -15,7 +15,7 @@ from viewer.app.plan_ui import (
     PLAN_COLOUR, Message, _Progress, candidate_codes, candidates, error_lines, link_hash,
     plan_filename, plan_html, plan_markers, read_upload, subject_of, title_for,
 )
-from viewer.app.state import compose_scene, marker_specs
+from viewer.scene import compose_scene, marker_specs
 from viewer.plan import Plan, PlanError, add_point, from_share_token, set_item_note, set_note, share_token
 
 

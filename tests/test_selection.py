@@ -15,12 +15,10 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-import time
-from pathlib import Path
 
 import pytest
 
-from viewer.knowledge import ROOTS, load_knowledge
+from viewer.knowledge import ROOTS
 from viewer.selection import (
     Gap,
     MultifidusLink,
@@ -32,7 +30,7 @@ from viewer.selection import (
     select_root,
 )
 
-from conftest import ASSETS, FIXTURE_POINTS, PROJECT as REPO
+from conftest import PROJECT as REPO
 
 
 # ---------------------------------------------------------------------------------------------

@@ -330,8 +330,8 @@ NEIGHBOURS = (
        ("femur_left", "fibula_left"), ("tibia_left", "foot_left"), ("fibula_left", "foot_left"),
        ("patella_left", "tibia_left"), ("skull", "mandible"), ("mandible", "hyoid"),
        ("rib_1_left", "rib_1_right"), ("hand_left", "femur_left"), ("hand_left", "hip_bone_left")]
-    + [(f"scapula_left", f"rib_{n}_left") for n in range(1, 10)]
-    + [(f"humerus_left", f"rib_{n}_left") for n in range(1, 6)]
+    + [("scapula_left", f"rib_{n}_left") for n in range(1, 10)]
+    + [("humerus_left", f"rib_{n}_left") for n in range(1, 6)]
 )
 
 

@@ -1,4 +1,4 @@
-"""The story of a compressed root (viewer/app/story.py): which disc, which roots, which muscles,
+"""The story of a compressed root (viewer/scene/story.py): which disc, which roots, which muscles,
 the captions and the view message. Pure tables on the shipped knowledge."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from viewer.app import story as st
+from viewer.scene import story as st
 from viewer.selection import root_exit
 
 # level -> (disc under it, roots leaving through the foramen beside it, root crossing the disc)
@@ -217,6 +217,18 @@ def test_view_message_without_landmarks_leaves_the_estimates_to_the_view(real):
     msg = st.view_message(story, _ids(["disc_L5_S1", "root_S1_left", "root_S1_right"]), {}, ["left", "right"])
     assert msg["axis"] is None and [r["at"] for r in msg["roots"]] == [None, None]
     assert st.view_message(None, {}, {}, ["left"]) == {}
+
+
+@pytest.mark.parametrize("sides, preset", [(["left"], "story_left"), (["right"], "story_right"),
+                                           (["left", "right"], "story_left")])
+def test_view_message_frames_the_space_from_the_pinched_side(real, sides, preset):
+    from viewer.scene import CAMERAS
+
+    story = st.story_for_level(real, "L4")
+    msg = st.view_message(story, _ids(["disc_L4_L5", "root_L4_left", "root_L4_right"]), {}, sides)
+    assert tuple(msg["view"]) == CAMERAS[preset].direction
+    # seen from the subject's side of that root (+X is the subject's left)
+    assert (msg["view"][0] > 0) == (preset == "story_left")
 
 
 def test_captions_call_the_sacrum_a_sacrum(real):

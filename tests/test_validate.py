@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.synthetic import write_synthetic_assets
+from harness.synthetic import write_synthetic_assets
 from viewer.validate import main, validate_assets, validate_placements
 
 PROJECT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 
 Layers (each imports only the layers above it)::
 
-    assets/ -> atlas, knowledge -> selection -> app state -> scene/overlays -> browser
+    assets/ -> atlas, knowledge (-> the body build) -> selection -> scene -> renderers -> app
 
 See ``docs/ARCHITECTURE.md`` for the data contracts.
 """

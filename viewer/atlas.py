@@ -29,7 +29,11 @@ import numpy as np
 DEFAULT_ASSETS = Path(__file__).resolve().parents[1] / "assets"
 
 KINDS = ("group", "bone", "disc", "cord", "nerve_root", "muscle", "skin")
-SIDES = (None, "left", "right", "midline")
+#: The sides of the body, named once for every layer: paired structures end in ``_left`` /
+#: ``_right`` (the subject's); single ones lie on the midline.
+PAIRED_SIDES = ("left", "right")
+MIDLINE = "midline"
+SIDES = (None, *PAIRED_SIDES, MIDLINE)
 
 
 class AtlasError(ValueError):
@@ -249,7 +253,8 @@ def validate_meshes_exist(atlas: "Atlas") -> list[str]:
             continue
         path = atlas.mesh_dir / s.mesh
         if not path.is_file():
-            problems.append(f"structures.json: record {s.acronym}: field mesh: {s.mesh} does not exist in {atlas.mesh_dir}")
+            problems.append(f"structures.json: record {s.acronym}: field mesh: {s.mesh} "
+                            f"does not exist in {atlas.mesh_dir}")
             continue
         wrong = glb_problem(path)
         if wrong:
@@ -283,7 +288,8 @@ def validate_hierarchy(atlas: "Atlas") -> list[str]:
         elif path[:-1] != parent.structure_id_path:
             problems.append(f"{label}: does not continue its parent's path {list(parent.structure_id_path)}")
         elif parent.kind != "group":
-            problems.append(f"structures.json: record {s.acronym}: field parent: {s.parent!r} is a {parent.kind}, not a group")
+            problems.append(f"structures.json: record {s.acronym}: field parent: {s.parent!r} "
+                            f"is a {parent.kind}, not a group")
     return problems
 
 

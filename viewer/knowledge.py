@@ -1140,13 +1140,15 @@ def _cross_check(
         if km is not None:
             check_sources("dermatomes", i, label, "key_muscle.sources", km["sources"])
             if km["id"] in key_ids:
-                err("dermatomes", i, label, "key_muscle.id", f"duplicate key muscle id {km['id']!r}: first used by index {key_ids[km['id']]}")
+                err("dermatomes", i, label, "key_muscle.id",
+                    f"duplicate key muscle id {km['id']!r}: first used by index {key_ids[km['id']]}")
             key_ids.setdefault(km["id"], i)
             if km["id"] in muscle_ids:
                 err("dermatomes", i, label, "key_muscle.id", f"key muscle id {km['id']!r} is also a muscle id")
             for k, m in enumerate(km["muscles"]):
                 if m not in muscle_ids:
-                    err("dermatomes", i, label, f"key_muscle.muscles[{k}]", f"unknown muscle id {m!r} (not in muscles.json)")
+                    err("dermatomes", i, label, f"key_muscle.muscles[{k}]",
+                        f"unknown muscle id {m!r} (not in muscles.json)")
     for i, r in raw["pain_patterns"]:
         check_sources("pain_patterns", i, r["muscle"], "sources", r["sources"])
         if r["muscle"] not in muscle_ids:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from viewer.atlas import PAIRED_SIDES
 from viewer.knowledge import (
     PARASPINAL_LINES,
     ROOTS,
@@ -39,6 +40,7 @@ from viewer.knowledge import (
 
 __all__ = [
     "SIDES",
+    "sides_of",
     "LEVELS",
     "RootExit",
     "RootLink",
@@ -60,7 +62,8 @@ __all__ = [
     "select_point",
 ]
 
-SIDES = ("left", "right", "both")
+#: The sides a selection can ask for: one side of the body or both.
+SIDES = (*PAIRED_SIDES, "both")
 
 #: Paraspinal levels a selection can name, cranial to caudal ("occiput" for C1).
 LEVELS: tuple[str, ...] = ("occiput", *SEGMENTS)
@@ -282,11 +285,13 @@ def root_exit(root: str) -> RootExit:
     kind, n = root[0], int(root[1:])
     if root == "C1":
         return RootExit(root, "between the occiput and the atlas (C1)", "occiput",
-                        "C1 leaves above the atlas, between it and the skull, so no vertebra has it at its lower border")
+                        "C1 leaves above the atlas, between it and the skull, so no vertebra has it at its "
+                        "lower border")
     if kind == "C" and n <= 7:
         above = f"C{n - 1}"
         return RootExit(root, f"{above}-{root} intervertebral foramen", above,
-                        f"{root} leaves above the {root} vertebra, through the {above}-{root} foramen at the lower border of {above}")
+                        f"{root} leaves above the {root} vertebra, through the {above}-{root} foramen at the "
+                        f"lower border of {above}")
     if root == "C8":
         return RootExit(root, "C7-T1 intervertebral foramen", "C7",
                         "C8 has no vertebra of its own: it leaves between C7 and T1, at the lower border of C7")
@@ -296,7 +301,8 @@ def root_exit(root: str) -> RootExit:
         return RootExit(root, f"{root}-{below} intervertebral foramen", root,
                         f"{root} leaves below the {root} vertebra, through the {root}-{below} foramen")
     return RootExit(root, f"{root} sacral foramina (dorsal ramus through the posterior foramen)", root,
-                    f"{root} leaves the sacral canal through the {root} sacral foramina; its dorsal ramus comes out of the posterior foramen")
+                    f"{root} leaves the sacral canal through the {root} sacral foramina; its dorsal ramus "
+                    "comes out of the posterior foramen")
 
 
 def roots_exiting_at(level: str) -> tuple[RootExit, ...]:
@@ -314,10 +320,15 @@ def _vertebra_acronym(level: str) -> str | None:
     return level
 
 
-def _sides(side: str) -> tuple[str, ...]:
+def sides_of(side: str) -> tuple[str, ...]:
+    """``"both"`` -> ``("left", "right")``; a single side -> itself.
+
+    >>> sides_of("both")
+    ('left', 'right')
+    """
     if side not in SIDES:
         raise ValueError(f"side must be one of {SIDES}, got {side!r}")
-    return ("left", "right") if side == "both" else (side,)
+    return PAIRED_SIDES if side == "both" else (side,)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -413,7 +424,8 @@ def _line_at_level(knowledge: Knowledge, line: str, level: str) -> tuple[tuple[P
                        f"{title}: the Huatuojiaji points run from T1 to L5 only; none at {level}", _STANDARD_SOURCES)
     if line.startswith("bladder") and level[0] == "C" and level != "Co":
         return (), Gap("line_not_at_level", level, line,
-                       f"{title}: the Bladder back lines start in the thoracic spine; there is no cervical Bladder line at {level}",
+                       f"{title}: the Bladder back lines start in the thoracic spine; there is no cervical "
+                       f"Bladder line at {level}",
                        _STANDARD_SOURCES)
     if line.startswith("bladder") and level == "Co":
         return (), Gap("line_not_at_level", level, line,
@@ -423,7 +435,8 @@ def _line_at_level(knowledge: Knowledge, line: str, level: str) -> tuple[tuple[P
         return tuple(_point_link(knowledge, p, line) for p in points), None
     if line == "jiaji":
         return (), Gap("missing_record", level, line,
-                       f"{title}: a Huatuojiaji point at {level} is standard (EX-B2, T1-L5) but the loaded point records have none",
+                       f"{title}: a Huatuojiaji point at {level} is standard (EX-B2, T1-L5) but the loaded "
+                       "point records have none",
                        _STANDARD_SOURCES)
     if knowledge.complete:
         reason = f"{title}: no standard point at {level}{_neighbours(knowledge, line, level)}"
@@ -496,7 +509,7 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
     """
     muscle = knowledge.muscle(muscle_id)
     members = knowledge.group_members(muscle_id)
-    sides = _sides(side)
+    sides = sides_of(side)
 
     def names(root: str, alternative: bool = False) -> tuple[str, tuple[str, ...]]:
         parts = [m for m in members if root in (m.alternative_roots if alternative else m.roots)]
@@ -587,7 +600,7 @@ def select_level(knowledge: Knowledge, level: str, side: str = "both") -> LevelS
     ``segment`` is the level (paraspinal points with their line).
     """
     _check_level(level)
-    sides = _sides(side)
+    sides = sides_of(side)
     exits = roots_exiting_at(level)
     roots = [e.root for e in exits]
     muscles = _unique(m for r in roots for m in knowledge.muscles_with_root(r))
@@ -611,7 +624,7 @@ def select_root(knowledge: Knowledge, root: str, side: str = "both") -> RootSele
     """Reverse view from a root: muscles supplied (main roots and alternatives apart), where the
     root leaves the spine, its multifidus group and the points at its paraspinal level."""
     exit_ = root_exit(root)
-    sides = _sides(side)
+    sides = sides_of(side)
     muscles = knowledge.muscles_with_root(root)
     alt = knowledge.muscles_with_root(root, alternative=True)
     multifidus, gaps = _multifidus_all(knowledge, [root], sides)
@@ -638,7 +651,7 @@ def select_point(knowledge: Knowledge, code: str) -> PointSelection:
     roots = roots_exiting_at(point.segment) if point.segment else ()
     vertebra = _vertebra_acronym(point.segment) if point.segment else None
     highlight = Highlight(
-        structures=_structures([vertebra], (f"{m.id}_{s}" for m in muscles for s in ("left", "right"))),
+        structures=_structures([vertebra], (f"{m.id}_{s}" for m in muscles for s in PAIRED_SIDES)),
         points=(point.code,),
         meridians=(meridian.id,),
     )

@@ -6,7 +6,8 @@
 - the atlas (``atlas/metadata.json``, ``structures.json``, ``landmarks.json`` and the GLB header
   of every mesh) through :func:`viewer.atlas.load_atlas`;
 - the clinical knowledge (``knowledge/muscles.json``, ``meridians.json``, ``sources.json``,
-  ``dermatomes.json``, ``pain_patterns.json`` and ``points.json``) through :func:`viewer.knowledge.load_knowledge`, accepting a partial point set
+  ``dermatomes.json``, ``pain_patterns.json`` and ``points.json``) through
+  :func:`viewer.knowledge.load_knowledge`, accepting a partial point set
   as the app does;
 - ``atlas/placed_points.json`` when present: each record has a code, a side and a status, names a
   known point, has a finite position (and normal) when placed and a reason when not placed.
@@ -22,12 +23,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from viewer.atlas import DEFAULT_ASSETS, AtlasError, load_atlas
+from viewer.atlas import DEFAULT_ASSETS, MIDLINE, PAIRED_SIDES, AtlasError, load_atlas
 
 ASSETS_ENV = "RADIX_ASSETS"
 PLACEMENTS_FILE = "placed_points.json"
 PLACEMENT_STATUSES = ("placed_checked", "placed", "not_placed")
-PLACEMENT_SIDES = ("left", "right", "midline")
+PLACEMENT_SIDES = (*PAIRED_SIDES, MIDLINE)
 
 
 @dataclass
@@ -100,7 +101,7 @@ def validate_placements(raw, known_codes: set[str] | None) -> list[str]:
         tag = " ".join(str(v) for v in (code, side) if isinstance(v, str)) or f"#{index}"
         label = f"{name}: record {tag} (index {index})"
 
-        def bad(fld: str, what: str) -> None:
+        def bad(fld: str, what: str, label: str = label) -> None:
             problems.append(f"{label}: field {fld}: {what}")
 
         if not isinstance(code, str) or not code:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.harness import (  # noqa: F401  (re-exported for the tests)
+from harness.browser import (  # noqa: F401  (re-exported for the tests)
     CHROMIUM, CHROMIUM_ARGS, READY_TIMEOUT_MS, PageLog, Server, csp_safe, ensure_bundle, info_text,
     open_app, start_server, stop_server,
 )

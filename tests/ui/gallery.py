@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.ui.harness import (
+from harness.browser import (
     CHROMIUM, CHROMIUM_ARGS, PROJECT, ensure_bundle, open_app, start_server, stop_server,
 )
 
@@ -78,7 +78,7 @@ def main(argv=None) -> int:
     if assets is None and not args.synthetic and (PROJECT / "assets" / "atlas" / "structures.json").is_file():
         assets = PROJECT / "assets"
     if assets is None:
-        from tests.ui.synthetic import write_synthetic_assets
+        from harness.synthetic import write_synthetic_assets
 
         assets = write_synthetic_assets(Path(tempfile.mkdtemp(prefix="radix-synthetic-")) / "assets")
     for path in take(Path(assets).resolve(), args.out, point_card=args.point_card):

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.ui.harness import CHROMIUM, CHROMIUM_ARGS, PROJECT, ensure_bundle, open_app, start_server, stop_server
+from harness.browser import CHROMIUM, CHROMIUM_ARGS, PROJECT, ensure_bundle, open_app, start_server, stop_server
 
 STEPS = (0, 10, 20)   # slider steps of 5 %: 0 %, 50 %, 100 %
 

@@ -1,7 +1,7 @@
 """The app in headless Chromium: it loads and draws, search, click and deep links select a muscle,
 the info panel shows the chain, and the page logs no errors.
 
-Runs on the synthetic body of ``tests/ui/synthetic.py``; needs /usr/bin/chromium (never downloads
+Runs on the synthetic body of ``harness/synthetic.py``; needs /usr/bin/chromium (never downloads
 a browser) and the 3D view bundle (built by the ``server`` fixture if missing).
 """
 
@@ -13,11 +13,12 @@ import re
 import numpy as np
 import pytest
 
-from tests.ui.harness import (
-    CHROMIUM, READY_TIMEOUT_MS, PageLog, info_text, mesh_urls, open_app, start_server, stop_server, wait_info,
+from harness.browser import (
+    CHROMIUM, READY_TIMEOUT_MS, PageLog, info_text, mesh_urls, open_app, start_server, stop_server,
+    wait_info,
 )
-from tests.ui.synthetic import write_synthetic_assets
-from viewer.app.state import ROLE_COLOURS
+from harness.synthetic import write_synthetic_assets
+from viewer.scene import ROLE_COLOURS
 
 pytestmark = [
     pytest.mark.browser,

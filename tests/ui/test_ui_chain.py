@@ -1,6 +1,6 @@
 """The reverse chain, modes, layers, isolate and deep links in headless Chromium.
 
-Runs on the synthetic body of ``tests/ui/synthetic.py`` (same fixtures as ``test_ui_app.py``).
+Runs on the synthetic body of ``harness/synthetic.py`` (same fixtures as ``test_ui_app.py``).
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import re
 
 import pytest
 
-from tests.ui.harness import CHROMIUM, info_text, mesh_urls, open_app, wait_info
+from harness.browser import CHROMIUM, info_text, mesh_urls, open_app, wait_info
 from viewer.app import quiz
-from viewer.app.state import ROLE_COLOURS
+from viewer.scene import ROLE_COLOURS
 
 pytestmark = [
     pytest.mark.browser,

@@ -11,7 +11,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.test_escaping import SCRIPT
-from tests.ui.harness import CHROMIUM, open_app, wait_info
+from harness.browser import CHROMIUM, open_app, wait_info
 
 pytestmark = [
     pytest.mark.browser,

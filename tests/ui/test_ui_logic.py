@@ -10,9 +10,10 @@ import pytest
 from viewer.app import info, quiz
 from viewer.app.data import Placement
 from viewer.app.main import level_of_structure
-from viewer.app.state import (
-    DEFAULT_LAYERS, LINK_KEYS, StructureInfo, compose_scene, marker_specs, parse_query, query_for,
-    structure_label, structure_labels, view_styles,
+from viewer.app.state import LINK_KEYS, parse_query, query_for
+from viewer.scene import (
+    DEFAULT_LAYERS, StructureInfo, compose_scene, marker_specs, structure_label, structure_labels,
+    view_styles,
 )
 from viewer.selection import select_level, select_muscle, select_point, select_root
 
@@ -144,7 +145,8 @@ def test_structure_label(structure, label):
 
 def test_patient_mode_labels_only_the_chosen_structure():
     hl = ["gluteus_medius_left", "root_L5_left", "L4", "multifidus_L4_left"]
-    assert structure_labels(hl, STRUCTURES, "patient", ["gluteus_medius_left"]) == {"gluteus_medius_left": "Gluteus medius"}
+    patient = structure_labels(hl, STRUCTURES, "patient", ["gluteus_medius_left"])
+    assert patient == {"gluteus_medius_left": "Gluteus medius"}
     student = structure_labels(hl, STRUCTURES, "student", ["gluteus_medius_left"])
     assert set(student) == {"gluteus_medius_left", "root_L5_left", "L4"}   # multifidus: by colour
 

@@ -1,7 +1,7 @@
 """The plan builder in headless Chromium: build, reload, handout PDF, clear and undo, a broken
 file, share links, and two browsers that never see each other's plan.
 
-Runs on the synthetic body of ``tests/ui/synthetic.py`` (same fixtures as ``test_ui_app.py``).
+Runs on the synthetic body of ``harness/synthetic.py`` (same fixtures as ``test_ui_app.py``).
 The plan lives in the browser's ``localStorage``, so every test opens its own browser context.
 """
 
@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.ui.harness import CHROMIUM, PageLog, READY_TIMEOUT_MS, info_text, open_app
+from harness.browser import CHROMIUM, PageLog, READY_TIMEOUT_MS, info_text, open_app
 from viewer.app.plan_ui import STORAGE_KEY
 from viewer.plan import Plan, add_point, dumps, loads, set_item_note, share_token
 

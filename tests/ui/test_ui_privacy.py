@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.ui.harness import (
+from harness.browser import (
     CHROMIUM,
     PageLog,
     open_app,
@@ -196,7 +196,8 @@ def test_forget_this_device_removes_every_plan_and_keys_name_nothing_personal(br
 
 def test_no_note_text_or_token_in_the_server_log(browser, synthetic_assets, private_plan, tmp_path):
     log_path = tmp_path / "server.log"
-    srv = start_server(synthetic_assets, log_path, extra_env={"PANEL_LOG_LEVEL": "debug", "BOKEH_PY_LOG_LEVEL": "debug"})
+    srv = start_server(synthetic_assets, log_path,
+                       extra_env={"PANEL_LOG_LEVEL": "debug", "BOKEH_PY_LOG_LEVEL": "debug"})
     token = share_token(private_plan)
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.add_init_script(f"localStorage.setItem({STORAGE_KEY!r}, {dumps(private_plan)!r});")

@@ -16,11 +16,11 @@ import time
 import numpy as np
 import pytest
 
-from tests.ui.harness import (
+from harness.browser import (
     CHROMIUM, PROJECT, READY_TIMEOUT_MS, PageLog, ensure_bundle, info_text, mesh_urls,
     start_server, stop_server,
 )
-from viewer.app.state import ROLE_COLOURS
+from viewer.scene import ROLE_COLOURS
 
 ASSETS = PROJECT / "assets"
 STRUCTURES = ASSETS / "atlas" / "structures.json"

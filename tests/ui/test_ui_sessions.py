@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.harness import CHROMIUM, PageLog, info_text, open_app, wait_info
+from harness.browser import CHROMIUM, PageLog, info_text, open_app, wait_info
 
 pytestmark = [
     pytest.mark.browser,

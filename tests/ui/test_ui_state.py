@@ -8,10 +8,12 @@ import pytest
 
 from viewer.app import info
 from viewer.app.data import Problem, load_app_data
-from viewer.app.state import (
-    DEFAULT_LAYERS, FADE_OPACITY, ROLE_COLOURS, AppState, StructureInfo, marker_specs, path_library,
-    path_specs, sides_of, view_styles,
+from viewer.app.state import AppState
+from viewer.scene import (
+    DEFAULT_LAYERS, FADE_OPACITY, ROLE_COLOURS, StructureInfo, marker_specs, path_library, path_specs,
+    view_styles,
 )
+from viewer.selection import sides_of
 
 STRUCTURES = [
     StructureInfo(104, "L4", "bone"),
@@ -102,7 +104,7 @@ def test_info_html_escapes_data():
 
 
 def test_selection_html_names_the_chain(tmp_path):
-    from tests.ui.synthetic import write_synthetic_assets
+    from harness.synthetic import write_synthetic_assets
     from viewer.selection import select_muscle
 
     data = load_app_data(write_synthetic_assets(tmp_path / "assets"))

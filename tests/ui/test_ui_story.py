@@ -1,7 +1,7 @@
 """The story of a compressed root in the browser (Patient mode): the control narrows the space,
 the scene changes where the disc is drawn, the root and muscles tint, and 0 restores the scene.
 
-Runs on the synthetic body of ``tests/ui/synthetic.py`` (L3-L5, the L4-L5 disc, L4/L5/S1 roots,
+Runs on the synthetic body of ``harness/synthetic.py`` (L3-L5, the L4-L5 disc, L4/L5/S1 roots,
 multifidus and gluteus medius); it has no foramen or body-centre landmarks, so the view's own
 estimates of the pinch and the spine axis are what is exercised here.
 """
@@ -14,9 +14,9 @@ import time
 import numpy as np
 import pytest
 
-from tests.ui.harness import CHROMIUM, PageLog, info_text, open_app
-from tests.ui.synthetic import MUSCLE_COLOUR
-from viewer.app.state import ROLE_COLOURS
+from harness.browser import CHROMIUM, PageLog, info_text, open_app
+from harness.synthetic import MUSCLE_COLOUR
+from viewer.scene import ROLE_COLOURS
 
 pytestmark = [
     pytest.mark.browser,

@@ -215,7 +215,7 @@ def build(out: Path, stature: float = 1750.0, log=print, generators=GENERATORS,
     ctx = run_generators(stature, generators=generators, log=log)
     metadata = write_assets(ctx, out)
     if place_points:
-        from ..overlays.build_points import place_all
+        from .points.build_points import place_all
 
         place_all(out, log=log)
     log(f"Done: {metadata['structures']} structures, {metadata['triangles']} triangles, "
@@ -257,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:
                                     "run python -m viewer.anatomy build"))
         return 1 if differences else 0
     if args.command == "place":
-        from ..overlays.build_points import place_all
+        from .points.build_points import place_all
 
         summary = place_all(args.assets, log=print)
         return 0 if summary else 1

@@ -6,9 +6,12 @@ structure is added at the end of its table. Ranges are documented in ``docs/ARCH
 
 from __future__ import annotations
 
+from viewer.atlas import PAIRED_SIDES
+from viewer.knowledge import ROOTS
+
 from .morphometry import PRESACRAL
 
-SIDES = ("left", "right")
+SIDES = PAIRED_SIDES
 
 # (acronym, display name, parent acronym or None); ids 1-99 in this order.
 GROUPS: tuple[tuple[str, str, str | None], ...] = (
@@ -44,14 +47,8 @@ DISCS: tuple[str, ...] = tuple(
 )
 """The 23 discs, ``disc_C2_C3`` .. ``disc_L5_S1``."""
 
-ROOT_LEVELS: tuple[str, ...] = (
-    tuple(f"C{i}" for i in range(1, 9))
-    + tuple(f"T{i}" for i in range(1, 13))
-    + tuple(f"L{i}" for i in range(1, 6))
-    + tuple(f"S{i}" for i in range(1, 6))
-    + ("Co1",)
-)
-"""The 31 spinal nerves."""
+ROOT_LEVELS: tuple[str, ...] = ROOTS
+"""The 31 spinal nerves (listed once, in :data:`viewer.knowledge.ROOTS`)."""
 
 MULTIFIDUS_LEVELS: tuple[str, ...] = PRESACRAL[1:]
 """Multifidus groups are named by the spinous process they arise from, C2 .. L5."""

@@ -21,39 +21,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from html import escape
 
-from .state import ROLE_COLOURS
+from viewer.atlas import MIDLINE, PAIRED_SIDES
+from viewer.scene import POINT_COLOUR, ROLE_COLOURS
+from viewer.scene.words import (  # noqa: F401  (the app's words: info.NOTICE, info.NO_CAUTION)
+    CAUTION_NAMES,
+    CAUTION_PLAIN,
+    NO_CAUTION,
+    NOTICE,
+    PLACEMENT_WORDS,
+    exit_words,
+    join_words,
+    needling_text,
+    patient_story,
+)
 
-NOTICE = "For education and treatment planning, not for diagnosis."
-
-#: Display names of caution kinds (``cautions[].kind`` in points.json).
-CAUTION_NAMES: dict[str, str] = {
-    "pneumothorax": "Pneumothorax",
-    "spinal_canal": "Spinal canal",
-    "major_vessel": "Major vessel",
-    "nerve": "Nerve",
-    "kidney": "Kidney",
-    "viscera": "Viscera",
-    "eye": "Eye",
-    "pregnancy": "Pregnancy",
-    "other": "Caution",
-}
-
-#: The same in plain words, for patient mode.
-CAUTION_PLAIN: dict[str, str] = {
-    "pneumothorax": "The lung lies close under the skin here",
-    "spinal_canal": "Close to the spinal canal",
-    "major_vessel": "A large blood vessel runs here",
-    "nerve": "A nerve runs close by",
-    "kidney": "The kidney lies deep to this spot",
-    "viscera": "Organs lie beneath",
-    "eye": "Close to the eye",
-    "pregnancy": "Avoided in pregnancy",
-    "other": "Needs care",
-}
-
-PLACEMENT_WORDS = {"placed_checked": "placed and checked", "placed": "placed", "not_placed": "not placed"}
-
-POINT_COLOUR = "#1d4ed8"
 
 CSS = """
 :host { display: block; }
@@ -107,7 +88,7 @@ button.rx-chip:focus-visible, button.rx-link:focus-visible, .rx-choice:focus-vis
 .rx-point-name { color: #334155; font-size: 13px; }
 .rx-point-detail { font-size: 13px; color: #334155; margin-top: 3px; }
 .rx-point-detail b { color: #0f172a; font-weight: 650; }
-.rx-code { font-weight: 700; color: #1d4ed8; }
+.rx-code { font-weight: 700; color: __POINT_COLOUR__; }
 .rx-caution {
   margin: 6px 0 0; padding: 6px 9px; border-radius: 8px; background: #fff7ed; border: 1px solid #fdba74;
   border-left: 4px solid #ea580c; font-size: 13px; color: #7c2d12;
@@ -170,6 +151,7 @@ button.rx-chip:focus-visible, button.rx-link:focus-visible, .rx-choice:focus-vis
 .rx-btn-quiet { background: #f1f5f9; color: #0f172a; border: 1px solid #e2e8f0; margin-top: 0; }
 .rx-btn-quiet:hover { background: #e2e8f0; }
 """
+CSS = CSS.replace("__POINT_COLOUR__", POINT_COLOUR)
 
 
 # --- small builders -------------------------------------------------------------------------------
@@ -229,13 +211,6 @@ def _section(title: str, body: str, cls: str = "") -> str:
     return f'<div class="rx-section {cls}"><h3>{escape(title)}</h3>{body}</div>'
 
 
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if not items:
-        return ""
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def notice_html() -> str:
     return f'<div class="rx-notice">{escape(NOTICE)}</div>'
 
@@ -280,33 +255,12 @@ def caution_html(caution, knowledge=None, mode: str = "student") -> str:
             f"{escape(caution.text)}{src}</div>")
 
 
-NO_CAUTION = "No specific caution in the records; the usual needling safety applies."
-
-
 def cautions_html(point, knowledge=None, mode: str = "student", compact: bool = False) -> str:
     """All cautions of a point; a point without any says so (``compact``: on one short line)."""
     if not point.cautions:
         text = "no specific caution recorded" if compact else NO_CAUTION
         return f'<div class="rx-caution-none">{escape(text)}</div>'
     return "".join(caution_html(c, knowledge, mode) for c in point.cautions)
-
-
-def needling_text(point) -> str | None:
-    """Depth and angle in words, e.g. ``0.8-1.2 cun, perpendicular``."""
-    n = point.needling
-    if n is None:
-        return None
-    parts = []
-    if n.depth_cun:
-        lo, hi = n.depth_cun
-        parts.append(f"{lo:g}-{hi:g} cun deep" if lo != hi else f"{lo:g} cun deep")
-    if n.angle:
-        parts.append(n.angle.replace("_", " ").replace("oblique medial", "oblique, toward the midline")
-                     .replace("oblique inferior", "oblique, pointing down"))
-    text = ", ".join(parts)
-    if n.notes:
-        text = f"{text}. {n.notes}" if text else n.notes
-    return text or None
 
 
 def point_row(point, knowledge, mode: str, drawn: bool = True) -> str:
@@ -347,41 +301,6 @@ def points_html(codes: Iterable[str], knowledge, mode: str, drawn_points: Iterab
 
 
 # --- patient story ---------------------------------------------------------------------------------
-
-def _exit_words(exit_) -> str:
-    """Where a root leaves the spine, in plain words."""
-    if exit_.level == "occiput":
-        return "between the skull and the top neck bone"
-    if exit_.level == "Co":
-        return "at the lower end of the sacrum"
-    if exit_.level.startswith("S"):
-        return f"through the {exit_.root} openings of the sacrum"
-    a, b = exit_.foramen.split(" ")[0].split("-")
-    return f"between the {a} and {b} vertebrae"
-
-
-def patient_story(selection) -> list[str]:
-    """Three or four plain sentences: how a squeezed root at these levels can make this muscle
-    hurt. Names the levels; says nothing a record does not support."""
-    m = selection.muscle
-    roots = [r.root for r in selection.roots]
-    if not roots:
-        return [f"No nerve roots are recorded for {m.name.lower()} yet."]
-    plural = len(roots) > 1
-    story = [
-        f"{m.name} gets its nerve supply from your spine: from the {_join(roots)} nerve "
-        f"root{'s' if plural else ''}, which leave{'' if plural else 's'} the spine at "
-        f"{'those levels' if plural else 'that level'}.",
-        "If one of these roots is squeezed where it leaves the spine, for example by a bulging disc, "
-        "the muscle can ache, tighten or feel weak even though the muscle itself is not injured.",
-    ]
-    mf = [link.muscle_id.replace("multifidus_", "") for link in selection.multifidus]
-    if mf:
-        story.append(f"The small multifidus muscles beside the spine at {_join(mf)} share these nerves "
-                     "and often tighten too.")
-    story.append("So a practitioner may check your back at these levels, not only where it hurts.")
-    return story
-
 
 def _story_html(sentences: Sequence[str], title: str = "What may be going on") -> str:
     return (f'<div class="rx-story"><h3>{escape(title)}</h3>'
@@ -528,10 +447,10 @@ def level_html(sel, knowledge, mode: str = "student", drawn_points: Iterable[str
     if mode == "patient":
         if roots:
             muscles = [m.name.lower() for m in sel.muscles if not m.id.startswith("multifidus_")][:5]
-            story = [f"At {sel.level}, the {_join(roots)} nerve root{'s' if len(roots) > 1 else ''} "
-                     f"leave{'' if len(roots) > 1 else 's'} the spine, {_exit_words(sel.roots[0])}."]
+            story = [f"At {sel.level}, the {join_words(roots)} nerve root{'s' if len(roots) > 1 else ''} "
+                     f"leave{'' if len(roots) > 1 else 's'} the spine, {exit_words(sel.roots[0])}."]
             if muscles:
-                story.append(f"{'They supply' if len(roots) > 1 else 'It supplies'} muscles such as {_join(muscles)}.")
+                story.append(f"{'They supply' if len(roots) > 1 else 'It supplies'} muscles such as {join_words(muscles)}.")
             story.append("If a root is squeezed here, those muscles can ache, tighten or feel weak.")
             parts.append(_story_html(story, "What happens here"))
         else:
@@ -576,9 +495,9 @@ def root_html(sel, knowledge, mode: str = "student", drawn_points: Iterable[str]
              + action("level", sel.exit.level, sel.exit.level) + "</p>"]
     muscles = [m for m in sel.muscles if not m.id.startswith("multifidus_")]
     if mode == "patient":
-        story = [f"The {sel.root} nerve root leaves the spine {_exit_words(sel.exit)}."]
+        story = [f"The {sel.root} nerve root leaves the spine {exit_words(sel.exit)}."]
         if muscles:
-            story.append(f"It works muscles such as {_join([m.name.lower() for m in muscles[:5]])}.")
+            story.append(f"It works muscles such as {join_words([m.name.lower() for m in muscles[:5]])}.")
         story.append("If it is squeezed where it leaves the spine, those muscles can ache, tighten or feel weak.")
         parts.append(_story_html(story, "What this nerve does"))
         parts.append(_section("Muscles it supplies", _muscle_links(muscles, limit=8)))
@@ -612,7 +531,7 @@ def placement_html(placements: Mapping) -> str:
     if not placements:
         return '<span class="rx-muted">not placed: this body has no point placements yet</span>'
     rows = []
-    for side in ("left", "right", "midline"):
+    for side in (*PAIRED_SIDES, MIDLINE):
         p = placements.get(side)
         if p is None:
             continue

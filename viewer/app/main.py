@@ -13,11 +13,14 @@ the 3D view (ids and styles only; meshes never travel again) and HTML for the in
 from __future__ import annotations
 
 from functools import partial
+from html import escape
 
 import panel as pn
 from panel.theme import Fast
 
+from viewer.atlas import PAIRED_SIDES
 from viewer.knowledge import ROOTS
+from viewer.scene import LAYER_NAMES, LEGEND, Scene, compose_scene, scene_spec
 from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection
 
 from . import info, quiz
@@ -25,10 +28,7 @@ from .data import AppData, Problem, load_app_data
 from .infopanel import InfoPanel
 from .story_control import StoryControl
 from .plan_ui import PlanBuilder
-from .state import (
-    LAYER_NAMES, AppState, Scene, compose_scene, marker_specs, parse_query, path_specs,
-    sides_of, structure_labels, view_styles,
-)
+from .state import AppState, parse_query
 from .view3d import SETUP_COMMAND, BodyView, bundle_ready
 
 ACCENT = "#0f766e"
@@ -351,7 +351,7 @@ class RadixApp(pn.viewable.Viewer):
         if s is None:
             self._refresh(seq=seq)
             return
-        side = s.side if s.side in ("left", "right") else None
+        side = s.side if s.side in PAIRED_SIDES else None
         if s.kind == "muscle":
             muscle_id = s.acronym[: -len(s.side) - 1] if side and s.acronym.endswith("_" + s.side) else s.acronym
             if k.has_muscle(muscle_id):
@@ -408,19 +408,16 @@ class RadixApp(pn.viewable.Viewer):
         data: AppData = self.data
         k = data.knowledge
         st = self.state
-        scene = self._scene()
         self.story.show(st.mode, st.muscle, st.level, st.root, st.side)
-        sides = sides_of(st.side)
-        labels = structure_labels(scene.structures, data.structures, st.mode, scene.primary)
-        styles = view_styles((*scene.structures, *self.story.highlight()), data.structures, st.layers, seq,
-                             isolate=st.isolate, labels=labels, show_labels=st.labels)
-        meridian_of = {c: k.point(c).meridian for c in scene.points if k.has_point(c)}
-        colours = {m.id: m.colour for m in k.meridians}
-        markers = marker_specs(scene.points, sides, data.positions, colours, meridian_of,
-                               emphasis=scene.emphasis, show_codes=st.mode != "patient")
-        markers = self.planner.update(scene, st.mode, markers, render=not panel_later)
-        paths = [p["id"] for p in path_specs(scene.meridians, sides, data.paths)]
-        update = {"structure_styles": styles}
+        spec = scene_spec(k, data.structures, muscle=st.muscle, level=st.level, root=st.root,
+                          point=st.point, side=st.side, mode=st.mode, layers=st.layers,
+                          isolate=st.isolate, show_labels=st.labels, view=st.view,
+                          positions=data.positions, paths=data.paths,
+                          also_highlight=self.story.highlight(), seq=seq)
+        scene = spec.scene
+        markers = self.planner.update(scene, st.mode, list(spec.markers), render=not panel_later)
+        paths = [p["id"] for p in spec.paths]
+        update = {"structure_styles": spec.styles}
         if markers != self.view.markers:
             update["markers"] = markers
         if paths != self.view.paths:
@@ -493,10 +490,8 @@ class RadixApp(pn.viewable.Viewer):
         if self.view is None:
             return [pn.pane.HTML(info.notice_html(), stylesheets=[info.CSS], sizing_mode="stretch_width")]
         legend = "".join(
-            f'<div><span class="sw" style="background:{c}"></span>{t}</div>'
-            for t, c in (("Painful muscle", "#d62839"), ("Nerve roots", "#f5b700"),
-                         ("Multifidus", "#f26419"), ("Vertebrae at those levels", "#6f9ee8"),
-                         ("Acupuncture points", "#1d4ed8")))
+            f'<div><span class="sw" style="background:{e.colour}"></span>{escape(e.label)}</div>'
+            for e in LEGEND)
         return [
             self.search, self.region, self.level,
             _label("Side"), self.side,

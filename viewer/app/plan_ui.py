@@ -47,10 +47,11 @@ from viewer.plan import (
     Plan, PlanError, add_point, dumps, from_share_token, loads, move_point, plan_cautions,
     remove_point, set_item_note, set_note, set_subject, set_title, share_token,
 )
+from viewer.scene import marker_specs
+from viewer.scene.words import SIDE_TAGS
 from viewer.selection import LevelSelection, RootSelection, Selection
 
 from . import info
-from .state import marker_specs
 
 #: ``localStorage`` key of the plan (versioned with the plan format): a fixed name, nothing
 #: personal in it.
@@ -65,7 +66,7 @@ PLAN_MARKER_RADIUS = 9
 #: Largest plan file accepted from the browser.
 MAX_UPLOAD_BYTES = 1_000_000
 MAX_TITLE, MAX_NOTE, MAX_ITEM_NOTE = 200, 5000, 2000
-SIDE_WORDS = {"left": "left", "right": "right", "both": "both sides", "midline": "midline"}
+SIDE_WORDS = SIDE_TAGS
 AUDIENCES = {"For the patient": "patient", "For the practitioner": "practitioner"}
 
 PLAN_CSS = """

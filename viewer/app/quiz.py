@@ -19,6 +19,7 @@ import random
 from dataclasses import dataclass, replace
 
 from viewer.knowledge import ROOTS, SEGMENTS, Knowledge
+from viewer.scene.words import join_words
 
 CHOICES = 4
 
@@ -67,11 +68,6 @@ class QuizState:
         return self.chosen is not None and self.chosen == self.question.answer
 
 
-def _join(items) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _shifted(roots: tuple[str, ...], shift: int) -> tuple[str, ...] | None:
     idx = [ROOTS.index(r) + shift for r in roots]
     if min(idx) < 0 or max(idx) >= len(ROOTS):
@@ -103,13 +99,13 @@ def roots_question(knowledge: Knowledge, muscle_id: str, rng: random.Random) -> 
             break
     options = [right, *wrong]
     rng.shuffle(options)
-    explanation = (f"{m.name} is supplied by {_join(right)}"
+    explanation = (f"{m.name} is supplied by {join_words(right)}"
                    f"{' through the ' + m.peripheral_nerve if m.peripheral_nerve else ''}"
                    f" ({knowledge.cite(m.sources)}).")
     others = [a for a in m.roots_alt if tuple(a.roots) != right]
     if others:
         explanation += " Other sources: " + "; ".join(
-            f"{knowledge.cite(a.sources)} gives {_join(a.roots)}" for a in others) + "."
+            f"{knowledge.cite(a.sources)} gives {join_words(a.roots)}" for a in others) + "."
     return Question("roots", m.id, f"Which nerve roots supply {m.name.lower()}?",
                     tuple(", ".join(o) for o in options), options.index(right), explanation)
 

@@ -268,7 +268,8 @@ def _nonce_for_module_shims(page: bytes) -> tuple[bytes, str | None]:
     if not _ESMS_OPTIONS.search(page):
         return page, None
     nonce = secrets.token_urlsafe(18)
-    return _ESMS_OPTIONS.sub(b'<script type="esms-options" nonce="' + nonce.encode("ascii") + b'"', page, count=1), nonce
+    tag = b'<script type="esms-options" nonce="' + nonce.encode("ascii") + b'"'
+    return _ESMS_OPTIONS.sub(tag, page, count=1), nonce
 
 
 ACCESS_LOG = logging.getLogger("tornado.access")

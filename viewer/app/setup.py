@@ -2,8 +2,9 @@
 
 1. ``npm ci`` at the repository root (``npm install`` when there is no ``package-lock.json``):
    installs three.js and esbuild, at the versions locked, into ``node_modules/``.
-2. ``panel compile viewer.app.view3d:BodyView``: bundles ``view3d.js`` with three.js into
-   ``viewer/app/dist/view3d.bundle.js`` using the esbuild from step 1.
+2. ``panel compile viewer.app.view3d:BodyView``: bundles ``view/view3d.js`` and its sibling modules
+   (``BodyView._esm_shared``) with three.js into ``viewer/app/dist/view3d.bundle.js`` using the
+   esbuild from step 1.
 
 Both outputs are git-ignored. Needs node (>= 18) and npm; the network only for step 1.
 """

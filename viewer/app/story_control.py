@@ -12,10 +12,9 @@ import html
 
 import panel as pn
 
-from viewer.selection import LEVELS
-
-from . import story as st
-from .state import ROLE_COLOURS, sides_of
+from viewer.scene import STORY_COLOURS
+from viewer.scene import story as st
+from viewer.selection import LEVELS, sides_of
 
 TITLE = "What happens when the space narrows"
 
@@ -27,9 +26,6 @@ _CSS = """
 .rx-story-body summary { cursor: pointer; font-weight: 600; }
 .rx-story-body .rx-story-src { color: #64748b; font-size: 11px; margin-top: 3px; }
 """
-
-#: Colours of the story in the view: the disc as in a highlight, a red root, warm muscles.
-STORY_COLOURS = {"disc": ROLE_COLOURS["disc"], "root": "#ef3b1f", "muscle": "#ff8a3d"}
 
 
 class StoryControl:
@@ -59,7 +55,7 @@ class StoryControl:
         self.root_choice = pn.widgets.Select(name="Follow the root", options={}, visible=False,
                                              sizing_mode="stretch_width", css_classes=["rx-story-root"])
         self.amount = pn.widgets.FloatSlider(name="Narrowing", start=0.0, end=1.0, step=0.05, value=0.0,
-                                             bar_color="#ef3b1f", sizing_mode="stretch_width",
+                                             bar_color=STORY_COLOURS["root"], sizing_mode="stretch_width",
                                              format="0%", css_classes=["rx-story-amount"])
         self.play = pn.widgets.Button(name="▶ Play the story", button_type="primary", button_style="outline",
                                       sizing_mode="stretch_width", css_classes=["rx-story-play"])

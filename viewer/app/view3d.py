@@ -1,4 +1,4 @@
-"""The 3D view: a Panel ``JSComponent`` running three.js (ESM in ``view3d.js``).
+"""The 3D view: a Panel ``JSComponent`` running three.js (ES modules in ``viewer/app/view/``).
 
 Design (measured, see ``docs/ARCHITECTURE.md``): every structure's mesh is a static GLB file that
 the browser loads once (``panel serve --static-dirs meshes=assets/meshes``); picking is a raycast
@@ -12,13 +12,19 @@ committed. :func:`bundle_missing_message` says what to run when it is absent.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import panel as pn
 import param
 from panel.custom import JSComponent
 
+from viewer.scene import BROWSER_PRESETS, POINT_COLOUR, STORY_COLOURS
+
 HERE = Path(__file__).resolve().parent
+VIEW_DIR = HERE / "view"   # the browser side: view3d.js (the entry) and one module per job
+#: Set to 1 in the server's environment to give each page ``window.radixView`` (view/testhooks.js).
+TEST_HOOKS_ENV = "RADIX_TEST_HOOKS"
 BUNDLE = HERE / "dist" / "view3d.bundle.js"
 THREE_VERSION = "0.187.0"  # keep in step with package.json
 SETUP_COMMAND = "python -m viewer.app.setup"
@@ -42,7 +48,7 @@ _CSS = """
   background: rgba(15, 23, 42, 0.8); color: #fff; border-color: transparent; transform: none;
   font-weight: 600;
 }
-.radix-label-selected { background: #1d4ed8; color: #fff; border-color: #1e40af; font-size: 12px;
+.radix-label-selected { background: __POINT_COLOUR__; color: #fff; border-color: #1e40af; font-size: 12px;
   z-index: 100000 !important; }
 .radix-nolabels .radix-label { display: none !important; }
 .radix-label-covered { visibility: hidden; }
@@ -66,7 +72,7 @@ _CSS = """
 }
 .radix-story-caption {
   position: absolute; left: 12px; bottom: 12px; max-width: min(430px, 70%); padding: 10px 14px;
-  background: rgba(255, 255, 255, 0.94); border-left: 4px solid #ef3b1f; border-radius: 8px;
+  background: rgba(255, 255, 255, 0.94); border-left: 4px solid __STORY_ROOT__; border-radius: 8px;
   box-shadow: 0 2px 8px rgba(15, 23, 42, 0.18); color: #1e293b; pointer-events: none;
   font: 400 13px/1.45 "Inter", "Segoe UI", system-ui, sans-serif;
 }
@@ -77,6 +83,7 @@ _CSS = """
   top: auto; bottom: 14px; transform: translateX(-50%); color: #92400e; background: #fef3c7;
 }
 """
+_CSS = _CSS.replace("__POINT_COLOUR__", POINT_COLOUR).replace("__STORY_ROOT__", STORY_COLOURS["root"])
 
 
 def bundle_ready() -> bool:
@@ -126,11 +133,18 @@ class BodyView(JSComponent):
     ready : bool
         Set by the browser once every mesh is loaded and the first frame drawn.
     compression : dict
-        The story of a compressed root (:func:`viewer.app.story.view_message`): ``{key, disc,
+        The story of a compressed root (:func:`viewer.scene.story.view_message`): ``{key, disc,
         upper, lower, axis, above, roots: [{id, at}], muscles, amount, opening, play, captions,
         colours}`` or ``{}``. The browser flattens the disc by ``amount`` (0..1), pinches the roots
         and tints and shortens the muscles, and a new ``play`` number plays narrow -> hold ->
         recover once; only ids and numbers travel.
+    presets : dict
+        Camera presets and default colours (:data:`viewer.scene.style.BROWSER_PRESETS`), sent
+        once: the browser defines none of its own.
+    test_hooks : bool
+        Give the page ``window.radixView`` (``view/testhooks.js``: picks without a pointer,
+        styles and story as drawn, click timings) for the browser tests and benchmarks; set from
+        ``$RADIX_TEST_HOOKS`` (``1``) by default.
     """
 
     structures = param.List(default=[], item_type=dict)
@@ -144,8 +158,13 @@ class BodyView(JSComponent):
     view = param.String(default="posterior")
     ready = param.Boolean(default=False)
     compression = param.Dict(default={})
+    presets = param.Dict(default=BROWSER_PRESETS, constant=True)
+    test_hooks = param.Boolean(default=False, constant=True)
 
-    _esm = HERE / "view3d.js"
+    _esm = VIEW_DIR / "view3d.js"
+    # The entry's sibling modules: ``panel compile`` writes them beside it, so ``./camera.js``
+    # resolves there as it does in viewer/app/view/.
+    _esm_shared = {p.stem: p for p in sorted(VIEW_DIR.glob("*.js")) if p.name != "view3d.js"}
     _bundle = BUNDLE
     _importmap = {
         "imports": {
@@ -169,6 +188,7 @@ class BodyView(JSComponent):
     def __init__(self, **params):
         params.setdefault("sizing_mode", "stretch_both")
         params.setdefault("min_height", 420)
+        params.setdefault("test_hooks", os.environ.get(TEST_HOOKS_ENV) == "1")
         super().__init__(**params)
         self._camera_seq = 0
 

@@ -58,7 +58,7 @@ def _error(text: str) -> None:
 
 def _knowledge(assets):
     """The point records the plan is checked against (the app's knowledge of ``assets``)."""
-    from viewer.app.data import assets_dir_from_env
+    from viewer.scene.body import assets_dir_from_env
     from viewer.knowledge import KnowledgeError, load_knowledge
 
     folder = Path(assets) if assets is not None else assets_dir_from_env()

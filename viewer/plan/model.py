@@ -31,7 +31,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from viewer.atlas import MIDLINE, PAIRED_SIDES
 from viewer.knowledge import KnowledgeError, _record_label, _schema_errors
+from viewer.selection import SIDES as SELECTION_SIDES
 
 __all__ = [
     "PLAN_FORMAT",
@@ -62,7 +64,7 @@ __all__ = [
 
 PLAN_FORMAT = "radix-plan"
 PLAN_VERSION = 1
-SIDES = ("left", "right", "both", "midline")
+SIDES = (*SELECTION_SIDES, MIDLINE)
 SUBJECT_KEYS = ("muscle", "level", "root", "point", "side")
 #: Said next to a plan's notes wherever they are written down (the saved file, the handout).
 NOTES_NOTICE = ("The notes in this plan are personal data: keep and share it only as you would a "
@@ -373,7 +375,7 @@ def plan_points(plan: Plan) -> list[tuple[str, str]]:
     """``(code, side)`` per needled site, "both" expanded to left then right."""
     out: list[tuple[str, str]] = []
     for it in plan.items:
-        out.extend((it.code, s) for s in (("left", "right") if it.side == "both" else (it.side,)))
+        out.extend((it.code, s) for s in (PAIRED_SIDES if it.side == "both" else (it.side,)))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Render the README gallery from the built atlas: ``python -m viewer.scene.gallery [OUT_DIR]``.
+"""Render the README gallery from the built atlas: ``python -m viewer.render.gallery [OUT_DIR]``.
 
 Off-screen pyvista pictures of the committed body: the skeleton, the superficial and deep back
 muscles, the multifidus, the skin, and the back with the Bladder, Governor Vessel and Huatuojiaji

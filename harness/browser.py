@@ -19,7 +19,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--use-angle=swiftshader",
@@ -84,7 +84,8 @@ def start_server(assets: Path, log_path: Path, extra_env: dict | None = None,
            "--allow-websocket-origin", f"127.0.0.1:{port}", "--num-procs", "1",
            "--static-dirs", f"meshes={assets / 'meshes'}",
            ] + ([] if compress else ["--no-gzip"])
-    env = {**os.environ, "RADIX_ASSETS": str(assets), **(extra_env or {})}
+    # RADIX_TEST_HOOKS: the view exposes window.radixView (viewer/app/view/testhooks.js)
+    env = {**os.environ, "RADIX_ASSETS": str(assets), "RADIX_TEST_HOOKS": "1", **(extra_env or {})}
     (assets / "meshes").mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     log = open(log_path, "wb")

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from viewer.atlas import PAIRED_SIDES
+
 # scale id: (landmark a, landmark b or None, span in B-cun, how the distance is measured).
 # "{side}" is replaced by the side of the point being placed. For limb scales, a is proximal.
 SCALE_TABLE: dict[str, tuple[str, str | None, float, str]] = {
@@ -127,7 +129,7 @@ def all_scales(landmark: Callable[[str], np.ndarray], arc_length=None) -> dict[t
     """Every scale on both sides: ``(scale, side) -> CunScale``, or the reason it is missing."""
     out: dict[tuple[str, str], CunScale | str] = {}
     for scale in SCALE_TABLE:
-        for side in ("left", "right"):
+        for side in PAIRED_SIDES:
             try:
                 out[(scale, side)] = resolve_scale(scale, side, landmark, arc_length)
             except MissingLandmark as exc:

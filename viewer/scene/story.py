@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from viewer.knowledge import ROOTS, SEGMENTS, Knowledge, Muscle
 from viewer.selection import LEVELS, root_exit, roots_exiting_at
 
+from .style import CAMERAS
+
 __all__ = [
     "STAGES",
     "Caption",
@@ -452,7 +454,8 @@ def view_message(story: Story | None, ids: Mapping[str, int], landmarks: Mapping
     -------
     dict
         ``{disc, upper, axis, above, roots: [{id, at}], muscles, amount, opening, play,
-        captions: [{stage, at, title, text}], colours, key}``.
+        captions: [{stage, at, title, text}], colours, key, view}``; ``view`` is the camera
+        direction the view frames the space from (a preset of :data:`viewer.scene.style.CAMERAS`).
     """
     if story is None:
         return {}
@@ -467,6 +470,7 @@ def view_message(story: Story | None, ids: Mapping[str, int], landmarks: Mapping
               "at": _landmark(landmarks, f"{pinch_at}_foramen_{s}") if pinch_at else None}
              for s in sides if f"root_{story.pinched}_{s}" in ids]
     muscles = known(f"{m}_{s}" for m in story.muscles for s in sides)
+    first_side = next((s for s in sides if f"root_{story.pinched}_{s}" in ids), None)
     return {
         "key": f"{story.disc}:{story.pinched}:{','.join(sides)}",
         "disc": ids.get(story.disc),
@@ -481,4 +485,5 @@ def view_message(story: Story | None, ids: Mapping[str, int], landmarks: Mapping
         "play": int(play),
         "captions": [{"stage": c.stage, "at": c.at, "title": c.title, "text": c.text} for c in story.captions],
         "colours": dict(colours or {}),
+        "view": list(CAMERAS["story_right" if first_side == "right" else "story_left"].direction),
     }

@@ -18,7 +18,7 @@ from viewer.anatomy import shapes
 from viewer.anatomy.build import BuildContext, write_assets
 from viewer.anatomy.parts import Landmark, Part
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(__file__).resolve().parents[1]
 POINTS_FIXTURE = PROJECT / "tests" / "fixtures" / "points_small.json"
 
 LEVELS = {"L3": 1120.0, "L4": 1080.0, "L5": 1040.0}   # centre height of each vertebral body, mm
@@ -110,7 +110,7 @@ def write_synthetic_assets(out: Path) -> Path:
     return out
 
 
-if __name__ == "__main__":  # python -m tests.ui.synthetic OUT
+if __name__ == "__main__":  # python -m harness.synthetic OUT
     import sys
 
     print(write_synthetic_assets(Path(sys.argv[1] if len(sys.argv) > 1 else "build/synthetic_assets")))

@@ -28,7 +28,7 @@ def place_all(assets: Path, log=print) -> dict:
 
     Skips (with a message) when the atlas has no skin yet or there are no point records.
     """
-    from ..atlas import DEFAULT_ASSETS, load_atlas
+    from viewer.atlas import DEFAULT_ASSETS, load_atlas
 
     # Knowledge comes from the folder being built when it has its own, else from the project.
     source = assets if (assets / "points.json").exists() else DEFAULT_ASSETS

@@ -1,0 +1,58 @@
+// Picking: a click (not a drag) on the canvas raycasts the markers, then the visible structures,
+// and writes ``model.picked``; touch works the same through pointer events.
+import * as THREE from "three";
+
+const CLICK_SLOP_PX = 6;       // a pointer that moves further than this is a drag, not a click
+const CLICK_MAX_MS = 600;
+const MIN_PICK_OPACITY = 0.04; // invisible-in-practice structures are not pickable
+
+export function installPicking(v) {
+  const { model, canvas, camera, entries, markerGroup } = v;
+  const raycaster = new THREE.Raycaster();
+  let pickSeq = 0;
+
+  function ndcAt(clientX, clientY) {
+    const rect = canvas.getBoundingClientRect();
+    return new THREE.Vector2(
+      ((clientX - rect.left) / rect.width) * 2 - 1,
+      -((clientY - rect.top) / rect.height) * 2 + 1,
+    );
+  }
+  v.hitAt = function hitAt(clientX, clientY) {
+    raycaster.setFromCamera(ndcAt(clientX, clientY), camera);
+    const markerHits = raycaster.intersectObjects(markerGroup.children, false);
+    if (markerHits.length) return { kind: "marker", code: markerHits[0].object.userData.marker };
+    const candidates = [];
+    for (const e of entries.values()) {
+      if (!e.group.visible || e.opacity < MIN_PICK_OPACITY) continue;
+      candidates.push(...e.meshes);
+    }
+    const hits = raycaster.intersectObjects(candidates, false);
+    // The skin wraps everything: pick what lies under it unless only the skin was hit.
+    const hit = hits.find((h) => h.object.userData.kind !== "skin") || hits[0];
+    if (!hit) return null;
+    const e = entries.get(hit.object.userData.sid);
+    return { kind: "structure", id: e.id, acronym: e.acronym };
+  };
+  v.sendPick = function sendPick(target) {
+    pickSeq += 1;
+    const seq = `${Date.now().toString(36)}-${pickSeq}`;
+    v.emit("pick", seq, target);
+    model.picked = { ...target, seq };
+    return seq;
+  };
+  let down = null;
+  canvas.addEventListener("pointerdown", (ev) => {
+    down = { x: ev.clientX, y: ev.clientY, t: performance.now(), button: ev.button };
+  });
+  canvas.addEventListener("pointerup", (ev) => {
+    if (!down || !v.loaded) return;
+    const moved = Math.hypot(ev.clientX - down.x, ev.clientY - down.y);
+    const quick = performance.now() - down.t < CLICK_MAX_MS;
+    const primary = down.button === 0;
+    down = null;
+    if (moved > CLICK_SLOP_PX || !quick || !primary) return;
+    const target = v.hitAt(ev.clientX, ev.clientY);
+    if (target) v.sendPick(target);
+  });
+}

@@ -1,0 +1,347 @@
+"""What a handout says: the plan's points as the handout reads them, the explanation of the
+subject, the reasons, each point's lines and cautions, the sources cited. Plain text; the pictures
+are :mod:`viewer.plan.pictures`' job and the pages :mod:`viewer.plan.layout`'s."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+
+from viewer.atlas import PAIRED_SIDES
+from viewer.scene import (
+    SceneSpec,
+    scene_spec,
+)
+from viewer.scene.body import Body, load_body
+from viewer.scene.words import (
+    CAUTION_NAMES,
+    CAUTION_PLAIN,
+    NO_CAUTION,
+    SIDE_WORDS,
+    join_words,
+    needling_text,
+    patient_story,
+)
+
+
+
+
+AUDIENCES = ("patient", "practitioner")
+Progress = Callable[[str], None] | None
+
+
+class ExportError(RuntimeError):
+    """The handout cannot be made (no built body, an unknown audience): says what and how to fix."""
+
+
+# --------------------------------------------------------------------------------------------
+# the plan, as the handout reads it
+
+
+@dataclass(frozen=True)
+class HandoutPoint:
+    """One plan item as the handout shows it.
+
+    Attributes
+    ----------
+    number : int
+        1-based number, the same in the list and on the views.
+    code, side, note : str
+        From the plan item (side: left, right, both, midline).
+    point : viewer.knowledge.Point or None
+        The point record (None when the knowledge lacks the code).
+    sites : tuple of (side, position (3,) mm, normal (3,))
+        Where the body has the point placed, per side drawn.
+    """
+
+    number: int
+    code: str
+    side: str
+    note: str
+    point: object | None
+    sites: tuple[tuple[str, tuple[float, float, float], tuple[float, float, float]], ...]
+
+
+def _as_plan(plan, knowledge):
+    """A :class:`viewer.plan.model.Plan` from a Plan or a plan document (mapping)."""
+    if isinstance(plan, Mapping):
+        from viewer.plan.model import plan_from_dict
+
+        return plan_from_dict(dict(plan), knowledge)
+    return plan
+
+
+def _item_sides(side: str) -> tuple[str, ...]:
+    return PAIRED_SIDES if side == "both" else (side,)
+
+
+def handout_points(plan, app: Body) -> tuple[HandoutPoint, ...]:
+    """The plan's items, numbered, with their records and placed positions."""
+    placed = _placements(app.assets_dir)
+    out = []
+    for i, item in enumerate(plan.items, start=1):
+        k = app.knowledge
+        record = k.point(item.code) if k.has_point(item.code) else None
+        sites = tuple((s, *placed[(item.code, s)]) for s in _item_sides(item.side) if (item.code, s) in placed)
+        out.append(HandoutPoint(i, item.code, item.side, item.note or "", record, sites))
+    return tuple(out)
+
+
+@lru_cache(maxsize=4)
+def _placements_cached(path: Path, mtime: int) -> dict:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    out = {}
+    for rec in raw.get("placements", []):
+        if rec.get("position") is None or rec.get("status") == "not_placed":
+            continue
+        normal = rec.get("normal") or (0.0, 1.0, 0.0)
+        out[(rec["code"], rec["side"])] = (tuple(map(float, rec["position"])), tuple(map(float, normal)))
+    return out
+
+
+def _placements(assets_dir: Path) -> dict:
+    """``{(code, side): (position, normal)}`` from ``placed_points.json`` (empty if not built)."""
+    path = Path(assets_dir) / "atlas" / "placed_points.json"
+    if not path.is_file():
+        return {}
+    try:
+        return _placements_cached(path, path.stat().st_mtime_ns)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ExportError(f"{path} could not be read ({exc}); rebuild the body "
+                          "(python -m viewer.anatomy build)") from None
+
+
+def app_data(assets_dir=None) -> Body:
+    """The body of ``assets_dir`` (cached), or :class:`ExportError` saying what is missing."""
+    app = load_body(assets_dir)
+    if isinstance(app, list):
+        lines = [f"{p.what} {p.fix}" for p in app]
+        raise ExportError("cannot make the handout: " + " ".join(lines))
+    return app
+
+
+def _scene(plan, knowledge, app: Body) -> SceneSpec | None:
+    """The scene of the plan's subject (what the app shows for it), or None without a subject."""
+    subject = dict(plan.subject or {})
+    keys = {k: subject.get(k) for k in ("muscle", "level", "root", "point")}
+    if not any(keys.values()):
+        return None
+    side = subject.get("side") or "both"
+    return scene_spec(knowledge, app.structures, side=side, mode="practitioner", **keys)
+
+
+
+def _say(progress: Progress, text: str) -> None:
+    if progress is not None:
+        progress(text)
+
+
+
+# --------------------------------------------------------------------------------------------
+# text of the handout (from the knowledge base, reusing the info panel's wording)
+
+
+def _check_audience(audience: str) -> None:
+    if audience not in AUDIENCES:
+        raise ExportError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+
+
+def _subject_title(plan, knowledge) -> str:
+    subject = dict(plan.subject or {})
+    side = subject.get("side")
+    side_words = f", {SIDE_WORDS[side]}" if side in SIDE_WORDS else ""
+    if subject.get("muscle") and knowledge.has_muscle(subject["muscle"]):
+        return knowledge.muscle(subject["muscle"]).name + side_words
+    if subject.get("root"):
+        return f"{subject['root']} nerve root{side_words}"
+    if subject.get("level"):
+        return f"Spinal level {subject['level']}{side_words}"
+    if subject.get("point") and knowledge.has_point(subject["point"]):
+        return knowledge.point(subject["point"]).english
+    return ""
+
+
+def _segments(points: Sequence[HandoutPoint]) -> list[str]:
+    """Spinal segments of the plan's points, head to tail."""
+    from viewer.selection import LEVELS
+
+    found = {hp.point.segment for hp in points if hp.point is not None and hp.point.segment}
+    return [lv for lv in LEVELS if lv in found]
+
+
+#: A section of handout text: a heading and its rows; a row is a paragraph (str) or a
+#: ``(label, text)`` fact.
+Section = tuple[str, list]
+
+
+def explanation(plan, knowledge, points: Sequence[HandoutPoint], audience: str) -> list[Section]:
+    """The subject and its segments explained, for page 1 (and the top of page 2).
+
+    Patient: the muscle's plain-language description, the info panel's story (roots, the levels
+    they leave at, the multifidus there) and the segments of the back points in words.
+    Practitioner: the chain as facts: nerve, roots (and what other sources say), where they
+    leave the spine, the multifidus groups and the plan's segments.
+    """
+    from viewer.selection import select_level, select_muscle, select_root
+
+    subject = dict(plan.subject or {})
+    side = subject.get("side") or "both"
+    sections: list[Section] = []
+    segs = _segments(points)
+    muscle_id = subject.get("muscle")
+    if muscle_id and knowledge.has_muscle(muscle_id):
+        sel = select_muscle(knowledge, muscle_id, side)
+        m = sel.muscle
+        if audience == "patient":
+            sections.append((f"About your {m.name.lower()}", [m.plain_language] if m.plain_language else []))
+            sections.append(("What may be going on", patient_story(sel)))
+        else:
+            rows: list = [m.plain_language] if m.plain_language else []
+            rows.append(("Nerve", m.peripheral_nerve))
+            roots = f"{', '.join(m.roots) or 'none recorded'} ({knowledge.cite(m.sources)})"
+            alts = [f"{', '.join(a.roots)} ({knowledge.cite(a.sources)})" for a in m.roots_alt
+                    if tuple(a.roots) != tuple(m.roots)]
+            rows.append(("Roots", roots + (f"; other sources: {'; '.join(alts)}" if alts else "")))
+            rows.append(("Leave the spine", "; ".join(f"{r.root}: {r.exit.foramen}" for r in sel.roots)
+                         or "none recorded"))
+            groups = [link.muscle_id.replace("multifidus_", "") for link in sel.multifidus]
+            none = [g.level for g in sel.gaps if g.kind == "no_multifidus_group"]
+            mf = (f"{', '.join(groups)} (medial branches of the dorsal rami)" if groups else "no group")
+            if none:
+                mf += f"; none for {', '.join(none)}"
+            rows.append(("Multifidus", mf))
+            if segs:
+                rows.append(("Plan segments", ", ".join(segs)))
+            sections.append((f"{m.name}: the chain", rows))
+    elif subject.get("root"):
+        sel = select_root(knowledge, subject["root"], side)
+        muscles = [m.name.lower() for m in sel.muscles if not m.id.startswith("multifidus_")][:6]
+        rows = [f"The {sel.root} nerve root leaves the spine through the {sel.exit.foramen}."]
+        if muscles:
+            rows.append(f"It supplies muscles such as {join_words(muscles)}.")
+        sections.append((f"The {sel.root} nerve root", rows))
+    elif subject.get("level"):
+        sel = select_level(knowledge, subject["level"], side)
+        roots = [e.root for e in sel.roots]
+        rows = ([f"At {sel.level} the {join_words(roots)} nerve root{'s' if len(roots) > 1 else ''} "
+                 f"leave{'' if len(roots) > 1 else 's'} the spine."] if roots
+                else [f"No nerve root leaves the spine at {sel.level}."])
+        muscles = [m.name.lower() for m in sel.muscles if not m.id.startswith("multifidus_")][:6]
+        if muscles:
+            rows.append(f"These nerves supply muscles such as {join_words(muscles)}.")
+        sections.append((f"Spinal level {sel.level}", rows))
+    if segs and (audience == "patient" or not (muscle_id and knowledge.has_muscle(muscle_id))):
+        text = (f"Some of your points lie beside the spine at {join_words(segs)}: the levels where the nerves "
+                "for this area leave the spine, next to the small multifidus muscles there."
+                if audience == "patient" else f"Segments of the plan's back points: {', '.join(segs)}.")
+        sections.append(("The spinal segments", [text]))
+    if not sections:
+        sections.append(("About this plan", ["A selection of acupuncture points; see each point below."]))
+    return sections
+
+
+def reasons(plan, knowledge) -> list[Section]:
+    """Practitioner: why each link of the chain holds, with its sources, and what has no link."""
+    from viewer.selection import select_muscle
+
+    subject = dict(plan.subject or {})
+    muscle_id = subject.get("muscle")
+    if not (muscle_id and knowledge.has_muscle(muscle_id)):
+        return []
+    sel = select_muscle(knowledge, muscle_id, subject.get("side") or "both")
+    m = sel.muscle
+    out: list[Section] = []
+    why = [r.reason for r in sel.roots] + [r.reason for r in sel.alternative_roots]
+    why += [f"{r.root} leaves through the {r.exit.foramen}: {r.exit.reason}" for r in sel.roots]
+    why += [link.reason for link in sel.multifidus]
+    out.append(("Why each link", why))
+    disagree = [f"{knowledge.cite(a.sources)}: {', '.join(a.roots)}. {a.note}" for a in m.roots_alt
+                if tuple(a.roots) != tuple(m.roots)]
+    if m.roots_note:
+        disagree.insert(0, m.roots_note)
+    if disagree:
+        out.append(("Sources disagree", disagree))
+    gaps = [g.reason for g in sel.gaps if g.kind == "no_multifidus_group"]
+    if gaps:
+        out.append(("Not in the chain", gaps))
+    return out
+
+
+def _point_title(hp: HandoutPoint, audience: str, chinese: bool = True) -> str:
+    p = hp.point
+    if p is None:
+        return hp.code
+    if audience == "patient":
+        return f"{p.english} ({p.pinyin})"
+    return f"{hp.code}  {p.pinyin} · {p.english}" + (f" · {p.chinese}" if p.chinese and chinese else "")
+
+
+def _location(p) -> str:
+    from viewer.selection import describe_location
+
+    text = describe_location(p)
+    prefix = f"{p.code}: "
+    return text[len(prefix):] if text.startswith(prefix) else text
+
+
+def point_lines(hp: HandoutPoint, knowledge, audience: str, with_side: bool = True) -> list[tuple[str, str]]:
+    """The rows of a point's card: ``[(label, text)]`` (the cautions come separately)."""
+    rows = [("Side", SIDE_WORDS.get(hp.side, hp.side).capitalize())] if with_side else []
+    p = hp.point
+    if p is None:
+        rows.append(("Record", "this code is not in the point records"))
+    elif audience == "patient":
+        rows.append(("Where", p.location.description))
+    else:
+        rows.append(("Location", _location(p)))
+        rows.append(("Needling", needling_text(p) or "not published in the sources used"))
+        if p.segment:
+            rows.append(("Segment", p.segment))
+        rows.append(("Sources", knowledge.cite(p.sources)))
+    if not hp.sites:
+        rows.append(("On the model", "not placed on this body; listed only"))
+    if hp.note:
+        rows.append(("Note", hp.note))
+    return rows
+
+
+def caution_lines(hp: HandoutPoint, knowledge, audience: str) -> list[tuple[str, str]]:
+    """Each caution as ``(kind label, text)``; a point with none says so."""
+    p = hp.point
+    if p is None or not p.cautions:
+        return [("", NO_CAUTION)]
+    out = []
+    for c in p.cautions:
+        kind = CAUTION_NAMES.get(c.kind, c.kind.replace("_", " ").title())
+        if audience == "patient":
+            out.append((kind, f"{CAUTION_PLAIN.get(c.kind, 'Needs care')}. {c.text}"))
+        else:
+            src = f" ({knowledge.cite(c.sources)})" if c.sources else ""
+            out.append((kind, f"{c.text}{src}"))
+    return out
+
+
+def _cited_sources(plan, knowledge, points: Sequence[HandoutPoint]) -> list:
+    ids: dict[str, None] = {}
+    subject = dict(plan.subject or {})
+    if subject.get("muscle") and knowledge.has_muscle(subject["muscle"]):
+        m = knowledge.muscle(subject["muscle"])
+        ids.update(dict.fromkeys(m.sources))
+        for alt in m.roots_alt:
+            ids.update(dict.fromkeys(alt.sources))
+    for hp in points:
+        if hp.point is not None:
+            ids.update(dict.fromkeys(hp.point.sources))
+            for c in hp.point.cautions:
+                ids.update(dict.fromkeys(c.sources))
+    out = []
+    for s in ids:
+        try:
+            out.append(knowledge.source(s))
+        except KeyError:
+            continue
+    return out

@@ -1,0 +1,423 @@
+"""The scene: what a selection looks like, as pure functions of plain data.
+
+:func:`compose_scene` turns a state (muscle, level, root or point, side) into a :class:`Scene`
+(what is highlighted); :func:`view_styles`, :func:`marker_specs` and :func:`path_specs` turn it
+into what a renderer draws (styles by structure id, markers, paths); :func:`scene_spec` gathers
+them in one :class:`SceneSpec`. The browser view (``viewer/app``) and the off-screen renderer
+(``viewer/render``, the handout) both draw from these and decide nothing themselves. Nothing here
+imports panel, pyvista or the browser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from viewer.atlas import MIDLINE, PAIRED_SIDES
+from viewer.selection import select_level, select_muscle, select_point, select_root, sides_of
+
+from .style import (
+    CAMERAS, DEFAULT_LAYERS, FADE_OPACITY, LEGEND, OVERLAY_LAYERS, PATH_COLOUR, POINT_COLOUR, ROLE_COLOURS,
+    VIEWS,
+)
+
+
+@dataclass(frozen=True)
+class StructureInfo:
+    """What the styling needs to know about one atlas structure with a mesh."""
+
+    id: int
+    acronym: str
+    kind: str
+    name: str = ""
+
+
+def role_of(structure: StructureInfo) -> str:
+    """The role a highlighted structure plays in the chain (a key of :data:`ROLE_COLOURS`)."""
+    if structure.kind == "muscle" and structure.acronym.startswith("multifidus_"):
+        return "multifidus"
+    return structure.kind
+
+
+def _emissive(colour: str, strength: float = 0.28) -> str:
+    """A dimmed copy of ``#rrggbb`` used as emissive glow so highlights read in shadow too."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return "#{:02x}{:02x}{:02x}".format(*(round(c * strength) for c in (r, g, b)))
+
+
+def view_styles(
+    highlight: Iterable[str],
+    structures: Sequence[StructureInfo],
+    layers: Mapping[str, Mapping] | None = None,
+    seq: str | None = None,
+    isolate: bool = False,
+    labels: Mapping[str, str] | None = None,
+    show_labels: bool = True,
+) -> dict:
+    """The ``structure_styles`` message for the 3D view.
+
+    Parameters
+    ----------
+    highlight : iterable of str
+        Atlas acronyms to highlight (``Selection.highlight.structures``); unknown ones are
+        ignored (the body may not have built them yet).
+    structures : sequence of StructureInfo
+        The structures the view shows.
+    layers : mapping, optional
+        ``{kind: {"visible": bool, "opacity": float}}``; defaults to :data:`DEFAULT_LAYERS`.
+    seq : str, optional
+        The pick sequence this answers, echoed so the browser can time click -> highlight.
+    isolate : bool
+        Hide every structure that is not highlighted (only while something is).
+    labels : mapping, optional
+        ``{acronym: text}`` labels drawn beside highlighted structures.
+    show_labels : bool
+        Whether the view shows labels at all (structure and point labels).
+
+    Returns
+    -------
+    dict
+        ``{"kinds": {kind: {visible, opacity}}, "ids": {str(id): {color, emissive, opacity,
+        visible, highlight, label?}}, "active": bool, "isolate": bool, "labels": bool,
+        "seq": seq}``. ``kinds`` also holds the overlay layers ``points`` and ``meridians``.
+        Only highlighted structures get an ``ids`` entry, so the message stays small (tens of
+        bytes per highlight).
+
+    Examples
+    --------
+    >>> s = [StructureInfo(1, "L4", "bone"), StructureInfo(2, "gluteus_medius_left", "muscle")]
+    >>> out = view_styles(["gluteus_medius_left"], s)
+    >>> out["ids"]["2"]["color"] == ROLE_COLOURS["muscle"], out["kinds"]["muscle"]["opacity"]
+    (True, 0.1)
+    """
+    layers = {**DEFAULT_LAYERS, **(layers or {})}
+    by_acronym = {s.acronym: s for s in structures}
+    lit = [by_acronym[a] for a in dict.fromkeys(highlight) if a in by_acronym]
+    active = bool(lit)
+    labels = labels or {}
+    kinds = {}
+    for kind in {s.kind for s in structures} | set(layers):
+        layer = layers.get(kind, {"visible": True, "opacity": 1.0})
+        opacity = float(layer.get("opacity", 1.0))
+        visible = bool(layer.get("visible", True))
+        if active and kind not in OVERLAY_LAYERS:
+            opacity = min(opacity, FADE_OPACITY.get(kind, 0.3))
+            if isolate:
+                visible = False
+        kinds[kind] = {"visible": visible, "opacity": round(opacity, 3)}
+    ids = {}
+    for s in lit:
+        colour = ROLE_COLOURS.get(role_of(s), ROLE_COLOURS["muscle"])
+        entry = {"color": colour, "emissive": _emissive(colour), "opacity": 1.0,
+                 "visible": True, "highlight": True}
+        if show_labels and labels.get(s.acronym):
+            entry["label"] = labels[s.acronym]
+        ids[str(s.id)] = entry
+    return {"kinds": kinds, "ids": ids, "active": active, "isolate": bool(isolate and active),
+            "labels": bool(show_labels), "seq": seq}
+
+
+def structure_label(structure: StructureInfo) -> str:
+    """Short label of a structure in the view: ``L4``, ``L5 root``, ``Multifidus L4``, a muscle
+    name without its side."""
+    a = structure.acronym
+    if structure.kind == "nerve_root":
+        return a.split("_")[1] + " root"
+    if structure.kind == "muscle" and a.startswith("multifidus_"):
+        return "Multifidus " + a.split("_")[1]
+    if structure.kind == "bone" and re.fullmatch(r"[CTL]\d+", a):
+        return a
+    name = structure.name or a.replace("_", " ")
+    return re.sub(r"\s*\((left|right)\)$", "", name)
+
+
+def structure_labels(
+    highlight: Iterable[str],
+    structures: Sequence[StructureInfo],
+    mode: str,
+    primary: Iterable[str] = (),
+) -> dict[str, str]:
+    """Labels for the highlighted structures: in patient mode only the ``primary`` ones (the
+    muscle, root or vertebra chosen), otherwise all of them."""
+    by_acronym = {s.acronym: s for s in structures}
+    # Multifidus groups sit among the point markers; their colour (and the panel) names them.
+    wanted = set(primary) if mode == "patient" else {
+        a for a in highlight if not a.startswith("multifidus_") or a in set(primary)}
+    return {a: structure_label(by_acronym[a]) for a in dict.fromkeys(highlight)
+            if a in wanted and a in by_acronym}
+
+
+def marker_specs(
+    codes: Iterable[str],
+    sides: Iterable[str],
+    positions: Mapping[tuple[str, str], Sequence[float]],
+    colours: Mapping[str, str] | None = None,
+    meridian_of: Mapping[str, str] | None = None,
+    emphasis: str | None = None,
+    show_codes: bool = True,
+) -> list[dict]:
+    """Markers for the point codes that have a placed position on the requested sides.
+
+    Parameters
+    ----------
+    codes : iterable of str
+        Point codes (``Selection.highlight.points``).
+    sides : iterable of str
+        ``"left"``/``"right"``; midline points are always included.
+    positions : mapping
+        ``{(code, side): (x, y, z) mm}`` from the placement build; side ``"midline"`` for GV/CV.
+    colours, meridian_of : mapping, optional
+        Meridian colour by meridian id and meridian id by code.
+    emphasis : str, optional
+        The code of the selected point: drawn larger (``radius``) and flagged ``selected``.
+    show_codes : bool
+        False (patient mode) leaves the labels empty, so no code is shown.
+
+    Returns
+    -------
+    list of dict
+        ``{code, side, position, color, label, radius?, selected?}`` (one per placed point
+        and side).
+    """
+    colours = colours or {}
+    meridian_of = meridian_of or {}
+    out = []
+    for code in dict.fromkeys(codes):
+        colour = colours.get(meridian_of.get(code, ""), POINT_COLOUR)
+        for side in (*sides, MIDLINE):
+            pos = positions.get((code, side))
+            if pos is None:
+                continue
+            marker = {"code": code, "side": side, "position": [round(float(v), 1) for v in pos],
+                      "color": colour, "label": code if show_codes else ""}
+            if code == emphasis:
+                marker.update(radius=11, selected=True)
+            out.append(marker)
+    return out
+
+
+def path_specs(
+    meridians: Iterable[str],
+    sides: Iterable[str],
+    paths: Sequence[Mapping],
+    colours: Mapping[str, str] | None = None,
+) -> list[dict]:
+    """Polylines for the meridians of a selection (``[{meridian, side, pieces}]`` from the
+    placement build), on the requested sides and the midline."""
+    colours = colours or {}
+    wanted, sides = set(meridians), set(sides) | {"midline"}
+    out = []
+    for p in paths:
+        if p.get("meridian") not in wanted or p.get("side") not in sides:
+            continue
+        for i, piece in enumerate(p.get("pieces", [])):
+            out.append({"id": f"{p['meridian']}_{p['side']}_{i}", "points": piece,
+                        "color": colours.get(p["meridian"], PATH_COLOUR), "width": 1.6})
+    return out
+
+
+def path_library(paths: Sequence[Mapping], colours: Mapping[str, str] | None = None,
+                 step: int = 2) -> dict[str, dict]:
+    """Every meridian polyline by id (as :func:`path_specs` names them), each thinned to every
+    ``step``-th point with both ends kept: the view draws a smooth tube through them, and the
+    library travels once per session."""
+    sides = {p.get("side") for p in paths} | {"midline"}
+    library = {}
+    for spec in path_specs({p.get("meridian") for p in paths}, sides, paths, colours):
+        pts = spec["points"]
+        thin = [*pts[:-1:step], pts[-1]] if len(pts) > 2 else list(pts)
+        library[spec["id"]] = {**spec, "points": thin}
+    return library
+
+
+# --- what is selected, as one scene -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scene:
+    """What a state selects, ready to draw and to describe.
+
+    Attributes
+    ----------
+    subject : Selection, LevelSelection, RootSelection or None
+        The chain in view: from a muscle, a level or a root (at most one of them).
+    point : PointSelection or None
+        The point card open on top of the subject.
+    structures : tuple of str
+        Atlas acronyms to highlight.
+    points : tuple of str
+        Point codes to draw (the subject's points and the selected point).
+    meridians : tuple of str
+        Meridian ids whose paths to draw.
+    primary : tuple of str
+        The structures chosen themselves (labelled even in patient mode).
+    emphasis : str or None
+        The selected point's code.
+    """
+
+    subject: object | None
+    point: object | None
+    structures: tuple[str, ...]
+    points: tuple[str, ...]
+    meridians: tuple[str, ...]
+    primary: tuple[str, ...]
+    emphasis: str | None
+
+    @property
+    def empty(self) -> bool:
+        return self.subject is None and self.point is None
+
+
+def _on_sides(acronyms: Iterable[str], sides: Sequence[str]) -> tuple[str, ...]:
+    """Drop ``*_left`` / ``*_right`` acronyms of a side that is not shown."""
+    out = []
+    for a in acronyms:
+        side = a.rsplit("_", 1)[-1] if "_" in a else ""
+        if side in PAIRED_SIDES and side not in sides:
+            continue
+        out.append(a)
+    return tuple(out)
+
+
+def compose_scene(knowledge, muscle: str | None = None, level: str | None = None,
+                  root: str | None = None, point: str | None = None, side: str = "left") -> Scene:
+    """The scene of a state: the subject's chain (muscle, else root, else level) and the point
+    card on top of it.
+
+    Raises
+    ------
+    KeyError
+        For an unknown muscle, level, root or point (check with :func:`parse_query` first).
+    """
+    sides = sides_of(side)
+    subject = None
+    primary: tuple[str, ...] = ()
+    if muscle:
+        subject = select_muscle(knowledge, muscle, side)
+        primary = tuple(f"{m.id}_{s}" for m in subject.members for s in sides)
+    elif root:
+        subject = select_root(knowledge, root, side)
+        primary = tuple(f"root_{root}_{s}" for s in sides)
+    elif level:
+        subject = select_level(knowledge, level, side)
+        primary = subject.highlight.structures[:1]
+    structures = subject.highlight.structures if subject else ()
+    codes = subject.highlight.points if subject else ()
+    meridians = subject.highlight.meridians if subject else ()
+    point_sel = None
+    if point:
+        point_sel = select_point(knowledge, point)
+        structures = _on_sides(point_sel.highlight.structures, sides)
+        codes = (*codes, point)
+        meridians = (*meridians, *point_sel.highlight.meridians)
+        primary = structures[:1]
+    return Scene(subject, point_sel, structures, tuple(dict.fromkeys(codes)),
+                 tuple(dict.fromkeys(meridians)), primary, point)
+
+
+# --- one scene, as every renderer draws it ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SceneSpec:
+    """Everything a renderer needs to draw a scene; it decides nothing itself.
+
+    Attributes
+    ----------
+    scene : Scene
+        What is selected (the subject, the point card, what is highlighted).
+    styles : dict
+        :func:`view_styles`: every kind's visibility and opacity, and each highlighted
+        structure's colour, emissive, opacity and label, by atlas id.
+    markers : tuple of dict
+        :func:`marker_specs`: the points drawn, with position (mm), colour and label.
+    paths : tuple of dict
+        :func:`path_specs`: the meridian polylines drawn.
+    labels : dict
+        ``{acronym: text}`` of the labelled structures.
+    legend : tuple of LegendEntry
+        The colour legend.
+    cameras : dict
+        The camera presets by name (:data:`viewer.scene.style.CAMERAS`).
+    view : str
+        The preset the scene is seen from.
+    """
+
+    scene: Scene
+    styles: dict
+    markers: tuple[dict, ...]
+    paths: tuple[dict, ...]
+    labels: dict
+    legend: tuple
+    cameras: dict
+    view: str
+
+    def colour_of(self, structure_id: int) -> str | None:
+        """The highlight colour of a structure, or None when it is not highlighted."""
+        entry = self.styles["ids"].get(str(structure_id))
+        return entry["color"] if entry else None
+
+
+def scene_spec(
+    knowledge,
+    structures: Sequence[StructureInfo],
+    *,
+    muscle: str | None = None,
+    level: str | None = None,
+    root: str | None = None,
+    point: str | None = None,
+    side: str = "left",
+    mode: str = "student",
+    layers: Mapping[str, Mapping] | None = None,
+    isolate: bool = False,
+    show_labels: bool = True,
+    view: str = VIEWS[0],
+    positions: Mapping[tuple[str, str], Sequence[float]] | None = None,
+    paths: Sequence[Mapping] = (),
+    also_highlight: Iterable[str] = (),
+    seq: str | None = None,
+) -> SceneSpec:
+    """The scene of a state, ready for any renderer: the one pure function from (selection, mode,
+    layers, camera) to what is drawn.
+
+    Parameters
+    ----------
+    knowledge : viewer.knowledge.Knowledge
+    structures : sequence of StructureInfo
+        The body's structures with a mesh.
+    muscle, level, root, point, side
+        The state (:func:`compose_scene`).
+    mode : {"patient", "student", "practitioner"}
+        Patient mode labels only the chosen structures and shows no point codes.
+    layers, isolate, show_labels
+        As :func:`view_styles`.
+    view : str
+        A key of :data:`~viewer.scene.style.CAMERAS`.
+    positions : mapping, optional
+        ``{(code, side): (x, y, z) mm}``: where the body has each point placed.
+    paths : sequence of mapping
+        ``[{meridian, side, pieces}]`` from the placement build.
+    also_highlight : iterable of str
+        Acronyms highlighted on top of the scene's (the story of a compressed root).
+    seq : str, optional
+        The pick this answers (echoed to the browser).
+
+    Raises
+    ------
+    KeyError
+        For an unknown muscle, level, root, point or camera preset.
+    """
+    if view not in CAMERAS:
+        raise KeyError(f"unknown camera preset {view!r}; presets: {', '.join(CAMERAS)}")
+    scene = compose_scene(knowledge, muscle, level, root, point, side)
+    sides = sides_of(side)
+    labels = structure_labels(scene.structures, structures, mode, scene.primary)
+    styles = view_styles((*scene.structures, *also_highlight), structures, layers, seq,
+                         isolate=isolate, labels=labels, show_labels=show_labels)
+    meridian_of = {c: knowledge.point(c).meridian for c in scene.points if knowledge.has_point(c)}
+    colours = {m.id: m.colour for m in knowledge.meridians}
+    markers = marker_specs(scene.points, sides, positions or {}, colours, meridian_of,
+                           emphasis=scene.emphasis, show_codes=mode != "patient")
+    drawn_paths = path_specs(scene.meridians, sides, paths, colours)
+    return SceneSpec(scene, styles, tuple(markers), tuple(drawn_paths), labels, LEGEND, dict(CAMERAS), view)

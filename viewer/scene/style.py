@@ -1,0 +1,143 @@
+"""What the body looks like, defined once: colours, fade levels, layers, camera presets, legend.
+
+Every renderer reads these: the browser view receives them from Python
+(:data:`BROWSER_PRESETS`, sent with the view's parameters), the off-screen renderer (gallery and
+handout) imports them. Nothing here imports panel, pyvista or the browser.
+
+Atlas axes: +X the subject's left, +Y posterior, +Z up, millimetres.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from viewer.atlas import MIDLINE, PAIRED_SIDES
+from viewer.selection import SIDES
+
+__all__ = [
+    "BACKGROUND_COLOURS", "BASE_COLOUR", "BROWSER_PRESETS", "CAMERAS", "DEFAULT_LAYERS",
+    "FADE_OPACITY", "LAYER_NAMES", "LEGEND", "MARKER_COLOUR", "MIDLINE", "MODES",
+    "OVERLAY_LAYERS", "PAIRED_SIDES", "PATH_COLOUR", "POINT_COLOUR", "ROLE_COLOURS", "SIDES",
+    "SKIN_OUTLINE_OPACITY", "STORY_COLOURS", "VIEWS", "Camera", "LegendEntry",
+]
+
+MODES = ("patient", "student", "practitioner")
+
+#: Layers in the order the UI lists them, with their display names. ``points`` and
+#: ``meridians`` are the overlays (markers and paths); the others are atlas kinds.
+LAYER_NAMES: dict[str, str] = {
+    "skin": "Skin",
+    "muscle": "Muscles",
+    "bone": "Bones",
+    "disc": "Discs",
+    "cord": "Spinal cord",
+    "nerve_root": "Nerve roots",
+    "points": "Points",
+    "meridians": "Meridians",
+}
+OVERLAY_LAYERS = ("points", "meridians")
+
+DEFAULT_LAYERS: dict[str, dict] = {
+    "skin": {"visible": False, "opacity": 0.25},
+    "muscle": {"visible": True, "opacity": 1.0},
+    "bone": {"visible": True, "opacity": 1.0},
+    "disc": {"visible": True, "opacity": 1.0},
+    "cord": {"visible": True, "opacity": 1.0},
+    "nerve_root": {"visible": True, "opacity": 1.0},
+    "points": {"visible": True, "opacity": 1.0},
+    "meridians": {"visible": True, "opacity": 0.9},
+}
+
+#: Colour of a highlighted structure by its role in the chain.
+ROLE_COLOURS: dict[str, str] = {
+    "muscle": "#d62839",       # the painful muscle
+    "nerve_root": "#f5b700",   # its roots
+    "multifidus": "#f26419",   # multifidus at those levels
+    "bone": "#6f9ee8",         # the vertebrae at those levels
+    "disc": "#56cfe1",
+    "cord": "#9b5de5",
+    "skin": "#f7c59f",
+}
+
+#: Opacity the rest of the body fades to while something is highlighted, by kind. Bones stay
+#: readable as a frame of reference; muscles fade most, since they hide the spine. The handout
+#: fades with the same levels.
+FADE_OPACITY: dict[str, float] = {
+    "skin": 0.05,
+    "muscle": 0.1,
+    "bone": 0.4,
+    "disc": 0.3,
+    "cord": 0.35,
+    "nerve_root": 0.25,
+}
+#: The handout always draws the skin, faintly, as the outline the points sit on (the app hides
+#: the skin layer unless asked).
+SKIN_OUTLINE_OPACITY = 0.16
+
+#: An acupuncture point (a marker with no meridian colour) and a meridian path without one.
+POINT_COLOUR = "#1d4ed8"
+MARKER_COLOUR = "#1f6feb"
+PATH_COLOUR = "#7a4fd6"
+#: A structure whose atlas record has no colour.
+BASE_COLOUR = "#d8cfc0"
+#: The not-highlighted body in the off-screen pictures (bones the frame, muscles and skin faint).
+BACKGROUND_COLOURS: dict[str, str] = {"bone": "#e4dac8", "muscle": "#c98d86", "skin": "#eadfd3"}
+
+#: The story of a compressed root: the disc as in a highlight, a red root, warm muscles.
+STORY_COLOURS: dict[str, str] = {"disc": ROLE_COLOURS["disc"], "root": "#ef3b1f", "muscle": "#ff8a3d"}
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One line of the colour legend: ``shape`` is ``square`` (a structure) or ``dot`` (a point)."""
+
+    label: str
+    colour: str
+    shape: str = "square"
+
+
+#: The legend of a highlighted scene, in the order shown (the app's sidebar and the handout).
+LEGEND: tuple[LegendEntry, ...] = (
+    LegendEntry("Painful muscle", ROLE_COLOURS["muscle"]),
+    LegendEntry("Nerve roots", ROLE_COLOURS["nerve_root"]),
+    LegendEntry("Multifidus", ROLE_COLOURS["multifidus"]),
+    LegendEntry("Vertebrae at those levels", ROLE_COLOURS["bone"]),
+    LegendEntry("Acupuncture points", POINT_COLOUR, "dot"),
+)
+
+
+@dataclass(frozen=True)
+class Camera:
+    """A camera preset: the direction from the target to the eye, and the view-up vector."""
+
+    direction: tuple[float, float, float]
+    up: tuple[float, float, float] = (0.0, 0.0, 1.0)
+    label: str = ""
+
+
+#: Camera presets by name. The first five are the app's toolbar (:data:`VIEWS`); the others serve
+#: the gallery.
+CAMERAS: dict[str, Camera] = {
+    "posterior": Camera((0.0, 1.0, 0.0), label="Back"),
+    "anterior": Camera((0.0, -1.0, 0.0), label="Front"),
+    "left": Camera((1.0, 0.0, 0.0), label="Left"),
+    "right": Camera((-1.0, 0.0, 0.0), label="Right"),
+    "oblique": Camera((0.62, 0.72, 0.3), label="Oblique"),
+    "oblique_anterior": Camera((0.6, -0.7, 0.3)),
+    "superior": Camera((0.0, 0.05, 1.0), up=(0.0, -1.0, 0.0)),
+    # The story of a compressed root frames the narrowed space from the side of the pinched root:
+    # a side view shows the disc's height and the foramen behind it.
+    "story_left": Camera((1.0, -0.12, 0.14)),
+    "story_right": Camera((-1.0, -0.12, 0.14)),
+}
+#: The presets the app offers, first is the default.
+VIEWS: tuple[str, ...] = ("posterior", "anterior", "left", "right", "oblique")
+
+#: What the browser view receives once (``BodyView.presets``): it defines none of these itself.
+BROWSER_PRESETS: dict = {
+    "cameras": {name: {"direction": list(CAMERAS[name].direction), "up": list(CAMERAS[name].up),
+                       "label": CAMERAS[name].label} for name in VIEWS},
+    "default_view": VIEWS[0],
+    "colours": {"base": BASE_COLOUR, "marker": MARKER_COLOUR, "path": PATH_COLOUR,
+                "story": dict(STORY_COLOURS)},
+}
