@@ -25,6 +25,14 @@ from viewer.knowledge import (
     load_knowledge,
     validate_knowledge,
 )
+from viewer.selection import (
+    level_techniques,
+    muscle_techniques,
+    root_exit,
+    select_level,
+    select_muscle,
+    select_root,
+)
 
 from conftest import ASSETS, FIXTURE_POINTS, PROJECT
 from test_knowledge import _landmark_vocabulary
@@ -381,3 +389,63 @@ def test_explanation_problems_and_top_level(tmp_path):
     path.write_text(json.dumps({"version": "1.0"}), encoding="utf-8")
     errors = validate_knowledge(root, partial_points=True)
     assert any(e.file == "techniques.json" and e.field == "techniques" and "missing" in e.problem for e in errors)
+
+
+# ---------------------------------------------------------------------------------------------
+# the chain lists its techniques (viewer.selection)
+
+
+@pytest.mark.parametrize("muscle, levels", [
+    ("gluteus_medius", {"L4", "L5"}),            # roots L4, L5, S1: nothing beside the sacrum
+    ("piriformis", set()),                       # S1, S2 only
+    ("quadratus_lumborum", {"T12", "L1", "L2", "L3"}),
+    ("rhomboid_major", {"C4"}),                  # C5 leaves at C4: the back-of-neck massage
+    ("latissimus_dorsi", {"C5", "C6", "C7"}),    # C6, C7, C8 leave at C5, C6, C7
+])
+def test_chain_from_a_muscle_lists_its_own_then_its_levels(k, muscle, levels):
+    sel = select_muscle(k, muscle, "left")
+    own = [t for t in sel.techniques if t.via == "muscle"]
+    assert [t.technique_id for t in own] == [t.id for t in k.techniques_for_muscle(muscle)]
+    assert {t.kind for t in own} >= {"stretch"} and {t.kind for t in own} & {"massage", "acupressure"}
+    assert sel.techniques[: len(own)] == tuple(own)                  # the muscle's own come first
+    assert {lv for t in sel.techniques if t.via != "muscle" for lv in t.levels} == levels
+    for t in sel.techniques:
+        assert t.reason.startswith(k.technique(t.technique_id).name) and t.sources
+    ids = [t.technique_id for t in sel.techniques]
+    assert len(ids) == len(set(ids))
+    exits = {root_exit(r).level for r in k.muscle(muscle).roots}
+    for t in sel.techniques:
+        if t.via == "level":
+            assert set(t.levels) <= exits & set(k.technique(t.technique_id).levels) and t.levels
+            assert all(lv in t.reason for lv in t.levels)
+
+
+def test_painful_muscle_and_its_paraspinal_levels_come_together(k):
+    """Gluteus medius: its stretch, and cupping, gua sha and massage beside L4 and L5."""
+    sel = select_muscle(k, "gluteus_medius", "both")
+    assert sel.techniques_of("stretch")[0].via == "muscle"
+    for kind in ("cupping", "gua_sha", "massage"):
+        assert any(t.via == "level" and t.levels == ("L4", "L5") for t in sel.techniques_of(kind)), kind
+    assert any(t.via == "multifidus" and "L4" in t.reason for t in sel.techniques_of("stretch"))
+
+
+@pytest.mark.parametrize("level", BACK_LEVELS)
+def test_chain_from_a_level_lists_cupping_gua_sha_and_the_multifidus_stretch(k, level):
+    sel = select_level(k, level)
+    kinds = {t.kind for t in sel.techniques}
+    assert {"cupping", "gua_sha", "stretch"} <= kinds, (level, kinds)
+    assert sel.techniques == level_techniques(k, level)
+    assert all(t.levels == (level,) for t in sel.techniques)
+
+
+@pytest.mark.parametrize("root", ["L4", "T6", "C8"])
+def test_chain_from_a_root_uses_its_exit_level(k, root):
+    assert select_root(k, root).techniques == level_techniques(k, root_exit(root).level)
+
+
+def test_unknown_ids_in_the_technique_chain(k):
+    with pytest.raises(KeyError, match="no_such"):
+        muscle_techniques(k, "no_such")
+    with pytest.raises(KeyError, match="X9"):
+        level_techniques(k, "X9")
+    assert level_techniques(k, "occiput") == () and level_techniques(k, "S3") == ()
