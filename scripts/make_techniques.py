@@ -843,11 +843,13 @@ def acupressure_records(points: dict) -> list[dict]:
                           "text": f"Traditionally avoided in pregnancy: {', '.join(pregnancy)}. Leave "
                                   f"{'this point' if len(pregnancy) == 1 else 'these points'} out if there is any chance of pregnancy.",
                           "sources": ["deadman2007"]})
-        if any(any(x["kind"] in ("major_vessel", "nerve") for x in points[c]["cautions"]) for c in a["codes"]):
+        close = [x for c in a["codes"] for x in points[c]["cautions"] if x["kind"] in ("major_vessel", "nerve")]
+        if close:
+            # the anatomy is that of the points' own cautions: cite their sources
             cauts.append({"kind": "nerve_or_artery",
                           "text": "A vessel or nerve runs close under this point: press slowly, and ease off at a pulse, "
                                   "tingling or sharp pain.",
-                          "sources": ["peuker2003c" if points[a["codes"][0]]["segment"] is None else "peuker2003a", "deadman2007"]})
+                          "sources": list(dict.fromkeys(s for x in close for s in x["sources"]))})
         srcs = [*ACUPRESSURE_SOURCES, *(["hsieh2006"] if "BL23" in a["codes"] else [])]
         out.append({
             "id": a["id"], "kind": "acupressure", "name": a["name"], "muscles": muscles, "levels": levels_,

@@ -206,6 +206,15 @@ def test_acupressure_keeps_the_pregnancy_caution_of_its_points(k):
             assert any(c.kind == "pregnancy" for c in t.cautions), t.id
 
 
+def test_acupressure_warns_where_a_vessel_or_nerve_lies_under_its_points(k):
+    for t in (t for t in k.techniques if t.kind == "acupressure"):
+        close = [c for code in t.zone.points for c in k.point(code).cautions if c.kind in ("major_vessel", "nerve")]
+        mine = [c for c in t.cautions if c.kind == "nerve_or_artery"]
+        assert bool(close) == bool(mine), t.id
+        for c in mine:
+            assert set(c.sources) <= {s for x in close for s in x.sources}, t.id
+
+
 def test_spinal_flexion_stretches_warn_about_osteoporosis(k):
     for t in (t for t in k.techniques if t.kind == "stretch"):
         flexes_spine = re.search(r"flexion (of|with rotation of) the (lumbar|thoracic) spine|rounding", t.how.movement)

@@ -523,6 +523,8 @@ class Knowledge:
         The records in file order (meridians of extra groups carry codes derived from points).
     complete : bool
         True when every code of the 14 meridians has a point record; gap explanations rely on it.
+    techniques, explanations : tuple
+        Manual techniques and the short texts shown with them (``techniques.json``), file order.
     """
 
     muscles: tuple[Muscle, ...]
