@@ -28,7 +28,8 @@ FUZZ = settings(max_examples=50, deadline=None, derandomize=True, database=None,
 
 ATLAS_FILES = ("metadata.json", "structures.json", "landmarks.json")
 KNOWLEDGE_FILES = {"muscles.json": "knowledge/muscles.json", "points.json": "points.json",
-                   "meridians.json": "knowledge/meridians.json", "sources.json": "knowledge/sources.json"}
+                   "meridians.json": "knowledge/meridians.json", "sources.json": "knowledge/sources.json",
+                   "techniques.json": "knowledge/techniques.json"}
 
 
 @pytest.fixture(scope="module")
@@ -143,6 +144,13 @@ def _check_knowledge_result(root: Path) -> None:
         assert all(math.isfinite(o.cun) for o in p.location.offsets)
     for s in k.sources:
         assert isinstance(s.id, str)
+    sources = {s.id for s in k.sources}
+    for t in k.techniques:
+        assert k.technique(t.id) is t and t.sources and set(t.sources) <= sources
+        assert all(k.has_muscle(m) for m in (*t.muscles, *t.zone.muscles))
+        assert all(set(c.sources) <= sources for c in t.cautions)
+        assert all(t in k.techniques_for_muscle(m) for m in t.muscles)
+        assert all(t in k.techniques_at(lv) for lv in t.levels)
 
 
 # --- atlas ------------------------------------------------------------------------------------

@@ -111,8 +111,8 @@ def test_practitioner_gives_location_depth_and_sources(handouts, plan, app):
         p = app.knowledge.point(item.code)
         assert _norm(needling_text(p)) in body, item.code
         assert _norm(p.location.description) in body, item.code
-    last = pages[-1]
-    assert "Sources" in last and "World Health Organization" in " ".join(pages)
+    evidence = " ".join(pages[next(i for i, page in enumerate(pages) if "Why each link" in page):])
+    assert "Sources" in evidence and "World Health Organization" in evidence
 
 
 def test_patient_version_has_plain_names_cautions_and_no_codes(handouts, plan, app):
@@ -150,7 +150,7 @@ def test_page_count_as_designed(app, plan, views, tmp_path, audience):
     evidence (why each link, sources). More points take more pages."""
     from viewer.plan.export import export_pdf
 
-    one = replace(plan, items=plan.items[:1])
+    one = replace(plan, items=plan.items[:1], techniques=())
     pages = pdf_pages(export_pdf(one, tmp_path / "one.pdf", app.knowledge, app.assets_dir, audience, views=views))
     assert len(pages) == (2 if audience == "patient" else 3)
     if audience == "practitioner":
@@ -160,6 +160,51 @@ def test_page_count_as_designed(app, plan, views, tmp_path, audience):
     pages_many = pdf_pages(export_pdf(many, tmp_path / "many.pdf", app.knowledge, app.assets_dir, audience,
                                       views=views))
     assert len(pages_many) > 2
+
+
+def _flow(pages: list[str], plan, audience: str) -> str:
+    """The pages' text as one flow, without the running header and footer (a paragraph may break
+    across a page)."""
+    out = []
+    for i, page in enumerate(pages, start=1):
+        for furniture in (_norm(NOTICE), f"Page {i} of {len(pages)}", f"{plan.title} · {audience} handout"):
+            page = page.replace(furniture, " ")
+        out.append(page)
+    return _norm(" ".join(out))
+
+
+def test_practitioner_lists_every_technique_with_zone_steps_cautions_and_sources(handouts, plan, app):
+    k = app.knowledge
+    _, pages = handouts["practitioner"]
+    body = _flow(pages, plan, "practitioner")
+    assert plan.techniques and "Techniques" in body
+    for item in plan.techniques:
+        t = k.technique(item.id)
+        for text in (t.name, t.zone.description, t.how.steps[0], *(c.text for c in t.cautions)):
+            assert _norm(text) in body, (item.id, text)
+        for s in t.sources:
+            assert _norm(k.source(s).citation) in " ".join(pages), (item.id, s)
+
+
+def test_patient_gets_a_between_sessions_part_with_plain_steps_and_cautions(handouts, plan, app):
+    from viewer.plan.model import home_techniques
+
+    k = app.knowledge
+    _, pages = handouts["patient"]
+    text = _flow(pages, plan, "patient")
+    assert "Between sessions" in text and _norm(k.explanation("stretch_with_paraspinal").text) in text
+    home = home_techniques(plan, k)
+    assert home
+    for item, t in home:
+        for step in t.self_care.steps:
+            assert _norm(step) in text, (item.id, step)
+        for c in t.cautions:
+            assert _norm(c.text) in text, (item.id, c.kind)
+    for item in plan.techniques:
+        assert item.id not in text
+        if item.setting == "session":                     # named, but no steps to copy at home
+            t = k.technique(item.id)
+            assert _norm(t.name) in text and _norm(t.how.steps[0]) not in text
 
 
 def test_point_without_caution_says_so(app, plan, views, tmp_path):

@@ -1,4 +1,4 @@
-"""Clinical knowledge of Radix: muscles, acupuncture points, meridians and sources.
+"""Clinical knowledge of Radix: muscles, acupuncture points, meridians, manual techniques and sources.
 
 Everything here is read from ``assets/`` (see ``docs/ARCHITECTURE.md``), validated against the
 JSON Schemas shipped in ``assets/schemas/`` and cross-checked between files. Every problem is
@@ -7,7 +7,8 @@ collected before anything is raised.
 
 The records are frozen dataclasses and the :class:`Knowledge` object holds precomputed indexes
 (muscle by id, point by code, points by segment, by muscle and by paraspinal line, muscles by
-root), so that :mod:`viewer.selection` can answer in well under a millisecond.
+root, techniques by muscle and by level), so that :mod:`viewer.selection` can answer in well under
+a millisecond.
 
 This module never imports panel, pyvista or anything of the browser.
 """
@@ -53,6 +54,13 @@ __all__ = [
     "PainPattern",
     "DERMATOME_ROOTS",
     "REGION_PARTS",
+    "TECHNIQUE_KINDS",
+    "TECHNIQUE_CAUTION_KINDS",
+    "Zone",
+    "Dosage",
+    "SelfCare",
+    "Technique",
+    "Explanation",
     "Knowledge",
     "build_knowledge",
     "load_knowledge",
@@ -99,6 +107,15 @@ DERMATOME_ROOTS: tuple[str, ...] = tuple(r for r in ROOTS if r not in ("C1", "Co
 #: Parts of the body a region may name (see :mod:`viewer.body_regions`).
 REGION_PARTS: tuple[str, ...] = ("head", "neck", "trunk", "arm", "forearm", "hand", "finger",
                                  "thigh", "leg", "foot", "toe")
+#: Kinds of manual technique, in the order the app and the handout list them.
+TECHNIQUE_KINDS: tuple[str, ...] = ("stretch", "massage", "acupressure", "cupping", "gua_sha")
+
+#: Caution kinds of a technique (``techniques.schema.json`` holds the same list).
+TECHNIQUE_CAUTION_KINDS: tuple[str, ...] = (
+    "anticoagulants", "skin_lesions", "pregnancy", "osteoporosis", "acute_injury", "over_spine",
+    "nerve_or_artery", "varicose_veins", "joint_replacement", "hypermobility", "radiating_symptoms",
+    "fever_infection", "organs", "other",
+)
 
 FILES = MappingProxyType(
     {
@@ -108,6 +125,7 @@ FILES = MappingProxyType(
         "points": ("points.json", "points.schema.json", "points", "code"),
         "dermatomes": ("knowledge/dermatomes.json", "dermatomes.schema.json", "dermatomes", "root"),
         "pain_patterns": ("knowledge/pain_patterns.json", "pain_patterns.schema.json", "pain_patterns", "muscle"),
+        "techniques": ("knowledge/techniques.json", "techniques.schema.json", "techniques", "id"),
     }
 )
 
@@ -373,6 +391,85 @@ class KeyMuscle:
 
 
 @dataclass(frozen=True)
+class Zone:
+    """Where a technique is applied, as a rule on the body (resolved to the skin by the scene layer).
+
+    Attributes
+    ----------
+    rule : str
+        ``"muscle_belly"`` (over the bellies of ``muscles``), ``"paraspinal"`` (strips along
+        ``lines`` from ``from_level`` to ``to_level``), ``"points"`` (at the acupuncture ``points``)
+        or ``"between"`` (a band ``width_cun`` wide from ``landmark`` toward ``toward``).
+    surface : str
+        The skin the zone lies on (``posterior``, ``anterior``, ``lateral``, ...).
+    side : str
+        ``"bilateral"`` or ``"midline"``.
+    description : str
+        The zone in words.
+    """
+
+    rule: str
+    surface: str
+    side: str
+    description: str
+    muscles: tuple[str, ...] = ()
+    from_level: str | None = None
+    to_level: str | None = None
+    lines: tuple[str, ...] = ()
+    points: tuple[str, ...] = ()
+    landmark: str | None = None
+    toward: str | None = None
+    width_cun: float | None = None
+
+
+@dataclass(frozen=True)
+class Dosage:
+    """How a technique is done: position, steps and parameters.
+
+    ``direction`` is the stroke or glide direction (``"static"`` for held pressure and stationary
+    cups, ``"movement"`` for a stretch, whose ``movement`` says what moves); ``hold_s`` and
+    ``duration_min`` are ``(min, max)`` ranges in seconds and minutes; ``cup_size`` is
+    ``small``/``medium``/``large`` and ``cups`` the number per side (cupping only).
+    """
+
+    position: str
+    steps: tuple[str, ...]
+    direction: str
+    movement: str | None
+    pressure: str | None
+    hold_s: tuple[float, float] | None
+    duration_min: tuple[float, float] | None
+    repetitions: str | None
+    cup_size: str | None
+    cups: int | None
+
+
+@dataclass(frozen=True)
+class SelfCare:
+    """Whether a patient may do the technique at home: plain steps, or why not."""
+
+    allowed: bool
+    steps: tuple[str, ...]
+    why_not: str | None
+
+
+@dataclass(frozen=True)
+class Technique:
+    """A manual technique (massage, acupressure, stretch, cupping, gua sha); see ``techniques.json``."""
+
+    id: str
+    kind: str
+    name: str
+    muscles: tuple[str, ...]
+    levels: tuple[str, ...]
+    zone: Zone
+    how: Dosage
+    self_care: SelfCare
+    cautions: tuple[Caution, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Overlap:
     """Another root sharing part of a dermatome."""
 
@@ -411,6 +508,17 @@ class PainPattern:
     muscle: str
     description: str
     zones: tuple[Region, ...]
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A short text the app and the handout show (e.g. why stretching and paraspinal work go together)."""
+
+    id: str
+    audience: str
+    title: str
+    text: str
     sources: tuple[str, ...]
 
 
@@ -537,6 +645,8 @@ class Knowledge:
         The records in file order (meridians of extra groups carry codes derived from points).
     complete : bool
         True when every code of the 14 meridians has a point record; gap explanations rely on it.
+    techniques, explanations : tuple
+        Manual techniques and the short texts shown with them (``techniques.json``), file order.
     """
 
     muscles: tuple[Muscle, ...]
@@ -565,6 +675,14 @@ class Knowledge:
     _pain_pattern: Mapping[str, PainPattern] = field(default_factory=dict, repr=False, compare=False)
     _dermatome_regions: Mapping[str, tuple[tuple[Dermatome, Region], ...]] = field(
         default_factory=dict, repr=False, compare=False)
+    techniques: tuple[Technique, ...] = ()
+    explanations: tuple[Explanation, ...] = ()
+    _technique: Mapping[str, Technique] = field(default_factory=lambda: MappingProxyType({}), repr=False,
+                                                compare=False)
+    _techniques_by_muscle: Mapping[str, tuple[Technique, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False)
+    _techniques_by_level: Mapping[str, tuple[Technique, ...]] = field(
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False)
 
     # lookups ---------------------------------------------------------------------------------
     def muscle(self, muscle_id: str) -> Muscle:
@@ -685,6 +803,30 @@ class Knowledge:
     def pain_pattern(self, muscle_id: str) -> PainPattern | None:
         """Referred-pain zones of a muscle, or None when the knowledge has none for it."""
         return self._pain_pattern.get(muscle_id)
+    def technique(self, technique_id: str) -> Technique:
+        """Technique by id. Raises ``KeyError`` naming the id."""
+        try:
+            return self._technique[technique_id]
+        except KeyError:
+            raise KeyError(f"unknown technique id {technique_id!r} (not in techniques.json)") from None
+
+    def has_technique(self, technique_id: str) -> bool:
+        return technique_id in self._technique
+
+    def techniques_for_muscle(self, muscle_id: str) -> tuple[Technique, ...]:
+        """Techniques whose ``muscles`` include ``muscle_id``, by kind (stretch first), then file order."""
+        return self._techniques_by_muscle.get(muscle_id, ())
+
+    def techniques_at(self, level: str) -> tuple[Technique, ...]:
+        """Techniques whose ``levels`` include ``level`` (e.g. ``"L4"``), by kind, then file order."""
+        return self._techniques_by_level.get(level, ())
+
+    def explanation(self, explanation_id: str) -> Explanation:
+        """An explanation text by id. Raises ``KeyError`` naming the id."""
+        for e in self.explanations:
+            if e.id == explanation_id:
+                return e
+        raise KeyError(f"unknown explanation id {explanation_id!r} (not in techniques.json)")
 
     def has_muscle(self, muscle_id: str) -> bool:
         """Whether :meth:`muscle` knows the id: a muscle or a muscle group."""
@@ -766,11 +908,23 @@ def build_knowledge(
     sources: Iterable[Source],
     dermatomes: Iterable[Dermatome] = (),
     pain_patterns: Iterable[PainPattern] = (),
+    techniques: Iterable[Technique] = (),
+    explanations: Iterable[Explanation] = (),
 ) -> Knowledge:
     """Build a :class:`Knowledge` with its indexes from already-validated records.
 
     Extra groups (``kind == "extra"``) with no codes get their sequence from the points.
     """
+    techniques, explanations = tuple(techniques), tuple(explanations)
+    kind_order = {k: i for i, k in enumerate(TECHNIQUE_KINDS)}
+    by_kind = sorted(techniques, key=lambda t: kind_order.get(t.kind, len(kind_order)))
+    t_by_muscle: dict[str, list[Technique]] = defaultdict(list)
+    t_by_level: dict[str, list[Technique]] = defaultdict(list)
+    for t in by_kind:
+        for m in t.muscles:
+            t_by_muscle[m].append(t)
+        for lv in t.levels:
+            t_by_level[lv].append(t)
     muscles, points, sources = tuple(muscles), tuple(points), tuple(sources)
     meridians = tuple(meridians)
     derived = extra_sequences(points, [m.id for m in meridians if m.kind == "extra"])
@@ -842,6 +996,11 @@ def build_knowledge(
         _groups=MappingProxyType(groups),
         _group_members=MappingProxyType(group_members),
         _term_to_id=MappingProxyType(term_to_id),
+        techniques=techniques,
+        explanations=explanations,
+        _technique=MappingProxyType({t.id: t for t in techniques}),
+        _techniques_by_muscle=frozen(t_by_muscle),
+        _techniques_by_level=frozen(t_by_level),
     )
 
 
@@ -1024,6 +1183,39 @@ def _meridian(r: Mapping[str, Any]) -> Meridian:
     )
 
 
+def _pair(value) -> tuple[float, float] | None:
+    return None if value is None else (float(value[0]), float(value[1]))
+
+
+def _technique(r: Mapping[str, Any]) -> Technique:
+    z, h, c = r["zone"], r["how"], r["self_care"]
+    return Technique(
+        id=r["id"],
+        kind=r["kind"],
+        name=r["name"],
+        muscles=tuple(r["muscles"]),
+        levels=tuple(r["levels"]),
+        zone=Zone(
+            rule=z["rule"], surface=z["surface"], side=z["side"], description=z["description"],
+            muscles=tuple(z.get("muscles", ())), from_level=z.get("from_level"), to_level=z.get("to_level"),
+            lines=tuple(z.get("lines", ())), points=tuple(z.get("points", ())), landmark=z.get("landmark"),
+            toward=z.get("toward"), width_cun=None if z.get("width_cun") is None else float(z["width_cun"]),
+        ),
+        how=Dosage(
+            position=h["position"], steps=tuple(h["steps"]), direction=h["direction"], movement=h["movement"],
+            pressure=h["pressure"], hold_s=_pair(h["hold_s"]), duration_min=_pair(h["duration_min"]),
+            repetitions=h["repetitions"], cup_size=h["cup_size"], cups=h["cups"],
+        ),
+        self_care=SelfCare(c["allowed"], tuple(c["steps"]), c["why_not"]),
+        cautions=tuple(Caution(x["kind"], x["text"], tuple(x["sources"])) for x in r["cautions"]),
+        sources=tuple(r["sources"]),
+    )
+
+
+def _explanation(r: Mapping[str, Any]) -> Explanation:
+    return Explanation(r["id"], r["audience"], r["title"], r["text"], tuple(r["sources"]))
+
+
 # ----------------------------------------------------------------------------------------------
 # validation
 
@@ -1197,7 +1389,91 @@ def _cross_check(
             err("points", i, code, "location.fraction", "toward and fraction must both be set or both be null")
         if r["meridian"] in ("GV", "CV") and loc["side"] != "midline":
             err("points", i, code, "location.side", f"{r['meridian']} points lie on the midline, got {loc['side']!r}")
+
+    for i, r in raw.get("explanations", ()):
+        errors.extend(
+            KnowledgeError(names["techniques"], f"explanation {r['id']} (index {i})", f"sources[{j}]",
+                           f"unknown source id {s!r} (not in sources.json)")
+            for j, s in enumerate(r["sources"]) if s not in source_ids)
+    points_by_code = {r["code"]: r for _, r in raw["points"]}
+    standard_codes = {c for m in meridians.values() for c in (m["codes"] or ())}
+    for i, r in raw["techniques"]:
+        errors.extend(_check_technique(
+            r, lambda fld, problem, i=i, r=r: KnowledgeError(
+                names["techniques"], f"{r['id']} (index {i})", fld, problem),
+            source_ids, muscle_ids, points_by_code, standard_codes, set(meridians), partial_points))
     return errors
+
+
+#: What each kind of technique must state in ``how`` (field -> why), checked on load.
+_KIND_NEEDS = {
+    "stretch": ("movement", "hold_s"),
+    "cupping": ("cup_size", "cups", "duration_min"),
+    "acupressure": ("pressure", "hold_s"),
+    "massage": ("pressure", "duration_min"),
+    "gua_sha": ("pressure", "repetitions"),
+}
+
+
+def _check_technique(r: dict, err, source_ids, muscle_ids, points_by_code, standard_codes, groups,
+                     partial_points: bool) -> list[KnowledgeError]:
+    """Cross-file and internal checks of one technique record that passed its schema."""
+    out: list[KnowledgeError] = []
+
+    def add(fld: str, problem: str) -> None:
+        out.append(err(fld, problem))
+
+    for j, s in enumerate(r["sources"]):
+        if s not in source_ids:
+            add(f"sources[{j}]", f"unknown source id {s!r} (not in sources.json)")
+    for k, c in enumerate(r["cautions"]):
+        for j, s in enumerate(c["sources"]):
+            if s not in source_ids:
+                add(f"cautions[{k}].sources[{j}]", f"unknown source id {s!r} (not in sources.json)")
+    for where, muscles in (("muscles", r["muscles"]), ("zone.muscles", r["zone"].get("muscles", ()))):
+        for j, m in enumerate(muscles):
+            if m not in muscle_ids:
+                add(f"{where}[{j}]", f"unknown muscle id {m!r} (not in muscles.json)")
+    zone, how, kind = r["zone"], r["how"], r["kind"]
+    if zone["rule"] == "paraspinal":
+        first, last = zone["from_level"], zone["to_level"]
+        if SEGMENTS.index(first) > SEGMENTS.index(last):
+            add("zone.to_level", f"{last} lies above from_level {first}")
+        else:
+            span = SEGMENTS[SEGMENTS.index(first): SEGMENTS.index(last) + 1]
+            if list(r["levels"]) != list(span):
+                add("levels", f"a paraspinal zone from {first} to {last} works at {', '.join(span)}; "
+                              f"levels lists {', '.join(r['levels']) or 'none'}")
+    for j, code in enumerate(zone.get("points", ())):
+        group = re.match(r"^(EX-[A-Z]+|[A-Z]+)", code)
+        known = code in points_by_code or (
+            partial_points and (code in standard_codes or (group is not None and group.group(1) in groups
+                                                           and group.group(1).startswith("EX-"))))
+        if not known:
+            add(f"zone.points[{j}]", f"unknown point code {code!r} (not in points.json)")
+        point = points_by_code.get(code)
+        if point and any(c["kind"] == "pregnancy" for c in point["cautions"]) and not any(
+                c["kind"] == "pregnancy" for c in r["cautions"]):
+            add("cautions", f"{code} carries a pregnancy caution in points.json; the technique must carry one too")
+    if kind == "acupressure" and zone["rule"] != "points":
+        add("zone.rule", f"acupressure is given at points: the rule must be 'points', not {zone['rule']!r}")
+    if kind == "stretch" and how["direction"] != "movement":
+        add("how.direction", "a stretch is described by its movement: direction must be 'movement', "
+                             f"not {how['direction']!r}")
+    if kind != "stretch" and how["direction"] == "movement":
+        add("how.direction", f"'movement' is for stretches; a {kind} needs a stroke direction or 'static'")
+    if kind == "gua_sha" and how["direction"] in ("static", "circular"):
+        add("how.direction", "gua sha is stroked in one direction; name it")
+    for need in _KIND_NEEDS[kind]:
+        if how[need] is None:
+            add(f"how.{need}", f"a {kind.replace('_', ' ')} record must state {need.replace('_', ' ')}")
+    if kind != "cupping" and (how["cup_size"] is not None or how["cups"] is not None):
+        add("how.cup_size", f"cup size and count belong to cupping, not to {kind}")
+    for fld in ("hold_s", "duration_min"):
+        pair = how[fld]
+        if pair is not None and pair[0] > pair[1]:
+            add(f"how.{fld}", f"the range {pair[0]}-{pair[1]} runs backward")
+    return out
 
 
 def _load_raw(
@@ -1219,6 +1495,8 @@ def _load_raw(
         records = data.get(key) if isinstance(data, dict) else None
         if isinstance(records, list):
             raw[kind] = [(i, r) for i, r in enumerate(records) if i not in bad and isinstance(r, dict)]
+        if kind == "techniques" and not top_bad and isinstance(data, dict):
+            raw["explanations"] = list(enumerate(data.get("explanations", [])))
     return raw, errors
 
 
@@ -1286,4 +1564,6 @@ def load_knowledge(
         sources=[_source(r) for _, r in raw["sources"]],
         dermatomes=[_dermatome(r) for _, r in raw["dermatomes"]],
         pain_patterns=[_pain_pattern(r) for _, r in raw["pain_patterns"]],
+        techniques=[_technique(r) for _, r in raw["techniques"]],
+        explanations=[_explanation(r) for _, r in raw.get("explanations", ())],
     )

@@ -1,4 +1,5 @@
-"""The selection chain: painful muscle -> nerve roots -> foramina and levels -> multifidus -> points.
+"""The selection chain: painful muscle -> nerve roots -> foramina and levels -> multifidus -> points,
+and the manual techniques (stretch, massage, acupressure, cupping, gua sha) along the same chain.
 
 Pure functions on a :class:`~viewer.knowledge.Knowledge`; nothing here draws, caches globally or
 imports panel/pyvista. Every item of a selection carries a human-readable ``reason`` and its
@@ -18,6 +19,10 @@ Conventions (see ``docs/ARCHITECTURE.md``):
   spine, one number higher in the neck (C3..C8 for the groups of C2..C7, Bogduk 1982). The link
   is read from each group's ``roots`` in ``muscles.json``; C1, C2 and the sacral roots have no group.
 - Paraspinal points are found from the point records (line and segment), never from code lists.
+- Techniques come from the technique records: those naming the muscle, then at each paraspinal
+  level of its main roots those working beside the spine there and those for the level's
+  multifidus group. A stretch of the painful muscle and work beside the spine at its levels are
+  listed together on purpose (see the ``stretch_with_paraspinal`` explanation in techniques.json).
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from viewer.knowledge import (
     Meridian,
     Muscle,
     Point,
+    Technique,
     lateral_cun,
 )
 
@@ -47,6 +53,7 @@ __all__ = [
     "MultifidusLink",
     "PointLink",
     "MeridianLink",
+    "TechniqueLink",
     "Gap",
     "Highlight",
     "Selection",
@@ -60,6 +67,8 @@ __all__ = [
     "select_level",
     "select_root",
     "select_point",
+    "muscle_techniques",
+    "level_techniques",
 ]
 
 #: The sides a selection can ask for: one side of the body or both.
@@ -148,6 +157,34 @@ class MeridianLink:
 
 
 @dataclass(frozen=True)
+class TechniqueLink:
+    """A manual technique in a selection, with why it is there.
+
+    Attributes
+    ----------
+    technique_id : str
+        Id in ``techniques.json``.
+    kind : str
+        ``stretch``, ``massage``, ``acupressure``, ``cupping`` or ``gua_sha``.
+    via : str
+        ``"muscle"`` (the record names the selected muscle), ``"level"`` (it works beside the spine
+        at ``levels``) or ``"multifidus"`` (it works on the multifidus groups of ``levels``).
+    levels : tuple of str
+        The paraspinal levels that brought it in, cranial to caudal; empty when found through
+        the muscle.
+    reason : str
+    sources : tuple of str
+    """
+
+    technique_id: str
+    kind: str
+    via: str
+    levels: tuple[str, ...]
+    reason: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Gap:
     """Something the chain would show but that does not exist (or is not in the records).
 
@@ -201,6 +238,11 @@ class Selection:
     gaps: tuple[Gap, ...]
     highlight: Highlight
     members: tuple[Muscle, ...] = ()
+    techniques: tuple[TechniqueLink, ...] = ()
+
+    def techniques_of(self, kind: str) -> tuple[TechniqueLink, ...]:
+        """Techniques of one kind (e.g. ``"stretch"``), in chain order."""
+        return tuple(t for t in self.techniques if t.kind == kind)
 
     def on_line(self, line: str) -> tuple[PointLink, ...]:
         """Paraspinal points of one line, cranial to caudal."""
@@ -225,6 +267,7 @@ class LevelSelection:
     points: tuple[PointLink, ...]
     gaps: tuple[Gap, ...]
     highlight: Highlight
+    techniques: tuple[TechniqueLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -239,6 +282,7 @@ class RootSelection:
     points: tuple[PointLink, ...]
     gaps: tuple[Gap, ...]
     highlight: Highlight
+    techniques: tuple[TechniqueLink, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -473,6 +517,107 @@ def _structures(*groups: Iterable[str]) -> tuple[str, ...]:
 
 
 # ----------------------------------------------------------------------------------------------
+# techniques
+
+_KIND_WORDS = {"stretch": "stretches", "massage": "massages", "acupressure": "presses points on",
+               "cupping": "cups over", "gua_sha": "scrapes over"}
+
+
+def _lower_first(name: str) -> str:
+    """``"Multifidus (L4 group)"`` -> ``"multifidus (L4 group)"`` (level names keep their case)."""
+    return name[:1].lower() + name[1:]
+
+
+def _and(words: Iterable[str]) -> str:
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _technique_link(knowledge: Knowledge, t: Technique, via: str, levels: tuple[str, ...],
+                    why: str) -> TechniqueLink:
+    return TechniqueLink(t.id, t.kind, via, levels, f"{t.name}: {why} ({knowledge.cite(t.sources)})", t.sources)
+
+
+def _techniques_at_levels(
+    knowledge: Knowledge, levels_roots: Iterable[tuple[str, tuple[str, ...]]], seen: dict[str, TechniqueLink]
+) -> None:
+    """Add (in place, after those already in ``seen``) the techniques beside the spine at each
+    level and those for the multifidus group supplied by each root; a technique reached at several
+    levels is listed once, naming them all."""
+    found: dict[str, tuple[Technique, str, list[str], list[str], list[str]]] = {}
+    for level, roots in levels_roots:
+        for t in knowledge.techniques_at(level):
+            if t.id in seen:
+                continue
+            entry = found.setdefault(t.id, (t, "level", [], [], []))
+            entry[2].append(level)
+            entry[3].extend(r for r in roots if r not in entry[3])
+        for root in roots:
+            group = "multifidus_C7" if root == "C8" else f"multifidus_{root}"
+            if not knowledge.has_muscle(group):
+                continue
+            for t in knowledge.techniques_for_muscle(group):
+                if t.id in seen or (t.id in found and found[t.id][1] == "level"):
+                    continue
+                entry = found.setdefault(t.id, (t, "multifidus", [], [], []))
+                if level not in entry[2]:
+                    entry[2].append(level)
+                entry[3].append(root)
+                entry[4].append(_lower_first(knowledge.muscle(group).name))
+    for t, via, levels, roots, groups in found.values():
+        plural = len(roots) > 1
+        if via == "level":
+            why = (f"works beside the spine at {_and(levels)}, where the {_and(roots)} "
+                   f"root{'s leave' if plural else ' leaves'}")
+        else:
+            why = f"{_KIND_WORDS[t.kind]} {_and(groups)}, supplied by the {_and(roots)} root{'s' if plural else ''}"
+        seen[t.id] = _technique_link(knowledge, t, via, tuple(levels), why)
+
+
+def muscle_techniques(knowledge: Knowledge, muscle_id: str) -> tuple[TechniqueLink, ...]:
+    """Techniques of the chain of a muscle: its own, then beside the spine at its levels.
+
+    Parameters
+    ----------
+    knowledge : Knowledge
+    muscle_id : str
+
+    Returns
+    -------
+    tuple of TechniqueLink
+        First the records naming the muscle (stretches first), then per paraspinal level of its
+        main roots (cranial to caudal) the records working beside the spine there and those for
+        the level's multifidus group; each technique once, with the first reason found.
+
+    Examples
+    --------
+    >>> [t.kind for t in muscle_techniques(k, "gluteus_medius")][:2]      # doctest: +SKIP
+    ['stretch', 'massage']
+    """
+    muscle = knowledge.muscle(muscle_id)
+    seen: dict[str, TechniqueLink] = {}
+    for part in knowledge.group_members(muscle_id):   # a muscle, or each part of a group
+        for t in knowledge.techniques_for_muscle(part.id):
+            seen.setdefault(t.id, _technique_link(knowledge, t, "muscle", (),
+                                                  f"{_KIND_WORDS[t.kind]} {_lower_first(part.name)}"))
+    by_level: dict[str, list[str]] = {}
+    for r in muscle.roots:
+        by_level.setdefault(root_exit(r).level, []).append(r)
+    ordered = [(lv, tuple(by_level[lv])) for lv in LEVELS if lv in by_level]
+    _techniques_at_levels(knowledge, ordered, seen)
+    return tuple(seen.values())
+
+
+def level_techniques(knowledge: Knowledge, level: str) -> tuple[TechniqueLink, ...]:
+    """Techniques at a paraspinal level: beside the spine there, then for its multifidus groups."""
+    _check_level(level)
+    seen: dict[str, TechniqueLink] = {}
+    roots = tuple(e.root for e in roots_exiting_at(level))
+    _techniques_at_levels(knowledge, [(level, roots)], seen)
+    return tuple(seen.values())
+
+
+# ----------------------------------------------------------------------------------------------
 # select_muscle
 
 
@@ -580,6 +725,7 @@ def select_muscle(knowledge: Knowledge, muscle_id: str, side: str = "both") -> S
         gaps=tuple(gaps),
         highlight=highlight,
         members=members,
+        techniques=muscle_techniques(knowledge, muscle.id),
     )
 
 
@@ -617,7 +763,8 @@ def select_level(knowledge: Knowledge, level: str, side: str = "both") -> LevelS
         points=tuple(p.code for p in points),
         meridians=tuple(dict.fromkeys(knowledge.point(p.code).meridian for p in points)),
     )
-    return LevelSelection(level, exits, muscles, alt, multifidus, points, gaps + line_gaps, highlight)
+    return LevelSelection(level, exits, muscles, alt, multifidus, points, gaps + line_gaps, highlight,
+                          level_techniques(knowledge, level))
 
 
 def select_root(knowledge: Knowledge, root: str, side: str = "both") -> RootSelection:
@@ -639,7 +786,8 @@ def select_root(knowledge: Knowledge, root: str, side: str = "both") -> RootSele
         points=tuple(p.code for p in points),
         meridians=tuple(dict.fromkeys(knowledge.point(p.code).meridian for p in points)),
     )
-    return RootSelection(root, exit_, muscles, alt, multifidus, points, gaps + line_gaps, highlight)
+    return RootSelection(root, exit_, muscles, alt, multifidus, points, gaps + line_gaps, highlight,
+                         level_techniques(knowledge, exit_.level))
 
 
 def select_point(knowledge: Knowledge, code: str) -> PointSelection:

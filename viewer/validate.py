@@ -5,8 +5,8 @@
 
 - the atlas (``atlas/metadata.json``, ``structures.json``, ``landmarks.json`` and the GLB header
   of every mesh) through :func:`viewer.atlas.load_atlas`;
-- the clinical knowledge (``knowledge/muscles.json``, ``meridians.json``, ``sources.json``,
-  ``dermatomes.json``, ``pain_patterns.json`` and ``points.json``) through
+- the clinical knowledge (``knowledge/muscles.json``, ``meridians.json``, ``techniques.json``,
+  ``sources.json``, ``dermatomes.json``, ``pain_patterns.json`` and ``points.json``) through
   :func:`viewer.knowledge.load_knowledge`, accepting a partial point set
   as the app does;
 - ``atlas/placed_points.json`` when present: each record has a code, a side and a status, names a
@@ -177,6 +177,7 @@ def validate_assets(assets_dir: str | Path | None = None) -> Report:
         report.counts["muscles"] = len(knowledge.muscles)
         report.counts["points"] = len(knowledge.points)
         report.counts["meridians"] = len(knowledge.meridians)
+        report.counts["techniques"] = len(knowledge.techniques)
         report.counts["sources"] = len(knowledge.sources)
     path = assets / "atlas" / PLACEMENTS_FILE
     if path.is_file():

@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="python -m viewer.plan",
         description="Check a Radix treatment plan, or export it as a printable handout (PDF, PNG).")
     sub = parser.add_subparsers(dest="command", required=True)
-    check = sub.add_parser("validate", help="check a plan file against the schema and the point records")
+    check = sub.add_parser("validate", help="check a plan file against the schema, the point and the technique records")
     check.add_argument("plan", type=Path, help="the plan (JSON)")
     check.add_argument("--assets", type=Path, default=None, help="assets folder (default: $RADIX_ASSETS or assets/)")
     export = sub.add_parser("export", help="write the handout as a PDF (and a PNG)")
@@ -81,7 +81,7 @@ def _report_plan_error(exc) -> int:
 
 
 def _validate(args) -> int:
-    from viewer.plan import PlanError, plan_cautions, plan_points
+    from viewer.plan import PlanError, home_techniques, plan_cautions, plan_points
 
     knowledge = _knowledge(args.assets)
     try:
@@ -90,8 +90,9 @@ def _validate(args) -> int:
         return _report_plan_error(exc)
     sides = len(plan_points(plan))
     kinds = sorted({c.kind for _, c in plan_cautions(plan, knowledge)})
-    print(f"{args.plan}: valid plan {plan.title!r}: {len(plan.items)} points ({sides} point sides); "
-          f"cautions: {', '.join(kinds) or 'none recorded'}")
+    home = len(home_techniques(plan, knowledge))
+    print(f"{args.plan}: valid plan {plan.title!r}: {len(plan.items)} points ({sides} point sides), "
+          f"{len(plan.techniques)} techniques ({home} for home); cautions: {', '.join(kinds) or 'none recorded'}")
     return EXIT_OK
 
 

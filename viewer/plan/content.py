@@ -325,6 +325,74 @@ def caution_lines(hp: HandoutPoint, knowledge, audience: str) -> list[tuple[str,
     return out
 
 
+_SETTING_WORDS = {"session": "in the session", "home": "at home", "both": "in the session and at home"}
+_KIND_TITLES = {"stretch": "Stretch", "massage": "Massage", "acupressure": "Acupressure", "cupping": "Cupping",
+                "gua_sha": "Gua sha"}
+
+
+def _range(pair, unit: str) -> str:
+    lo, hi = pair
+    return f"{lo:g} {unit}" if lo == hi else f"{lo:g}-{hi:g} {unit}"
+
+
+def _dose(t) -> str:
+    h = t.how
+    parts = [f"pressure {h.pressure}" if h.pressure else "",
+             f"hold {_range(h.hold_s, 's')}" if h.hold_s else "",
+             _range(h.duration_min, "min") if h.duration_min else "",
+             f"{h.cups} {h.cup_size} cup{'s' if (h.cups or 0) > 1 else ''} a side" if h.cup_size else "",
+             f"direction {h.direction.replace('_', ' ')}" if h.direction not in ("static", "movement") else "",
+             f"movement: {h.movement}" if h.movement else "",
+             h.repetitions or ""]
+    return "; ".join(p for p in parts if p)
+
+
+def technique_sections(plan, knowledge, audience: str) -> list[Section]:
+    """The plan's manual techniques as handout sections.
+
+    The patient sees the "between sessions" techniques (setting ``home`` or ``both``) with their
+    plain steps, the practitioner's note and every caution, and the names of those done in the
+    session; the practitioner sees every technique with its zone, position, steps, dose, home
+    use, cautions with sources and its sources.
+    """
+    from viewer.plan.model import home_techniques, plan_techniques
+
+    out: list[Section] = []
+    if audience == "patient":
+        home = home_techniques(plan, knowledge)
+        session = [t.name for it, t in plan_techniques(plan, knowledge) if it.setting == "session"]
+        if not home and not session:
+            return out
+        intro: list = []
+        for eid in ("stretch_with_paraspinal", "between_sessions"):
+            try:
+                intro.append(knowledge.explanation(eid).text)
+            except KeyError:
+                continue
+        if session:
+            intro.append(("In the session", "; ".join(session)))
+        out.append(("Between sessions", intro))
+        for n, (it, t) in enumerate(home, start=1):
+            rows: list = [f"{i}. {step}" for i, step in enumerate(t.self_care.steps, start=1)]
+            if it.note:
+                rows.append(("Your note", it.note))
+            rows.extend(("Take care", c.text) for c in t.cautions)
+            out.append((f"{n}. {t.name}" + ("" if it.side in ("both", "midline") else f", {it.side} side"), rows))
+        return out
+    for n, (it, t) in enumerate(plan_techniques(plan, knowledge), start=1):
+        rows = [("Zone", t.zone.description), ("Position", t.how.position), ("Steps", " ".join(t.how.steps)),
+                ("Dose", _dose(t)),
+                ("Home", " ".join(t.self_care.steps) if t.self_care.allowed else f"No: {t.self_care.why_not}")]
+        if it.note:
+            rows.append(("Note", it.note))
+        rows.extend(("Caution", f"{c.kind.replace('_', ' ').capitalize()}: {c.text} ({knowledge.cite(c.sources)})")
+                    for c in t.cautions)
+        rows.append(("Sources", knowledge.cite(t.sources)))
+        out.append((f"T{n}. {t.name} ({_KIND_TITLES.get(t.kind, t.kind)}, {it.side}, "
+                    f"{_SETTING_WORDS.get(it.setting, it.setting)})", rows))
+    return out
+
+
 def _cited_sources(plan, knowledge, points: Sequence[HandoutPoint]) -> list:
     ids: dict[str, None] = {}
     subject = dict(plan.subject or {})
@@ -337,6 +405,12 @@ def _cited_sources(plan, knowledge, points: Sequence[HandoutPoint]) -> list:
         if hp.point is not None:
             ids.update(dict.fromkeys(hp.point.sources))
             for c in hp.point.cautions:
+                ids.update(dict.fromkeys(c.sources))
+    for it in getattr(plan, "techniques", ()):
+        if knowledge.has_technique(it.id):
+            t = knowledge.technique(it.id)
+            ids.update(dict.fromkeys(t.sources))
+            for c in t.cautions:
                 ids.update(dict.fromkeys(c.sources))
     out = []
     for s in ids:

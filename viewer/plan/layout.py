@@ -30,6 +30,7 @@ from .content import (
     explanation,
     point_lines,
     reasons,
+    technique_sections,
 )
 from .model import NOTES_NOTICE
 from .pictures import PlanView
@@ -399,6 +400,18 @@ def _points_pages(pdf, plan, knowledge, points, sections, audience: str) -> None
     _paragraph(pdf, lead, 9.5, MUTED)
     for hp in points:
         _point_card(pdf, hp, knowledge, audience)
+    techniques = technique_sections(plan, knowledge, audience)
+    if techniques:
+        size = 10.0 if audience == "patient" else 9.0
+        if audience == "practitioner":
+            _heading(pdf, "Techniques")
+        else:   # the patient's first section is the "between sessions" introduction
+            heading, intro = techniques.pop(0)
+            _heading(pdf, heading)
+            for row in intro:
+                _fact(pdf, row[0], row[1], size) if isinstance(row, tuple) else _paragraph(pdf, row, size)
+        for section in techniques:
+            _section(pdf, section, size, INK, 11)
     if audience == "practitioner":
         # the evidence starts a page of its own, to keep with the file or leave out of the copy
         pdf.add_page()

@@ -1,10 +1,12 @@
-"""Treatment plans: a practitioner's ordered point selection, as data.
+"""Treatment plans: a practitioner's ordered point selection and manual techniques, as data.
 
-A plan is a frozen :class:`Plan` of :class:`PlanItem` (point code, side, note) plus a title, a
-note and the selection it was built from (``subject``). Editing functions return a new plan, so
-the app can keep the previous one for undo. On disk a plan is a versioned JSON document checked
+A plan is a frozen :class:`Plan` of :class:`PlanItem` (point code, side, note) and
+:class:`TechniqueItem` (technique id, side, setting: in the session, at home or both, note) plus a
+title, a note and the selection it was built from (``subject``). Editing functions are pure and
+return a new plan, so the app can keep the previous one for undo. On disk a plan is a versioned JSON document checked
 against ``assets/schemas/plan.schema.json`` (see ``docs/ARCHITECTURE.md``); every problem is a
-:class:`PlanError` naming the file, the record and the field, all collected before raising.
+:class:`PlanError` naming the file, the record and the field, all collected before raising. A plan
+of an older format version is upgraded on reading (:data:`UPGRADES`), so old files still open.
 
 A share token is the plan's compact JSON, deflated and base64url-encoded, so that a link can
 carry a whole plan (``#plan=...``, in the address fragment, which browsers never send to a server)
@@ -23,12 +25,14 @@ import base64
 import binascii
 import json
 import os
+import re
 import tempfile
 import zlib
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from viewer.atlas import MIDLINE, PAIRED_SIDES
@@ -42,7 +46,11 @@ __all__ = [
     "SIDES",
     "PlanError",
     "PlanItem",
+    "TechniqueItem",
+    "SETTINGS",
+    "UPGRADES",
     "Plan",
+    "upgrade",
     "plan_from_dict",
     "plan_to_dict",
     "loads",
@@ -53,6 +61,13 @@ __all__ = [
     "remove_point",
     "move_point",
     "set_item_note",
+    "add_technique",
+    "remove_technique",
+    "move_technique",
+    "set_technique_note",
+    "set_technique_setting",
+    "plan_techniques",
+    "home_techniques",
     "set_note",
     "set_title",
     "set_subject",
@@ -63,8 +78,11 @@ __all__ = [
 ]
 
 PLAN_FORMAT = "radix-plan"
-PLAN_VERSION = 1
+PLAN_VERSION = 2
 SIDES = (*SELECTION_SIDES, MIDLINE)
+#: Where a technique of the plan is done: by the practitioner in the session, by the patient at
+#: home between sessions, or both.
+SETTINGS = ("session", "home", "both")
 SUBJECT_KEYS = ("muscle", "level", "root", "point", "side")
 #: Said next to a plan's notes wherever they are written down (the saved file, the handout).
 NOTES_NOTICE = ("The notes in this plan are personal data: keep and share it only as you would a "
@@ -108,22 +126,40 @@ class PlanItem:
 
 
 @dataclass(frozen=True)
+class TechniqueItem:
+    """One manual technique of a plan (id in ``techniques.json``), its side, where it is done
+    (:data:`SETTINGS`) and the practitioner's note."""
+
+    id: str
+    side: str = "both"
+    setting: str = "session"
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Plan:
-    """An ordered point selection with a title, a note and the selection it came from."""
+    """An ordered point selection and technique list with a title, a note and the selection it
+    came from. ``items`` are the points in needling order; ``techniques`` the manual techniques
+    in the order they are done."""
 
     title: str = "Treatment plan"
     note: str = ""
     subject: Mapping[str, str] = field(default_factory=dict)
     items: tuple[PlanItem, ...] = ()
     created: str | None = None
+    techniques: tuple[TechniqueItem, ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not self.items
+        return not self.items and not self.techniques
 
     def index_of(self, code: str) -> int | None:
         """Position of ``code`` in the plan, or None."""
         return next((i for i, it in enumerate(self.items) if it.code == code), None)
+
+    def technique_index(self, technique_id: str) -> int | None:
+        """Position of a technique in the plan's technique list, or None."""
+        return next((i for i, it in enumerate(self.techniques) if it.id == technique_id), None)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -137,6 +173,73 @@ def _schema() -> dict:
 
 def _item_record(items: Any, index: int) -> str:
     return _record_label(items, index, "code")
+
+
+def _v1_to_v2(doc: dict, source: str) -> dict:
+    """Version 1 had points only; version 2 adds ``techniques`` (none in an old plan)."""
+    if "techniques" in doc:
+        raise _problem(source, "(top level)", "techniques",
+                       "a version 1 plan has no techniques: set version to 2 to keep them")
+    return {**doc, "version": 2, "techniques": []}
+
+
+#: Upgrade steps: ``{version: function(doc, source) -> doc of version + 1}``.
+UPGRADES = MappingProxyType({1: _v1_to_v2})
+
+
+def upgrade(doc: dict, source: str = "plan.json") -> dict:
+    """The plan document in the current format version (a new dict; ``doc`` is not changed).
+
+    Documents whose version is not an integer from 1 to :data:`PLAN_VERSION` are returned
+    unchanged, for the schema to report.
+    """
+    version = doc.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        return doc
+    while version in UPGRADES and version < PLAN_VERSION:
+        doc = UPGRADES[version](doc, source)
+        version = doc["version"]
+    return doc
+
+
+def _relabel_techniques(errors: list[KnowledgeError], data: Mapping[str, Any]) -> list[KnowledgeError]:
+    """Name technique items like point items: ``<id> (index i)`` and the field inside the item."""
+    out = []
+    for e in errors:
+        m = re.match(r"^techniques\[(\d+)\]\.?(.*)$", e.field) if e.record == "(top level)" else None
+        if m:
+            index = int(m.group(1))
+            record = _record_label(data.get("techniques"), index, "id")
+            e = KnowledgeError(e.file, record, m.group(2) or "(record)", e.problem)
+        out.append(e)
+    return out
+
+
+def _check_techniques(data: Mapping[str, Any], knowledge, source: str) -> list[KnowledgeError]:
+    errors: list[KnowledgeError] = []
+    seen: dict[str, int] = {}
+    items = data.get("techniques", [])
+    for i, it in enumerate(items):
+        record = _record_label(items, i, "id")
+        tid, side, setting = it["id"], it.get("side", "both"), it.get("setting", "session")
+        if tid in seen:
+            errors.append(KnowledgeError(source, record, "id", f"{tid} is already in the plan at index {seen[tid]}"))
+        seen.setdefault(tid, i)
+        if not knowledge.has_technique(tid):
+            errors.append(KnowledgeError(source, record, "id", f"unknown technique id {tid!r}"))
+            continue
+        technique = knowledge.technique(tid)
+        midline = technique.zone.side == "midline"
+        if midline != (side == "midline"):
+            errors.append(KnowledgeError(
+                source, record, "side",
+                f"{tid} is on the midline: side must be 'midline'" if midline
+                else f"{tid} is done on either side: side must be left, right or both, not {side!r}"))
+        if setting != "session" and not technique.self_care.allowed:
+            errors.append(KnowledgeError(
+                source, record, "setting",
+                f"{tid} is not for home use ({technique.self_care.why_not}); setting must be 'session'"))
+    return errors
 
 
 def _check_knowledge(data: Mapping[str, Any], knowledge, source: str) -> list[KnowledgeError]:
@@ -167,7 +270,7 @@ def _check_knowledge(data: Mapping[str, Any], knowledge, source: str) -> list[Kn
         elif not midline and side == "midline":
             errors.append(KnowledgeError(source, record, "side",
                                          f"{code} is bilateral: side must be left, right or both"))
-    return errors
+    return errors + _check_techniques(data, knowledge, source)
 
 
 def plan_from_dict(data: Any, knowledge=None, source: str = "plan.json") -> Plan:
@@ -200,9 +303,10 @@ def plan_from_dict(data: Any, knowledge=None, source: str = "plan.json") -> Plan
         raise _problem(source, "(top level)", "version",
                        f"made by a newer Radix (plan version {version}); this Radix reads version "
                        f"{PLAN_VERSION}: update Radix to open it")
+    data = upgrade(data, source)
     errors, _, _ = _schema_errors(source, data, _schema(), "items", "code")
     if errors:
-        raise PlanError(errors)
+        raise PlanError(_relabel_techniques(errors, data))
     if knowledge is not None:
         errors = _check_knowledge(data, knowledge, source)
         if errors:
@@ -214,6 +318,8 @@ def plan_from_dict(data: Any, knowledge=None, source: str = "plan.json") -> Plan
         subject=subject,
         items=tuple(PlanItem(it["code"], it["side"], it.get("note", "")) for it in data["items"]),
         created=data.get("created"),
+        techniques=tuple(TechniqueItem(it["id"], it.get("side", "both"), it.get("setting", "session"),
+                                       it.get("note", "")) for it in data.get("techniques", [])),
     )
 
 
@@ -227,6 +333,8 @@ def plan_to_dict(plan: Plan) -> dict:
     doc["note"] = plan.note
     doc["items"] = [{"code": it.code, "side": it.side, **({"note": it.note} if it.note else {})}
                     for it in plan.items]
+    doc["techniques"] = [{"id": it.id, "side": it.side, "setting": it.setting,
+                          **({"note": it.note} if it.note else {})} for it in plan.techniques]
     return doc
 
 
@@ -351,6 +459,83 @@ def set_item_note(plan: Plan, index: int, note: str) -> Plan:
     return replace(plan, items=tuple(items))
 
 
+def _merge_settings(old: str, new: str) -> str:
+    return old if old == new else "both"
+
+
+def add_technique(plan: Plan, technique_id: str, side: str = "both", setting: str = "session",
+                  knowledge=None) -> Plan:
+    """Add a technique at the end of the technique list.
+
+    Adding a technique already in the plan merges it: the other side makes it "both", and
+    "session" with "home" makes it "both". With ``knowledge``, an unknown id raises ValueError, a
+    midline zone is stored as "midline", and "home" or "both" is refused for a technique the
+    records keep for the practitioner (``self_care.allowed`` false).
+    """
+    if side not in SIDES:
+        raise ValueError(f"side must be one of {', '.join(SIDES)}, not {side!r}")
+    if setting not in SETTINGS:
+        raise ValueError(f"setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
+    if knowledge is not None:
+        if not knowledge.has_technique(technique_id):
+            raise ValueError(f"unknown technique id {technique_id!r}")
+        technique = knowledge.technique(technique_id)
+        if technique.zone.side == "midline":
+            side = "midline"
+        elif side == "midline":
+            raise ValueError(f"{technique_id} is done on either side: choose left, right or both")
+        if setting != "session" and not technique.self_care.allowed:
+            raise ValueError(f"{technique_id} is not for home use: {technique.self_care.why_not}")
+    i = plan.technique_index(technique_id)
+    if i is None:
+        return replace(plan, techniques=(*plan.techniques, TechniqueItem(technique_id, side, setting)))
+    old = plan.techniques[i]
+    merged = replace(old, side=_merge_sides(old.side, side), setting=_merge_settings(old.setting, setting))
+    return replace(plan, techniques=plan.techniques[:i] + (merged,) + plan.techniques[i + 1:])
+
+
+def _check_technique_index(plan: Plan, index: int) -> None:
+    if not 0 <= index < len(plan.techniques):
+        raise IndexError(f"no technique {index} in a plan of {len(plan.techniques)} techniques")
+
+
+def remove_technique(plan: Plan, index: int) -> Plan:
+    """Drop the technique at ``index``."""
+    _check_technique_index(plan, index)
+    return replace(plan, techniques=plan.techniques[:index] + plan.techniques[index + 1:])
+
+
+def move_technique(plan: Plan, index: int, new_index: int) -> Plan:
+    """Move the technique at ``index`` to ``new_index`` (clamped to the list)."""
+    _check_technique_index(plan, index)
+    items = list(plan.techniques)
+    item = items.pop(index)
+    items.insert(max(0, min(new_index, len(items))), item)
+    return replace(plan, techniques=tuple(items))
+
+
+def set_technique_note(plan: Plan, index: int, note: str) -> Plan:
+    """Set the note of the technique at ``index``."""
+    _check_technique_index(plan, index)
+    items = list(plan.techniques)
+    items[index] = replace(items[index], note=note)
+    return replace(plan, techniques=tuple(items))
+
+
+def set_technique_setting(plan: Plan, index: int, setting: str, knowledge=None) -> Plan:
+    """Say where the technique at ``index`` is done (:data:`SETTINGS`); with ``knowledge``,
+    "home" and "both" are refused for practitioner-only techniques."""
+    _check_technique_index(plan, index)
+    if setting not in SETTINGS:
+        raise ValueError(f"setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
+    item = plan.techniques[index]
+    if knowledge is not None and setting != "session" and not knowledge.technique(item.id).self_care.allowed:
+        raise ValueError(f"{item.id} is not for home use: {knowledge.technique(item.id).self_care.why_not}")
+    items = list(plan.techniques)
+    items[index] = replace(item, setting=setting)
+    return replace(plan, techniques=tuple(items))
+
+
 def set_note(plan: Plan, note: str) -> Plan:
     return replace(plan, note=note)
 
@@ -380,8 +565,20 @@ def plan_points(plan: Plan) -> list[tuple[str, str]]:
 
 
 def plan_cautions(plan: Plan, knowledge) -> list[tuple[str, Any]]:
-    """``(code, caution)`` for every caution of every point, in plan order."""
-    return [(it.code, c) for it in plan.items for c in knowledge.point(it.code).cautions]
+    """``(code or technique id, caution)`` for every caution of every point, in plan order, then
+    of every technique, in plan order."""
+    return [*((it.code, c) for it in plan.items for c in knowledge.point(it.code).cautions),
+            *((it.id, c) for it in plan.techniques for c in knowledge.technique(it.id).cautions)]
+
+
+def plan_techniques(plan: Plan, knowledge) -> list[tuple[TechniqueItem, Any]]:
+    """``(item, technique record)`` for every technique of the plan, in plan order."""
+    return [(it, knowledge.technique(it.id)) for it in plan.techniques]
+
+
+def home_techniques(plan: Plan, knowledge) -> list[tuple[TechniqueItem, Any]]:
+    """The techniques the patient does between sessions (setting "home" or "both"), in plan order."""
+    return [(it, t) for it, t in plan_techniques(plan, knowledge) if it.setting in ("home", "both")]
 
 
 # ----------------------------------------------------------------------------------------------
