@@ -636,7 +636,7 @@ LUMBAR_JOINT_OFFSET = {"L2": (0.5, 6.0, 0.0), "L3": (0.0, 5.0, 0.0), "L4": (4.0,
                        "L5": (4.5, 3.5, 0.0)}
 """Lumbar facet joint centre from the mid-point of the two pillars (lateral, posterior, up), mm,
 by the lower vertebra: the joints stand further apart going down, L4-L5 and L5-S1 widest."""
-T12_L1_JOINT_OFFSET = (0.0, 6.5, 0.0)
+T12_L1_JOINT_OFFSET = (-3.0, 6.5, 0.0)
 """The same for the thoracolumbar joint, whose facets are already lumbar in form, mm."""
 
 # The axis (C2): its laminae are the thickest of the neck and its spine the most massive, with
