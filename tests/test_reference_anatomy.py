@@ -11,11 +11,17 @@ Tolerances are those of healthy adults: the standard deviation of cervical lordo
 kyphosis and lumbar lordosis between people is about 10-12 degrees (Hardacker 1997, Vialle
 2005, the sources of Radix's curves), so a region may differ from this one person by 12 degrees;
 the profile may differ by 5 % of the column's length (27 mm on this spine).
+
+The shapes of the structures listed in ``AS_REAL_AS_A_SECOND_SPECIMEN`` are held to the bar of
+``../shared/tools/fidelity.py`` (its own comparison, figures and verdict: after a best-fit
+similarity alignment to BodyParts3D, mean <= 1.5 % and p95 <= 3.6 % of the real structure's
+diagonal, voxel Dice >= 0.74, rotation <= 20 degrees), so that a regression shows.
 """
 
 from __future__ import annotations
 
 import csv
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +37,10 @@ LEVELS = ([f"C{i}" for i in range(1, 8)] + [f"T{i}" for i in range(1, 13)]
 REGIONS = {"cervical": ("C2", "C4", "C7"), "thoracic": ("T1", "T6", "T12"), "lumbar": ("L1", "L3", "L5")}
 REGION_TOLERANCE_DEG = 12.0
 PROFILE_TOLERANCE = 0.05
+
+FIDELITY_TOOL = PROJECT.parent / "shared" / "tools" / "fidelity.py"
+AS_REAL_AS_A_SECOND_SPECIMEN = ("L1", "L2", "L3", "L4", "L5")
+"""Structures whose shape passes fidelity.py's bar today; a structure joins when it passes."""
 
 pytestmark = pytest.mark.skipif(not (REFERENCE / "MAPPING.csv").is_file(),
                                 reason="../shared/anatomy-reference is not beside the project")
@@ -98,3 +108,29 @@ def test_sagittal_profile_follows_the_real_column(reference, ours):
 
 def test_column_stays_in_the_midsagittal_plane(ours):
     assert np.ptp(ours[:, 0]) < 1.0
+
+
+@pytest.fixture(scope="module")
+def fidelity():
+    """The comparison tool beside the project (``../shared/tools/fidelity.py``)."""
+    if not FIDELITY_TOOL.is_file():
+        pytest.skip("../shared/tools/fidelity.py is not beside the project")
+    spec = importlib.util.spec_from_file_location("radix_fidelity", FIDELITY_TOOL)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("structure", AS_REAL_AS_A_SECOND_SPECIMEN)
+def test_shape_is_as_close_to_real_as_a_second_specimen(fidelity, structure):
+    radix_patterns, reference_files = fidelity.COMPARISONS[structure]
+    assets = PROJECT / "assets"
+    paths, kinds, missing = fidelity.radix_files(fidelity.radix_index(assets), assets, radix_patterns)
+    assert not missing, f"{structure}: the atlas lacks {missing}"
+    reference_dir = PROJECT.parent / "shared" / "anatomy-reference" / "bodyparts3d"
+    result = fidelity.run_one((structure, paths, "muscle" in kinds,
+                               [reference_dir / f for f in reference_files], None))
+    assert "error" not in result, f"{structure}: {result.get('error')}"
+    figures = (f"mean {result['mean_pct']:.2f} %, p95 {result['p95_pct']:.2f} %, "
+               f"Dice {result['dice']:.2f}, rotation {result['rot_deg']:.1f} deg")
+    assert not result["fails"], f"{structure} fails {result['fails']} of the bar: {figures}"

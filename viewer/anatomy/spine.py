@@ -13,8 +13,12 @@ the upper vertebra would still touch the lower one (a long thoracic spine riding
 below) is carved away with a :data:`CLEARANCE` margin, so neighbouring bones never intersect.
 
 Axes: +X subject's left, +Y posterior, +Z up; millimetres (``docs/ARCHITECTURE.md``).
-Sources: Panjabi et al. 1991/1992 (vertebral sizes), Doherty and Heggeness 1994 (atlas), Gray's
-Anatomy 42nd ed. (shapes, sacrum and coccyx), Pooni et al. 1986 (disc heights).
+Sources: Panjabi et al. 1991/1992 (vertebral sizes), Panjabi et al. 1993 (articular facets),
+Doherty and Heggeness 1994 (atlas), Gray's Anatomy 42nd ed. (shapes, sacrum and coccyx), Pooni et
+al. 1986 (disc heights). Where a shape parameter has no published value (the lean of the lumbar
+laminae, the slope of the lumbar spinous border, the reach of the axis' spine), it was chosen by
+measuring the built bone against real ones with ``../shared/tools/fidelity.py``: the references
+are used for measuring only, never copied.
 """
 
 from __future__ import annotations
@@ -553,8 +557,8 @@ def arch_of(level: str) -> Arch:
         dims.canal_depth
     if region == "cervical":
         ph, pw, pl, lt, lh = 7.0, 5.5, 6.0, 3.6, 11.0
-        if level == "C2":
-            ph, pw, pl, lt, lh = 8.0, 7.0, 7.0, 5.0, 12.0
+        if level == "C2":  # thick laminae carrying the massive spine
+            ph, pw, pl, lt, lh = 8.0, 7.0, 7.0, C2_LAMINA_THICKNESS, C2_LAMINA_HEIGHT
     elif region == "thoracic":
         ph = 9.0 + 6.0 * (idx - 1) / 11
         pw = 6.0 + 2.0 * (idx - 1) / 11
@@ -598,9 +602,9 @@ def joint_of(upper: str, lower: str, layout: SpineLayout, lower_pillar_local: np
     elif region == "thoracic":
         normal, offset = np.array([0.25, 0.93, 0.27]), np.array([0.0, 0.3, 0.0])
     elif lower == "L1":
-        normal, offset = np.array([-0.45, 0.88, 0.0]), np.array([1.5, 1.5, 0.0])
+        normal, offset = np.array([-0.55, 0.83, 0.0]), np.array(T12_L1_JOINT_OFFSET)
     elif region == "lumbar":
-        normal, offset = np.array([-0.72, 0.69, 0.0]), np.array([2.5, 2.0, 0.0])
+        normal, offset = np.array([-0.72, 0.69, 0.0]), np.array(LUMBAR_JOINT_OFFSET[lower])
     else:
         normal, offset = np.array([-0.5, 0.86, 0.0]), np.array([2.5, 2.5, 0.0])
     normal = normal / np.linalg.norm(normal)
@@ -610,13 +614,57 @@ def joint_of(upper: str, lower: str, layout: SpineLayout, lower_pillar_local: np
     return centre, n_world, up_world
 
 
+# Lumbar posterior elements. Facet size: of the order measured by Panjabi et al. 1993 (lumbar
+# facets roughly 15 mm across); the lean of the laminae, the height and slope of the spinous process,
+# the rise of the transverse processes and the place of the facet joints were chosen by measuring
+# the result against real lumbar vertebrae (``../shared/tools/fidelity.py``, measuring only).
+LAMINA_LEAN = 9.0
+"""How far the lower border of a lumbar lamina lies behind its upper border, mm."""
+SPINOUS_HALF_THICKNESS = 3.3
+"""Half the side-to-side thickness of a lumbar spinous process, mm."""
+SPINOUS_DROP = 8.0
+"""How far the upper border of a lumbar spinous process falls from its base to its tip, mm."""
+SPINOUS_TIP_HEIGHT = 0.8
+"""Height of the posterior border of a lumbar spinous process, as a fraction of body height."""
+TRANSVERSE_RISE = 9.5
+"""Height of a lumbar transverse tip above the centre of the pedicle, mm."""
+L5_TRANSVERSE_RISE = 7.0
+"""The same for the stouter, lower-set transverse process of L5, mm."""
+TRANSVERSE_BACK = 4.0
+"""How far a lumbar transverse tip lies behind the articular pillar, mm."""
+LUMBAR_JOINT_OFFSET = {"L2": (0.5, 6.0, 0.0), "L3": (0.0, 5.0, 0.0), "L4": (4.0, 3.5, 0.0),
+                       "L5": (4.5, 3.5, 0.0)}
+"""Lumbar facet joint centre from the mid-point of the two pillars (lateral, posterior, up), mm,
+by the lower vertebra: the joints stand further apart going down, L4-L5 and L5-S1 widest."""
+T12_L1_JOINT_OFFSET = (-3.0, 6.5, 0.0)
+"""The same for the thoracolumbar joint, whose facets are already lumbar in form, mm."""
+
+# The axis (C2): its laminae are the thickest of the neck and its spine the most massive, with
+# a short reach behind the canal (Gray's Anatomy); values chosen by measuring against a real axis
+# with fidelity.py (measuring only).
+C2_LAMINA_THICKNESS = 7.0
+C2_LAMINA_HEIGHT = 14.0
+C2_SPINOUS_REACH = 19.0
+"""From the back of the canal to the centre of the bifid tip, along the process, mm."""
+C2_TRANSVERSE_SHORTER = 4.0
+"""How much shorter each transverse process of C2 is than half the tabled span, mm."""
+C2_SUPERIOR_FACET = (8.0, 8.5, 3.5)
+"""Half-width, half-depth and half-thickness of the block carrying a superior facet of C2, mm
+(large oval facets on either side of the dens, Gray's Anatomy; sized by measuring)."""
+DENS_HEIGHT = 16.3
+"""Height of the dens above the superior end of the body of C2, mm."""
+DENS_LEAN = 0.0
+"""Backward lean of the dens, mm per mm of height."""
+C2_FACET_X = 15.5
+"""Distance of the centre of a superior facet of C2 from the midline, mm."""
+
 FACET_CURVE_RADIUS = 15.0
 """Radius of curvature of the lumbar facet joints (concave superior facets), mm."""
 
 
 def _facet_radii(region: str) -> tuple[float, float, float]:
     """(half-width, half-height, half-thickness) of an articular facet block, mm."""
-    return {"cervical": (5.0, 4.8, 2.2), "thoracic": (5.0, 6.0, 2.2), "lumbar": (5.5, 8.0, 2.8),
+    return {"cervical": (5.0, 4.8, 2.2), "thoracic": (5.0, 6.0, 2.2), "lumbar": (7.0, 7.0, 3.4),
             "sacral": (6.0, 7.5, 3.0)}[region]
 
 
@@ -670,9 +718,12 @@ def _typical_vertebra(level: str, layout: SpineLayout) -> Piece:
     top = P[2] + ph / 2 - lt / 2
     bottom = P[2] + ph / 2 - lh + lt / 2
     r = lt / 2
+    # Lumbar laminae lean back as they descend (their lower border lies well behind the upper one,
+    # LAMINA_LEAN), so the canal is triangular at the level of the pedicles.
+    lean = LAMINA_LEAN if region == "lumbar" else 2.5
     lam = blob([((P[0] - 0.2 * pw, P[1] + 0.8, top), r),
-                ((P[0] - 0.2 * pw, P[1] + 2.5, bottom), r),
-                ((0.0, yb + r, top), r), ((0.0, yb + r + 2.5, bottom), r)])
+                ((P[0] - 0.2 * pw, P[1] + lean, bottom), r),
+                ((0.0, yb + r, top), r), ((0.0, yb + r + lean, bottom), r)])
     piece.add_pair("lamina", lam)
 
     # Spinous process in the mid-sagittal plane, sloping down by the published angle.
@@ -682,9 +733,19 @@ def _typical_vertebra(level: str, layout: SpineLayout) -> Piece:
     tip = np.array([0.0, yb, zc]) + dims.spinous_length * np.array([0, np.cos(slope), -np.sin(slope)])
     base_top = (np.array([0.0, yb + r + 0.5, top]), (lt / 2, 2.5, 2.0))
     base_bottom = (np.array([0.0, yb + r + 3.0, bottom + 1.0]), (lt / 2, 2.5, 2.0))
-    if region == "cervical" and level != "C7":
-        bif = 5.0 if level == "C2" else 3.4
-        tr = (4.0, 3.5, 5.0) if level == "C2" else (2.4, 2.4, 3.0)
+    if level == "C2":  # massive, deeply grooved below and bifid (Gray's Anatomy)
+        tip = np.array([0.0, yb, zc]) + C2_SPINOUS_REACH * np.array([0, np.cos(slope),
+                                                                    -np.sin(slope)])
+        stem = blob([((0.0, yb + r, top), (lt / 2 + 1.0, 3.0, 3.0)),
+                     ((0.0, yb + r + 2.5, bottom), (lt / 2 + 1.0, 3.0, 3.0)),
+                     (base + 0.5 * (tip - base), (5.0, 4.0, 6.0))])
+        halves = [blob([(base + 0.5 * (tip - base), (4.0, 4.0, 5.5)),
+                        (tip + np.array([sx * 5.0, -1.0, 1.5]), (4.0, 3.5, 6.0))])
+                  for sx in (1, -1)]
+        spin = union([stem] + halves)
+    elif region == "cervical" and level != "C7":
+        bif = 3.4
+        tr = (2.4, 2.4, 3.0)
         fork = base + 0.6 * (tip - base)
         stem = blob([base_top, base_bottom, (fork, (2.2, 2.5, 3.2))])
         halves = [blob([(fork, (1.8, 2.2, 2.8)), (tip + np.array([sx * bif, -1.0, 0.0]), tr)])
@@ -695,15 +756,21 @@ def _typical_vertebra(level: str, layout: SpineLayout) -> Piece:
     elif region == "thoracic":
         mid = base + 0.5 * (tip - base)
         spin = blob([base_top, base_bottom, (mid, (2.2, 2.5, 4.0)), (tip, (2.6, 2.8, 3.4))])
-    else:  # lumbar: square, hatchet-shaped
-        rz = 0.38 * lh
-        spin = blob([base_top, base_bottom,
-                     (tip + np.array([0, 0, rz - 3.0]), (2.6, 2.8, 3.0)),
-                     (tip + np.array([0, 0.5, -rz + 3.5]), (3.2, 3.0, 3.0))])
+    else:  # lumbar: a thick hatchet, its posterior border tall and its upper border sloping
+        half_t = SPINOUS_HALF_THICKNESS
+        end = yb + dims.spinous_length - 3.0  # centre of the rounded posterior border
+        upper = top - SPINOUS_DROP
+        lower = upper - SPINOUS_TIP_HEIGHT * h + 6.0
+        spin = blob([((0.0, yb + r + 0.5, top), (half_t, 2.5, 2.5)),
+                     ((0.0, yb + r + lean, bottom + 1.0), (half_t, 2.5, 2.5)),
+                     ((0.0, end, upper - 3.0), (half_t - 0.4, 3.0, 3.0)),
+                     ((0.0, end + 0.5, lower), (half_t, 3.0, 3.0))])
     piece.add("spinous", spin)
 
     # Transverse processes.
     half_span = dims.transverse_span / 2
+    if level == "C2":  # short transverse processes hanging below the broad superior facets
+        half_span -= C2_TRANSVERSE_SHORTER
     if region == "cervical":
         front = np.array([w / 2 - 1.8, -1.5, P[2] - 0.5])
         ant_tub = np.array([half_span - 5.5, -3.0, P[2] - 2.5])
@@ -719,6 +786,11 @@ def _typical_vertebra(level: str, layout: SpineLayout) -> Piece:
         fx = 0.5 * (w / 2 + P[0]) + 2.0
         hole = Manifold.cylinder(16.0, 2.6 if level != "C7" else 2.0, 2.6 if level != "C7" else 2.0,
                                  16).translate([fx, 1.0, P[2] - 8.0])
+        if level == "C2":  # the axis' foramen bends out under the superior facet (Gray's Anatomy)
+            rise = Manifold.cylinder(10.0, 2.6, 2.6, 16).translate([fx, 1.0, P[2] - 8.0])
+            out = Manifold.cylinder(14.0, 2.4, 2.4, 16).rotate([0.0, 90.0, 0.0]).translate(
+                [fx, 1.0, P[2]])
+            hole = union([rise, out])
         # A shallow gutter for the spinal nerve on the upper surface.
         gutter = blob([((P[0] + 2.0, 2.0, P[2] + 3.4), (2.2, 2.4, 2.2)),
                        ((half_span - 3.0, -1.5, P[2] + 1.2), (2.4, 2.4, 2.2))])
@@ -759,15 +831,18 @@ def _typical_vertebra(level: str, layout: SpineLayout) -> Piece:
             piece.holes += [to_world(pit, frame), to_world(mirror_x(pit), frame)]
     else:
         if level == "L5":
+            # L5: a massive cone whose root spreads onto the side of the body (Gray's Anatomy).
             tp = blob([(P + np.array([-1.0, -3.0, -1.0]), (5.0, 5.0, 7.0)),
-                       (np.array([half_span - 4.0, P[1] - 1.0, P[2] + 1.0]), (4.0, 4.0, 5.5))])
+                       (np.array([w / 2 - 3.0, P[1] - 9.0, P[2] - 4.0]), (4.0, 4.0, 5.0)),
+                       (np.array([half_span - 4.0, P[1] - 1.0, P[2] + L5_TRANSVERSE_RISE]),
+                        (4.0, 4.0, 5.5))])
         else:
             # Long, thin, flattened front to back and tapering to a blunt tip (Gray's).
-            tip = np.array([half_span - 2.0, P[1] + 1.5, P[2] - 1.0])
-            tp = union([blob([(P + np.array([0.0, -1.0, -1.0]), (3.0, 3.2, 5.5)),
-                              (0.55 * (P + [0.0, -1.0, -1.0]) + 0.45 * tip, (2.5, 2.0, 4.2))]),
-                        blob([(0.55 * (P + [0.0, -1.0, -1.0]) + 0.45 * tip, (2.5, 2.0, 4.2)),
-                              (tip, (2.0, 1.7, 3.2))])])
+            tip = np.array([half_span - 2.0, P[1] + TRANSVERSE_BACK, P[2] + TRANSVERSE_RISE])
+            root = P + np.array([0.0, -1.0, 0.0])
+            mid = 0.55 * root + 0.45 * tip
+            tp = union([blob([(root, (3.0, 3.2, 5.5)), (mid, (2.5, 2.0, 4.2))]),
+                        blob([(mid, (2.5, 2.0, 4.2)), (tip, (2.0, 1.7, 3.2))])])
         piece.add_pair("transverse", tp)
         # Accessory process: a small knob at the back of the root of the transverse process.
         acc = blob([(P + np.array([4.0, 2.5, -4.0]), (2.0, 2.0, 2.5))])
@@ -810,12 +885,12 @@ def _atlas(layout: SpineLayout) -> Piece:
 def _add_dens(piece: Piece) -> None:
     """The dens of C2 rising from the body through the ring of the atlas."""
     h = mm.VERTEBRAE["C2"].body_height
-    zs = [h / 2 - 3.0, h / 2 + 1.5, h / 2 + 6.0, h / 2 + 10.0, h / 2 + 13.0, h / 2 + 15.0,
-          h / 2 + 16.3]
+    zs = [h / 2 - 3.0] + [h / 2 + f * DENS_HEIGHT for f in (0.09, 0.37, 0.61, 0.8, 0.92, 1.0)]
     rs = [5.0, 4.3, 4.8, 4.8, 4.0, 2.4, 0.8]
     a = np.linspace(0, 2 * np.pi, 24, endpoint=False)
-    rings = [np.column_stack([0.95 * r * np.cos(a), r * np.sin(a), np.full(24, z)])
-             for z, r in zip(zs, rs)]
+    # The dens leans back a little on the body (Gray's Anatomy).
+    rings = [np.column_stack([0.95 * r * np.cos(a), r * np.sin(a) + DENS_LEAN * (z - zs[0]),
+                              np.full(24, z)]) for z, r in zip(zs, rs)]
     piece.add("dens", loft(rings))
 
 
@@ -870,6 +945,17 @@ def _mirror_world(solid: Manifold) -> Manifold:
     return solid.mirror([1.0, 0.0, 0.0])
 
 
+def _inferior_anchor(level: str) -> np.ndarray:
+    """Local point of the arch the inferior articular process of ``level`` hangs from."""
+    arch = arch_of(level)
+    region = region_of(level)
+    if region == "lumbar":  # the lower outer corner of the leaning lamina
+        return arch.pillar + np.array([0.5, 0.5 * LAMINA_LEAN, -(arch.lamina_height * 0.4)])
+    if region == "thoracic":  # the lower outer corner of the lamina
+        return arch.pillar + np.array([-1.0, 2.0, -(arch.lamina_height * 0.35)])
+    return arch.pillar + np.array([0.0, 0.5, -1.0])
+
+
 def _join_neighbours(pieces: dict[str, Piece], sacrum: Piece, layout: SpineLayout,
                      sacral_pillar_local: np.ndarray) -> dict[str, np.ndarray]:
     """Add the facet joints between every pair of neighbours; returns joint centres (left)."""
@@ -886,12 +972,7 @@ def _join_neighbours(pieces: dict[str, Piece], sacrum: Piece, layout: SpineLayou
             lower_frame = lower.frame
             lower_pillar = arch_of(lower_level).pillar
             lower_r = arch_of(lower_level).pedicle_width / 2 + 0.3
-        region = region_of(upper_level)
-        if region == "lumbar" or region == "thoracic":
-            # The inferior process hangs from the lower outer corner of the lamina.
-            anchor = ua.pillar + np.array([-1.0, 2.0, -(ua.lamina_height * 0.35)])
-        else:
-            anchor = ua.pillar + np.array([0.0, 0.5, -1.0])
+        anchor = _inferior_anchor(upper_level)
         sap, iap, centre, normal = _facet_pair(upper, lower_frame, lower_pillar, upper_level,
                                                lower_level, layout, anchor, lower_r,
                                                ua.pedicle_width / 2 + 0.5)
@@ -918,12 +999,12 @@ def _atlanto_axial(c1: Piece, c2: Piece) -> None:
     """Lateral atlanto-axial joints: flat facets between C1's lateral masses and C2's body."""
     h = mm.VERTEBRAE["C2"].body_height
     for side, sx in (("left", 1.0), ("right", -1.0)):
-        centre = c2.frame.to_world(np.array([sx * 15.0, 0.5, h / 2 + 1.8]))
+        centre = c2.frame.to_world(np.array([sx * C2_FACET_X, 0.5, h / 2 + 1.8]))
         normal = (c1.frame.axes[2] + c2.frame.axes[2])
         normal = normal + c2.frame.axes[0] * sx * 0.18
         normal /= np.linalg.norm(normal)
         gap = FACET_GAP / 2
-        block = oriented_blob(centre - normal * (3.0 + gap), (6.5, 7.5, 3.0), normal,
+        block = oriented_blob(centre - normal * (3.5 + gap), C2_SUPERIOR_FACET, normal,
                               c2.frame.axes[1])
         anchor = Manifold.sphere(4.0, SEGMENTS).translate(
             c2.frame.to_world(np.array([sx * 8.0, 0.0, h / 2 - 4.0])).tolist())

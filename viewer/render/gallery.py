@@ -1,8 +1,9 @@
-"""Render the README gallery from the built atlas: ``python -m viewer.render.gallery [OUT_DIR]``.
+"""Render the README gallery from the built atlas: ``python -m viewer.render.gallery [OUT_DIR]``
+(``--vertebrae``: only the close-ups of L4 and C2).
 
-Off-screen pyvista pictures of the committed body: the skeleton, the superficial and deep back
-muscles, the multifidus, the skin, and the back with the Bladder, Governor Vessel and Huatuojiaji
-points.
+Off-screen pyvista pictures of the committed body: L4 and C2 from four sides, the skeleton, the
+superficial and deep back muscles, the multifidus, the skin, and the back with the Bladder,
+Governor Vessel and Huatuojiaji points.
 """
 
 from __future__ import annotations
@@ -33,11 +34,31 @@ def _items(atlas, kinds, hide=(), opacity=None):
     return out
 
 
+CLOSE_UP_VERTEBRAE = ("L4", "C2")
+CLOSE_UP_VIEWS = (("oblique", "posterolateral"), ("left", "from the left"),
+                  ("posterior", "from behind"), ("superior", "from above"))
+
+
+def render_vertebrae(atlas, out: Path) -> None:
+    """Close-ups of L4 and C2: ``vertebra_<level>.png`` (posterolateral) and one per side."""
+    for level in CLOSE_UP_VERTEBRAE:
+        item = [Item(atlas.mesh(level), "#e6dcc5")]
+        for view, words in CLOSE_UP_VIEWS:
+            name = f"vertebra_{level}.png" if view == "oblique" else f"vertebra_{level}_{view}.png"
+            render(item, str(out / name), view, (800, 800), title=f"{level}, {words}")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    only_vertebrae = "--vertebrae" in argv
+    argv = [a for a in argv if a != "--vertebrae"]
     out = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "docs" / "gallery"
     out.mkdir(parents=True, exist_ok=True)
     atlas = load_atlas(DEFAULT_ASSETS)
+    render_vertebrae(atlas, out)
+    if only_vertebrae:
+        print(f"vertebra close-ups written to {out}")
+        return 0
     size = (700, 1100)
     render(_items(atlas, ("bone", "disc")), str(out / "skeleton_posterior.png"), "posterior", size)
     render(_items(atlas, ("bone", "disc", "muscle")), str(out / "muscles_posterior.png"), "posterior", size)
