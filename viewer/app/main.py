@@ -20,11 +20,12 @@ from panel.theme import Fast
 
 from viewer.atlas import PAIRED_SIDES
 from viewer.knowledge import ROOTS
-from viewer.scene import LAYER_NAMES, LEGEND, Scene, compose_scene, scene_spec
+from viewer.scene import DERMATOME_LEGEND, LAYER_NAMES, LEGEND, Scene, compose_scene, scene_spec
 from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection
 
 from . import info, quiz
 from .data import AppData, Problem, load_app_data
+from .dermatome_cache import skin_dermatomes
 from .infopanel import InfoPanel
 from .story_control import StoryControl
 from .plan_ui import PlanBuilder
@@ -138,7 +139,7 @@ class RadixApp(pn.viewable.Viewer):
             return
         data: AppData = self.data
         self.view = BodyView(structures=list(data.view_structures), path_library=data.path_library,
-                             mesh_pack=data.mesh_pack)
+                             mesh_pack=data.mesh_pack, skin_dermatomes=skin_dermatomes(data))
         self.story = StoryControl(self.view, data, on_change=self._refresh)   # Patient mode: compressed-root story
         self._build_widgets(data)
         self.planner = PlanBuilder(data, on_change=self._refresh, on_point=lambda code: self._choose(point=code),
@@ -198,6 +199,8 @@ class RadixApp(pn.viewable.Viewer):
             self.state.param.mode, options={"Patient": "patient", "Student": "student", "Practitioner": "practitioner"},
             button_type="primary", button_style="outline", sizing_mode="stretch_width")
         kinds_present = {s.kind for s in data.structures} | {"points", "meridians"}
+        if skin_dermatomes(data):
+            kinds_present.add("dermatomes")
         self.layer_widgets = []
         for kind, title in LAYER_NAMES.items():
             if kind not in kinds_present:
@@ -422,6 +425,9 @@ class RadixApp(pn.viewable.Viewer):
             update["markers"] = markers
         if paths != self.view.paths:
             update["paths"] = paths
+        dermatomes = list(spec.dermatomes)
+        if dermatomes != self.view.dermatomes:
+            update["dermatomes"] = dermatomes
         self.view.param.update(**update)
         self._generation += 1
         if panel_later:
@@ -491,7 +497,7 @@ class RadixApp(pn.viewable.Viewer):
             return [pn.pane.HTML(info.notice_html(), stylesheets=[info.CSS], sizing_mode="stretch_width")]
         legend = "".join(
             f'<div><span class="sw" style="background:{e.colour}"></span>{escape(e.label)}</div>'
-            for e in LEGEND)
+            for e in (*LEGEND, *((DERMATOME_LEGEND,) if self.view.skin_dermatomes else ())))
         return [
             self.search, self.region, self.level,
             _label("Side"), self.side,
