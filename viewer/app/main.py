@@ -30,6 +30,7 @@ from .infopanel import InfoPanel
 from .story_control import StoryControl
 from .plan_ui import PlanBuilder
 from .state import AppState, parse_query
+from .symptoms_ui import SymptomPanel
 from .view3d import SETUP_COMMAND, BodyView, bundle_ready
 
 ACCENT = "#0f766e"
@@ -144,6 +145,9 @@ class RadixApp(pn.viewable.Viewer):
         self._build_widgets(data)
         self.planner = PlanBuilder(data, on_change=self._refresh, on_point=lambda code: self._choose(point=code),
                                    mode=self.state.mode)
+        self.symptoms = SymptomPanel(data, on_change=self._refresh, on_open=self._open_candidate,
+                                     mode=self.state.mode)
+        self.symptoms.kind.param.watch(lambda e: setattr(self.view, "mark_kind", e.new or ""), "value")
         self.state.quiz = quiz.start(data.knowledge)
         focus = self._read_url()
         self._aim_quiz()
@@ -238,7 +242,8 @@ class RadixApp(pn.viewable.Viewer):
         loc = pn.state.location
         if loc is None:
             return
-        search, fragment = self.state.query(), self.planner.link_fragment()
+        parts = [f for f in (self.planner.link_fragment().lstrip("#"), self.symptoms.fragment()) if f]
+        search, fragment = self.state.query(), ("#" + "&".join(parts) if parts else "")
         if loc.search != search or loc.hash != fragment:
             # One update: the browser's address becomes pathname + search + hash.
             loc.param.update(search=search, hash=fragment)
@@ -339,10 +344,22 @@ class RadixApp(pn.viewable.Viewer):
                 self._syncing = False
             self._write_url()
 
+    def _open_candidate(self, kind: str, subject: str, side: str) -> None:
+        """A tap on a candidate root or muscle of the symptom ranking: its chain."""
+        k = self.data.knowledge
+        side = side if side in PAIRED_SIDES else None
+        if kind == "root" and subject in ROOTS:
+            self._choose(focus=True, side=side, root=subject)
+        elif kind == "muscle" and k.has_muscle(subject):
+            self._choose(focus=True, side=side, muscle=subject)
+
     def _on_pick(self, event) -> None:
         picked = event.new or {}
         seq = picked.get("seq")
         k = self.data.knowledge
+        if picked.get("kind") == "skin":       # a symptom mark ("Where does it hurt?")
+            self.symptoms.add(picked.get("position") or ())
+            return
         if picked.get("kind") == "marker":
             code = picked.get("code", "")
             if k.has_point(code):
@@ -411,6 +428,8 @@ class RadixApp(pn.viewable.Viewer):
         data: AppData = self.data
         k = data.knowledge
         st = self.state
+        if self.symptoms.mode != st.mode:
+            self.symptoms.set_mode(st.mode)
         self.story.show(st.mode, st.muscle, st.level, st.root, st.side)
         spec = scene_spec(k, data.structures, muscle=st.muscle, level=st.level, root=st.root,
                           point=st.point, side=st.side, mode=st.mode, layers=st.layers,
@@ -419,6 +438,8 @@ class RadixApp(pn.viewable.Viewer):
                           also_highlight=self.story.highlight(), seq=seq)
         scene = spec.scene
         markers = self.planner.update(scene, st.mode, list(spec.markers), render=not panel_later)
+        drawn_points = [m["code"] for m in markers]
+        markers = markers + self.symptoms.markers(st.labels)
         paths = [p["id"] for p in spec.paths]
         update = {"structure_styles": spec.styles}
         if markers != self.view.markers:
@@ -441,7 +462,7 @@ class RadixApp(pn.viewable.Viewer):
             else:
                 self._refresh_panel(self._generation, scene)
             return
-        self._refresh_info(scene, [m["code"] for m in markers])
+        self._refresh_info(scene, drawn_points)
         self._write_url()
 
     def _refresh_panel(self, generation: int, scene: Scene) -> None:
@@ -461,7 +482,7 @@ class RadixApp(pn.viewable.Viewer):
         k = data.knowledge
         mode = self.state.mode
         if drawn is None:
-            drawn = [m["code"] for m in self.view.markers]
+            drawn = [m["code"] for m in self.view.markers if not m["code"].startswith("mark-")]
         card = self.state.quiz if mode == "student" else None
         subject = scene.subject
         if self._message is not None:
@@ -502,6 +523,7 @@ class RadixApp(pn.viewable.Viewer):
             self.search, self.region, self.level,
             _label("Side"), self.side,
             _label("Explain for"), self.mode,
+            _label("Where does it hurt?"), *self.symptoms.panel(),
             self.story.panel,
             _label("Layers"), *self.layer_widgets,
             pn.Row(self.isolate, self.labels, margin=0),

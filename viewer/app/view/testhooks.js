@@ -137,6 +137,12 @@ export function installTestHooks(v) {
       moved: [...story.touched].map((e) => e.acronym),
     };
   };
+  // The page point where a world position (mm) is drawn now, and whether the skin is what a click
+  // there lands on first (the mark path), with that hit.
+  hook.screenOf = (xyz) => {
+    const q = toClient(new THREE.Vector3(...xyz));
+    return { x: q.x, y: q.y, skin: v.skinHitAt(q.x, q.y) };
+  };
   hook.dermatomes = () => ({ ...v.dermatomesDrawn });
   // The x (mm) of every skin vertex drawn in a dermatome's colour.
   hook.dermatomeVertices = () => {
