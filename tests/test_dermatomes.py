@@ -94,3 +94,54 @@ def test_bad_knowledge_names_file_record_and_field(tmp_path, file, edit, field):
     with pytest.raises(KnowledgeErrors) as err:
         load_knowledge(assets)
     assert any(e.file == file and e.field == field for e in err.value.errors), str(err.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# the skin coloured by dermatome (the app's dermatome layer)
+
+
+@pytest.fixture(scope="module")
+def masks(body, k):
+    from viewer.body_regions import skin_dermatome_masks
+
+    return skin_dermatome_masks(k, body)
+
+
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_the_skin_masks_say_what_the_query_says_at_each_key_point(body, k, masks, side):
+    from viewer.knowledge import ROOTS
+
+    in_own = 0
+    for d in k.dermatomes:
+        point = body.surface_level(d.key_point.level, side)
+        nearest = int(np.argmin(np.linalg.norm(body.skin_vertices - point, axis=1)))
+        loc = body.locate(body.skin_vertices[nearest:nearest + 1])
+        expected = {x.root for x in dermatomes_at(k, body, loc, 0)}
+        assert {r for i, r in enumerate(ROOTS) if masks[nearest] & (1 << i)} == expected, d.root
+        in_own += d.root in expected
+    # The skin vertex nearest a key point lies in that point's own dermatome (a vertex may sit
+    # just across a border from the point itself).
+    assert in_own >= 0.9 * len(k.dermatomes)
+
+
+def test_the_skin_masks_cover_most_of_the_skin_with_every_root(body, masks):
+    from viewer.knowledge import ROOTS
+
+    assert len(masks) == len(body.skin_vertices)
+    assert (masks > 0).mean() > 0.8
+    for root in DERMATOME_ROOTS:
+        assert (masks & (1 << ROOTS.index(root)) > 0).sum() > 0, f"no skin vertex in {root}"
+
+
+def test_the_app_keeps_the_masks_beside_the_meshes_and_reuses_them(tmp_path):
+    from viewer.app.dermatome_cache import PREFIX, SUFFIX, dermatome_masks
+    from viewer.scene.body import load_body
+
+    assets = tmp_path / "assets"
+    shutil.copytree(ASSETS, assets, ignore=shutil.ignore_patterns("*.radixpack", f"{PREFIX}*"))
+    body = load_body(assets)
+    first = dermatome_masks(body)
+    files = list((assets / "meshes").glob(f"{PREFIX}*{SUFFIX}"))
+    assert len(files) == 1 and np.array_equal(np.fromfile(files[0], dtype="<u4"), first)
+    files[0].write_bytes(np.full(len(first), 1 << 30, dtype="<u4").tobytes())   # marked: read, not recomputed
+    assert (dermatome_masks(body) == 1 << 30).all()

@@ -110,3 +110,27 @@ def test_the_view_defines_no_camera_preset_of_its_own():
     for name in CAMERAS:
         assert not re.search(rf"\b{name}\s*:\s*\[", js), name
     assert not re.search(r"#[0-9a-fA-F]{6}", js.replace("#000000", "").replace("#ffffff", ""))
+
+
+# --- the dermatome layer ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("side, sides", [("left", ["left"]), ("both", ["left", "right"])])
+def test_a_selected_root_colours_its_dermatome_and_says_so_in_the_legend(body, side, sides):
+    spec = scene_spec(body.knowledge, body.structures, root="L5", side=side)
+    assert spec.dermatomes == ({"root": "L5", "sides": sides, "color": style.DERMATOME_COLOUR},)
+    assert style.DERMATOME_LEGEND in spec.legend
+    # Drawn over the faded body, like the points: the layer keeps its own opacity.
+    assert spec.styles["kinds"]["dermatomes"]["opacity"] == style.DEFAULT_LAYERS["dermatomes"]["opacity"]
+
+
+@pytest.mark.parametrize("state", [{"muscle": "gluteus_medius"}, {"level": "L4"}, {}])
+def test_no_dermatome_without_a_selected_root(body, state):
+    spec = scene_spec(body.knowledge, body.structures, **state)
+    assert spec.dermatomes == () and style.DERMATOME_LEGEND not in spec.legend
+
+
+def test_the_dermatome_layer_turned_off_draws_none(body):
+    layers = {"dermatomes": {"visible": False, "opacity": 0.75}}
+    spec = scene_spec(body.knowledge, body.structures, root="L5", layers=layers)
+    assert spec.dermatomes == () and style.DERMATOME_LEGEND not in spec.legend

@@ -12,7 +12,7 @@ from viewer.app.data import Placement
 from viewer.app.main import level_of_structure
 from viewer.app.state import LINK_KEYS, parse_query, query_for
 from viewer.scene import (
-    DEFAULT_LAYERS, StructureInfo, compose_scene, marker_specs, structure_label, structure_labels,
+    DEFAULT_LAYERS, OVERLAY_LAYERS, StructureInfo, compose_scene, marker_specs, structure_label, structure_labels,
     view_styles,
 )
 from viewer.selection import select_level, select_muscle, select_point, select_root
@@ -101,7 +101,7 @@ def test_query_round_trips(k):
 def test_isolate_hides_everything_not_highlighted():
     out = view_styles(["gluteus_medius_left"], STRUCTURES, isolate=True)
     assert out["isolate"] is True
-    assert all(not v["visible"] for kind, v in out["kinds"].items() if kind not in ("points", "meridians"))
+    assert all(not v["visible"] for kind, v in out["kinds"].items() if kind not in OVERLAY_LAYERS)
     assert out["kinds"]["points"]["visible"] and out["ids"]["1068"]["visible"]
 
 

@@ -139,3 +139,29 @@ def test_selection_after_load_fetches_no_mesh(real_page):
     later = real_page.radix_log.responses[real_page.loaded_responses:]
     assert mesh_urls(later) == []
     assert real_page.radix_log.errors == []
+
+
+def test_a_selected_root_colours_its_dermatome_on_the_skin(real_page):
+    """The dermatome layer: selecting a root (its reverse view) colours the skin of its territory
+    on its side, from the masks the server computed once; a muscle's chain draws none."""
+    from viewer.scene import DERMATOME_COLOUR
+
+    real_page.evaluate("radixView.pick('root_L5_left')")
+    real_page.wait_for_function("() => radixView.dermatomes().drawn === true", timeout=60_000)
+    drawn = real_page.evaluate("radixView.dermatomes()")
+    assert drawn["roots"] == ["L5"] and drawn["coloured"] > 500
+    skin = real_page.evaluate("radixView.style('skin')")
+    assert skin["visible"] and skin["opacity"] > 0.5
+    # The coloured vertices are L5's and on the left (+X) only; the page shows the colour.
+    sides = real_page.evaluate("""(() => {
+      const sd = window.radixView.dermatomeVertices();
+      return {left: sd.filter((x) => x > 8).length, right: sd.filter((x) => x < -8).length};
+    })()""")
+    assert sides["left"] > 500 and sides["right"] == 0
+    pixels = _canvas_pixels(real_page)
+    target = np.array([int(DERMATOME_COLOUR[i:i + 2], 16) for i in (1, 3, 5)])
+    near = (np.abs(pixels - target).sum(axis=2) < 90).mean()
+    assert near > 0.002, f"the dermatome colour covers only {near:.2%} of the canvas"
+    real_page.evaluate(f"radixView.pick('{TARGET}')")
+    real_page.wait_for_function("() => radixView.dermatomes().drawn === false", timeout=60_000)
+    assert real_page.radix_log.errors == []

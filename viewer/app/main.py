@@ -20,15 +20,17 @@ from panel.theme import Fast
 
 from viewer.atlas import PAIRED_SIDES
 from viewer.knowledge import ROOTS
-from viewer.scene import LAYER_NAMES, LEGEND, Scene, compose_scene, scene_spec
+from viewer.scene import DERMATOME_LEGEND, LAYER_NAMES, LEGEND, Scene, compose_scene, scene_spec
 from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection
 
 from . import info, quiz
 from .data import AppData, Problem, load_app_data
+from .dermatome_cache import skin_dermatomes
 from .infopanel import InfoPanel
 from .story_control import StoryControl
 from .plan_ui import PlanBuilder
 from .state import AppState, parse_query
+from .symptoms_ui import SymptomPanel
 from .view3d import SETUP_COMMAND, BodyView, bundle_ready
 
 ACCENT = "#0f766e"
@@ -138,11 +140,14 @@ class RadixApp(pn.viewable.Viewer):
             return
         data: AppData = self.data
         self.view = BodyView(structures=list(data.view_structures), path_library=data.path_library,
-                             mesh_pack=data.mesh_pack)
+                             mesh_pack=data.mesh_pack, skin_dermatomes=skin_dermatomes(data))
         self.story = StoryControl(self.view, data, on_change=self._refresh)   # Patient mode: compressed-root story
         self._build_widgets(data)
         self.planner = PlanBuilder(data, on_change=self._refresh, on_point=lambda code: self._choose(point=code),
                                    mode=self.state.mode)
+        self.symptoms = SymptomPanel(data, on_change=self._refresh, on_open=self._open_candidate,
+                                     mode=self.state.mode)
+        self.symptoms.kind.param.watch(lambda e: setattr(self.view, "mark_kind", e.new or ""), "value")
         self.state.quiz = quiz.start(data.knowledge)
         focus = self._read_url()
         self._aim_quiz()
@@ -198,6 +203,8 @@ class RadixApp(pn.viewable.Viewer):
             self.state.param.mode, options={"Patient": "patient", "Student": "student", "Practitioner": "practitioner"},
             button_type="primary", button_style="outline", sizing_mode="stretch_width")
         kinds_present = {s.kind for s in data.structures} | {"points", "meridians"}
+        if skin_dermatomes(data):
+            kinds_present.add("dermatomes")
         self.layer_widgets = []
         for kind, title in LAYER_NAMES.items():
             if kind not in kinds_present:
@@ -235,7 +242,8 @@ class RadixApp(pn.viewable.Viewer):
         loc = pn.state.location
         if loc is None:
             return
-        search, fragment = self.state.query(), self.planner.link_fragment()
+        parts = [f for f in (self.planner.link_fragment().lstrip("#"), self.symptoms.fragment()) if f]
+        search, fragment = self.state.query(), ("#" + "&".join(parts) if parts else "")
         if loc.search != search or loc.hash != fragment:
             # One update: the browser's address becomes pathname + search + hash.
             loc.param.update(search=search, hash=fragment)
@@ -336,10 +344,22 @@ class RadixApp(pn.viewable.Viewer):
                 self._syncing = False
             self._write_url()
 
+    def _open_candidate(self, kind: str, subject: str, side: str) -> None:
+        """A tap on a candidate root or muscle of the symptom ranking: its chain."""
+        k = self.data.knowledge
+        side = side if side in PAIRED_SIDES else None
+        if kind == "root" and subject in ROOTS:
+            self._choose(focus=True, side=side, root=subject)
+        elif kind == "muscle" and k.has_muscle(subject):
+            self._choose(focus=True, side=side, muscle=subject)
+
     def _on_pick(self, event) -> None:
         picked = event.new or {}
         seq = picked.get("seq")
         k = self.data.knowledge
+        if picked.get("kind") == "skin":       # a symptom mark ("Where does it hurt?")
+            self.symptoms.add(picked.get("position") or ())
+            return
         if picked.get("kind") == "marker":
             code = picked.get("code", "")
             if k.has_point(code):
@@ -408,6 +428,8 @@ class RadixApp(pn.viewable.Viewer):
         data: AppData = self.data
         k = data.knowledge
         st = self.state
+        if self.symptoms.mode != st.mode:
+            self.symptoms.set_mode(st.mode)
         self.story.show(st.mode, st.muscle, st.level, st.root, st.side)
         spec = scene_spec(k, data.structures, muscle=st.muscle, level=st.level, root=st.root,
                           point=st.point, side=st.side, mode=st.mode, layers=st.layers,
@@ -416,12 +438,17 @@ class RadixApp(pn.viewable.Viewer):
                           also_highlight=self.story.highlight(), seq=seq)
         scene = spec.scene
         markers = self.planner.update(scene, st.mode, list(spec.markers), render=not panel_later)
+        drawn_points = [m["code"] for m in markers]
+        markers = markers + self.symptoms.markers(st.labels)
         paths = [p["id"] for p in spec.paths]
         update = {"structure_styles": spec.styles}
         if markers != self.view.markers:
             update["markers"] = markers
         if paths != self.view.paths:
             update["paths"] = paths
+        dermatomes = list(spec.dermatomes)
+        if dermatomes != self.view.dermatomes:
+            update["dermatomes"] = dermatomes
         self.view.param.update(**update)
         self._generation += 1
         if panel_later:
@@ -435,7 +462,7 @@ class RadixApp(pn.viewable.Viewer):
             else:
                 self._refresh_panel(self._generation, scene)
             return
-        self._refresh_info(scene, [m["code"] for m in markers])
+        self._refresh_info(scene, drawn_points)
         self._write_url()
 
     def _refresh_panel(self, generation: int, scene: Scene) -> None:
@@ -455,7 +482,7 @@ class RadixApp(pn.viewable.Viewer):
         k = data.knowledge
         mode = self.state.mode
         if drawn is None:
-            drawn = [m["code"] for m in self.view.markers]
+            drawn = [m["code"] for m in self.view.markers if not m["code"].startswith("mark-")]
         card = self.state.quiz if mode == "student" else None
         subject = scene.subject
         if self._message is not None:
@@ -491,11 +518,12 @@ class RadixApp(pn.viewable.Viewer):
             return [pn.pane.HTML(info.notice_html(), stylesheets=[info.CSS], sizing_mode="stretch_width")]
         legend = "".join(
             f'<div><span class="sw" style="background:{e.colour}"></span>{escape(e.label)}</div>'
-            for e in LEGEND)
+            for e in (*LEGEND, *((DERMATOME_LEGEND,) if self.view.skin_dermatomes else ())))
         return [
             self.search, self.region, self.level,
             _label("Side"), self.side,
             _label("Explain for"), self.mode,
+            _label("Where does it hurt?"), *self.symptoms.panel(),
             self.story.panel,
             _label("Layers"), *self.layer_widgets,
             pn.Row(self.isolate, self.labels, margin=0),

@@ -121,10 +121,22 @@ class BodyView(JSComponent):
         sent once per session (like the meshes, geometry never travels again).
     paths : list of str
         Ids of ``path_library`` to draw now: a selection sends only these.
+    skin_dermatomes : dict
+        ``{id, count, roots, masks}``: which dermatomes hold each vertex of the skin (structure
+        ``id``, ``count`` vertices), as base64 little-endian uint32 bit masks (bit ``i`` for
+        ``roots[i]``); sent once per session (:mod:`viewer.app.dermatome_cache`); ``{}``: no
+        dermatome layer.
+    dermatomes : list of dict
+        ``{root, sides, color}`` (:func:`viewer.scene.dermatome_specs`): the roots whose skin
+        territory the view colours now, on those sides (+X left); the opacity is the
+        ``dermatomes`` layer's in ``structure_styles``.
+    mark_kind : str
+        ``"pain"`` or ``"tingling"`` while the user marks symptoms: a click then lands on the skin
+        and reports ``{kind: "skin", position: [x, y, z] mm, seq}``; ``""`` otherwise.
     picked : dict or None
-        Written by the browser on a click (not a drag): ``{kind: "structure", id, acronym, seq}``
-        or ``{kind: "marker", code, seq}``; ``seq`` is new on every click, so clicking the same
-        thing again still fires.
+        Written by the browser on a click (not a drag): ``{kind: "structure", id, acronym,
+        seq}``, ``{kind: "marker", code, seq}`` or (marking) ``{kind: "skin", position, seq}``;
+        ``seq`` is new on every click, so clicking the same thing again still fires.
     camera_request : dict
         ``{view: posterior|anterior|left|right|oblique|None, focus: bool, seq: int}``; with
         ``focus`` the highlighted structures are framed from ``view`` (or the current direction).
@@ -153,6 +165,9 @@ class BodyView(JSComponent):
     markers = param.List(default=[], item_type=dict)
     path_library = param.Dict(default={})
     paths = param.List(default=[], item_type=str)
+    skin_dermatomes = param.Dict(default={})
+    dermatomes = param.List(default=[], item_type=dict)
+    mark_kind = param.String(default="")
     picked = param.Dict(default=None, allow_None=True)
     camera_request = param.Dict(default={})
     view = param.String(default="posterior")

@@ -11,6 +11,8 @@ from .compose import (  # noqa: F401
     SceneSpec,
     StructureInfo,
     compose_scene,
+    dermatome_palette,
+    dermatome_specs,
     marker_specs,
     path_library,
     path_specs,
@@ -24,7 +26,8 @@ from .style import *  # noqa: F401,F403
 from .style import __all__ as _style_all
 
 __all__ = [
-    "Scene", "SceneSpec", "StructureInfo", "compose_scene", "marker_specs", "path_library",
+    "Scene", "SceneSpec", "StructureInfo", "compose_scene", "dermatome_palette", "dermatome_specs",
+    "marker_specs", "path_library",
     "path_specs", "role_of", "scene_spec", "structure_label", "structure_labels", "view_styles",
     *_style_all,
 ]

@@ -18,7 +18,8 @@ from viewer.atlas import MIDLINE, PAIRED_SIDES
 from viewer.selection import select_level, select_muscle, select_point, select_root, sides_of
 
 from .style import (
-    CAMERAS, DEFAULT_LAYERS, FADE_OPACITY, LEGEND, OVERLAY_LAYERS, PATH_COLOUR, POINT_COLOUR, ROLE_COLOURS,
+    CAMERAS, DEFAULT_LAYERS, DERMATOME_COLOUR, DERMATOME_LEGEND, DERMATOME_PALETTE, FADE_OPACITY, LEGEND,
+    OVERLAY_LAYERS, PATH_COLOUR, POINT_COLOUR, ROLE_COLOURS,
     VIEWS,
 )
 
@@ -316,6 +317,37 @@ def compose_scene(knowledge, muscle: str | None = None, level: str | None = None
                  tuple(dict.fromkeys(meridians)), primary, point)
 
 
+def dermatome_specs(
+    roots: Iterable[str],
+    sides: Iterable[str],
+    layers: Mapping[str, Mapping] | None = None,
+    colours: Mapping[str, str] | None = None,
+) -> list[dict]:
+    """The dermatomes to colour on the skin: ``[{root, sides, color}]``, one per root (the
+    selected root's territory; its reverse view is the same selection), or none while the
+    ``dermatomes`` layer is off. ``colours`` gives each root its own colour (a map of several
+    dermatomes); by default every root is drawn in :data:`~viewer.scene.style.DERMATOME_COLOUR`.
+
+    Examples
+    --------
+    >>> dermatome_specs(["L5"], ["left"])
+    [{'root': 'L5', 'sides': ['left'], 'color': '#2a9d8f'}]
+    >>> dermatome_specs(["L5"], ["left"], {"dermatomes": {"visible": False}})
+    []
+    """
+    layer = {**DEFAULT_LAYERS, **(layers or {})}["dermatomes"]
+    if not layer.get("visible", True):
+        return []
+    colours = colours or {}
+    return [{"root": r, "sides": list(sides), "color": colours.get(r, DERMATOME_COLOUR)}
+            for r in dict.fromkeys(roots)]
+
+
+def dermatome_palette(roots: Sequence[str]) -> dict[str, str]:
+    """A colour per root for a map of every dermatome (neighbouring roots differ)."""
+    return {r: DERMATOME_PALETTE[i % len(DERMATOME_PALETTE)] for i, r in enumerate(roots)}
+
+
 # --- one scene, as every renderer draws it ------------------------------------------------------
 
 
@@ -342,6 +374,8 @@ class SceneSpec:
         The camera presets by name (:data:`viewer.scene.style.CAMERAS`).
     view : str
         The preset the scene is seen from.
+    dermatomes : tuple of dict
+        :func:`dermatome_specs`: the roots whose skin territory is coloured.
     """
 
     scene: Scene
@@ -352,6 +386,7 @@ class SceneSpec:
     legend: tuple
     cameras: dict
     view: str
+    dermatomes: tuple[dict, ...] = ()
 
     def colour_of(self, structure_id: int) -> str | None:
         """The highlight colour of a structure, or None when it is not highlighted."""
@@ -420,4 +455,7 @@ def scene_spec(
     markers = marker_specs(scene.points, sides, positions or {}, colours, meridian_of,
                            emphasis=scene.emphasis, show_codes=mode != "patient")
     drawn_paths = path_specs(scene.meridians, sides, paths, colours)
-    return SceneSpec(scene, styles, tuple(markers), tuple(drawn_paths), labels, LEGEND, dict(CAMERAS), view)
+    dermatomes = dermatome_specs([root] if root and not muscle else [], sides, layers)
+    legend = (*LEGEND, DERMATOME_LEGEND) if dermatomes else LEGEND
+    return SceneSpec(scene, styles, tuple(markers), tuple(drawn_paths), labels, legend, dict(CAMERAS), view,
+                     tuple(dermatomes))

@@ -16,6 +16,7 @@ from viewer.selection import SIDES
 
 __all__ = [
     "BACKGROUND_COLOURS", "BASE_COLOUR", "BROWSER_PRESETS", "CAMERAS", "DEFAULT_LAYERS",
+    "DERMATOME_COLOUR", "DERMATOME_LEGEND", "DERMATOME_PALETTE", "DERMATOME_SKIN_COLOUR",
     "FADE_OPACITY", "LAYER_NAMES", "LEGEND", "MARKER_COLOUR", "MIDLINE", "MODES",
     "OVERLAY_LAYERS", "PAIRED_SIDES", "PATH_COLOUR", "POINT_COLOUR", "ROLE_COLOURS", "SIDES",
     "SKIN_OUTLINE_OPACITY", "STORY_COLOURS", "VIEWS", "Camera", "LegendEntry",
@@ -34,8 +35,11 @@ LAYER_NAMES: dict[str, str] = {
     "nerve_root": "Nerve roots",
     "points": "Points",
     "meridians": "Meridians",
+    "dermatomes": "Dermatomes",
 }
-OVERLAY_LAYERS = ("points", "meridians")
+#: The overlays: drawn over the body, never faded with it while something is highlighted.
+#: ``dermatomes`` colours the skin over a selected root's territory.
+OVERLAY_LAYERS = ("points", "meridians", "dermatomes")
 
 DEFAULT_LAYERS: dict[str, dict] = {
     "skin": {"visible": False, "opacity": 0.25},
@@ -46,6 +50,7 @@ DEFAULT_LAYERS: dict[str, dict] = {
     "nerve_root": {"visible": True, "opacity": 1.0},
     "points": {"visible": True, "opacity": 1.0},
     "meridians": {"visible": True, "opacity": 0.9},
+    "dermatomes": {"visible": True, "opacity": 0.75},
 }
 
 #: Colour of a highlighted structure by its role in the chain.
@@ -78,6 +83,15 @@ SKIN_OUTLINE_OPACITY = 0.16
 POINT_COLOUR = "#1d4ed8"
 MARKER_COLOUR = "#1f6feb"
 PATH_COLOUR = "#7a4fd6"
+#: The skin territory (dermatome) of a selected root, and the rest of the skin drawn with it.
+DERMATOME_COLOUR = "#2a9d8f"
+DERMATOME_SKIN_COLOUR = "#eadfd3"
+#: One colour per root, for a map of every dermatome at once (the gallery): hues stepping by
+#: segment, so neighbours differ.
+DERMATOME_PALETTE: tuple[str, ...] = (
+    "#e63946", "#f4a261", "#e9c46a", "#2a9d8f", "#457b9d", "#8338ec", "#ff006e", "#3a86ff",
+    "#06d6a0", "#fb8500",
+)
 #: A structure whose atlas record has no colour.
 BASE_COLOUR = "#d8cfc0"
 #: The not-highlighted body in the off-screen pictures (bones the frame, muscles and skin faint).
@@ -104,6 +118,8 @@ LEGEND: tuple[LegendEntry, ...] = (
     LegendEntry("Vertebrae at those levels", ROLE_COLOURS["bone"]),
     LegendEntry("Acupuncture points", POINT_COLOUR, "dot"),
 )
+#: The legend line of the dermatome layer, added while it is drawn.
+DERMATOME_LEGEND = LegendEntry("Skin supplied by the root (dermatome)", DERMATOME_COLOUR)
 
 
 @dataclass(frozen=True)
@@ -139,5 +155,6 @@ BROWSER_PRESETS: dict = {
                        "label": CAMERAS[name].label} for name in VIEWS},
     "default_view": VIEWS[0],
     "colours": {"base": BASE_COLOUR, "marker": MARKER_COLOUR, "path": PATH_COLOUR,
+                "dermatome_skin": DERMATOME_SKIN_COLOUR,
                 "story": dict(STORY_COLOURS)},
 }

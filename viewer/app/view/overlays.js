@@ -81,6 +81,66 @@ export function installOverlays(v) {
       if (mesh) pathGroup.add(mesh);
     }
   };
+  // The dermatome layer: the skin over the selected root's territory, coloured from the masks the
+  // server sent once (``skin_dermatomes``: a uint32 bit mask per skin vertex, bit i for roots[i]).
+  // ``model.dermatomes`` says which roots to colour now ([{root, sides, color}]).
+  let masks = null;
+  function dermatomeMasks() {
+    const sd = model.skin_dermatomes || {};
+    if (masks && masks.source === sd) return masks;
+    masks = { source: sd, values: null };
+    if (!sd.masks || !sd.count) return masks;
+    const raw = atob(sd.masks);
+    const bytes = new Uint8Array(raw.length);
+    for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+    if (bytes.length !== sd.count * 4) { console.warn("Radix: dermatome masks of the wrong size"); return masks; }
+    masks.values = new Uint32Array(bytes.buffer);
+    return masks;
+  }
+  const SIDE_MM = 8;   // within this of the midline a vertex is on both sides (viewer/body_regions.py)
+  v.dermatomesDrawn = { drawn: false, coloured: 0, roots: [] };
+  v.drawDermatomes = function drawDermatomes(specs = model.dermatomes || [], opacityOverride = null) {
+    const sd = model.skin_dermatomes || {};
+    const e = sd.id != null ? v.entries.get(String(sd.id)) : null;
+    if (!e) return;
+    const layer = ((model.structure_styles || {}).kinds || {}).dermatomes || {};
+    const values = dermatomeMasks().values;
+    const mesh = e.meshes[0];
+    const pos = mesh && mesh.geometry.attributes.position;
+    const draw = specs.length > 0 && (layer.visible ?? true) && values && pos && pos.count === values.length;
+    if (!draw) {
+      if (e.dermatomes) {
+        for (const m of e.materials) { m.vertexColors = false; m.needsUpdate = true; }
+        e.dermatomes = false;
+      }
+      v.dermatomesDrawn = { drawn: false, coloured: 0, roots: [] };
+      return;
+    }
+    const roots = sd.roots || [];
+    const wanted = specs.map((d) => ({
+      bit: roots.indexOf(d.root) >= 0 ? (1 << roots.indexOf(d.root)) >>> 0 : 0,
+      left: (d.sides || []).includes("left"), right: (d.sides || []).includes("right"),
+      color: new THREE.Color(d.color),
+    }));
+    const skin = new THREE.Color(colours.dermatome_skin || colours.base);
+    const out = new Float32Array(pos.count * 3);
+    let coloured = 0;
+    for (let i = 0; i < pos.count; i++) {
+      const x = pos.getX(i);
+      let c = skin;
+      for (const w of wanted) {
+        const sideOk = (x > -SIDE_MM && w.left) || (x < SIDE_MM && w.right);
+        if (sideOk && (values[i] & w.bit) >>> 0) { c = w.color; coloured += 1; break; }
+      }
+      out[i * 3] = c.r; out[i * 3 + 1] = c.g; out[i * 3 + 2] = c.b;
+    }
+    mesh.geometry.setAttribute("color", new THREE.BufferAttribute(out, 3));
+    const opacity = Math.max(0.05, Math.min(1, opacityOverride ?? layer.opacity ?? 0.75));
+    v.setLook(e, "#ffffff", "#000000", opacity, true);
+    for (const m of e.materials) { if (!m.vertexColors) { m.vertexColors = true; m.needsUpdate = true; } }
+    e.dermatomes = true;
+    v.dermatomesDrawn = { drawn: true, coloured, roots: specs.map((d) => d.root) };
+  };
   // After new markers or paths: styled as their layer says, hidden while a story narrows a space.
   v.refreshOverlays = function refreshOverlays() {
     v.overlayStyles();

@@ -34,6 +34,16 @@ export function installPicking(v) {
     const e = entries.get(hit.object.userData.sid);
     return { kind: "structure", id: e.id, acronym: e.acronym };
   };
+  // "Where does it hurt?": while the server asks for marks (``model.mark_kind``), a click lands on
+  // the skin (shown or not; the nearest skin surface under the pointer) and reports its position.
+  v.skinHitAt = function skinHitAt(clientX, clientY) {
+    raycaster.setFromCamera(ndcAt(clientX, clientY), camera);
+    const skins = [];
+    for (const e of entries.values()) if (e.kind === "skin") skins.push(...e.meshes);
+    const hit = raycaster.intersectObjects(skins, false)[0];
+    if (!hit) return null;
+    return { kind: "skin", position: [hit.point.x, hit.point.y, hit.point.z].map((c) => Math.round(c * 10) / 10) };
+  };
   v.sendPick = function sendPick(target) {
     pickSeq += 1;
     const seq = `${Date.now().toString(36)}-${pickSeq}`;
@@ -52,7 +62,7 @@ export function installPicking(v) {
     const primary = down.button === 0;
     down = null;
     if (moved > CLICK_SLOP_PX || !quick || !primary) return;
-    const target = v.hitAt(ev.clientX, ev.clientY);
+    const target = model.mark_kind ? v.skinHitAt(ev.clientX, ev.clientY) : v.hitAt(ev.clientX, ev.clientY);
     if (target) v.sendPick(target);
   });
 }

@@ -56,6 +56,7 @@ export function installStyles(v) {
       v.setLook(e, color, emissive, opacity, visible);
       setLabel(v, e, e.group.visible ? o.label : null);
     }
+    if (v.drawDermatomes) v.drawDermatomes();   // the skin over a selected root's territory
     v.metrics.stylesApplied += 1;
   };
   v.onStyles = function onStyles() {

@@ -137,6 +137,30 @@ export function installTestHooks(v) {
       moved: [...story.touched].map((e) => e.acronym),
     };
   };
+  // The page point where a world position (mm) is drawn now, and whether the skin is what a click
+  // there lands on first (the mark path), with that hit.
+  hook.screenOf = (xyz) => {
+    const q = toClient(new THREE.Vector3(...xyz));
+    return { x: q.x, y: q.y, skin: v.skinHitAt(q.x, q.y) };
+  };
+  hook.dermatomes = () => ({ ...v.dermatomesDrawn });
+  // The x (mm) of every skin vertex drawn in a dermatome's colour.
+  hook.dermatomeVertices = () => {
+    const sd = model.skin_dermatomes || {};
+    const e = v.entries.get(String(sd.id));
+    const g = e && e.meshes[0].geometry;
+    if (!g || !g.attributes.color || !e.dermatomes) return [];
+    const skin = new THREE.Color(v.colours.dermatome_skin || v.colours.base);
+    const out = [];
+    for (let i = 0; i < g.attributes.position.count; i++) {
+      const c = g.attributes.color;
+      if (Math.abs(c.getX(i) - skin.r) + Math.abs(c.getY(i) - skin.g) + Math.abs(c.getZ(i) - skin.b) > 1e-3) out.push(g.attributes.position.getX(i));
+    }
+    return out;
+  };
+  // Draw a given list of dermatomes ([{root, sides, color}]) in this page only, optionally at another
+  // opacity (the gallery's map).
+  hook.showDermatomes = (specs, opacity = null) => { v.drawDermatomes(specs, opacity); v.requestRender(); return { ...v.dermatomesDrawn }; };
   hook.markerCodes = () => markerGroup.children.map((m) => m.userData.marker);
   // A page point where a click lands on the marker of ``code`` (null if none is reachable).
   hook.markerPoint = (code) => {

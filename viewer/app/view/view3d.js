@@ -35,6 +35,7 @@ export function render({ model, el }) {
     v.disposePathCache();
     if (v.loaded) { v.buildPaths(); v.refreshOverlays(); }
   });
+  model.on("dermatomes", () => { if (v.loaded) { v.drawDermatomes(); v.requestRender(); } });
   model.on("camera_request", v.applyCameraRequest);
   model.on("compression", v.onCompression);
   model.on("remove", () => {
