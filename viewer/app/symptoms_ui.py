@@ -160,30 +160,12 @@ def symptoms_html(knowledge, marks, weak, roots=(), muscles=(), mode: str = "pat
         out.append('<p class="rx-hint">Choose Pain or Tingling, then tap where you feel it on the body; '
                    'add a weakness below.</p>')
     if roots:
-        out.append('<h4>Nerve roots that fit</h4><ol class="rx-candidates">')
-        for i, c in enumerate(roots[:6]):
-            value = f"{c.root}:{c.side}"
-            out.append(f'<li><button class="rx-chip rx-cand-root" data-action="sroot" data-value="{escape(value)}">'
-                       f'{escape(c.root)} root, {escape(_side_words(c.side))}</button> '
-                       f'<span class="rx-strength">{escape(_strength(i, c))}</span>')
-            if mode != "patient":
-                out.append('<ul class="rx-reasons">' + "".join(f"<li>{escape(r)}</li>" for r in c.reasons)
-                           + "</ul>")
-            out.append("</li>")
-        out.append("</ol>")
+        out += _candidates("Nerve roots that fit", [
+            (c, "sroot", f"{c.root}:{c.side}", f"{c.root} root") for c in roots[:6]], mode)
     if muscles:
-        out.append('<h4>Muscles that may cause the pain</h4><ol class="rx-candidates">')
-        for i, c in enumerate(muscles[:6]):
-            name = knowledge.muscle(c.muscle).name
-            out.append(f'<li><button class="rx-chip rx-cand-muscle" data-action="smuscle" '
-                       f'data-value="{escape(c.muscle)}:{escape(c.side)}">{escape(name)}, '
-                       f'{escape(_side_words(c.side))}</button> '
-                       f'<span class="rx-strength">{escape(_strength(i, c))}</span>')
-            if mode != "patient":
-                out.append('<ul class="rx-reasons">' + "".join(f"<li>{escape(r)}</li>" for r in c.reasons)
-                           + "</ul>")
-            out.append("</li>")
-        out.append("</ol>")
+        out += _candidates("Muscles that may cause the pain", [
+            (c, "smuscle", f"{c.muscle}:{c.side}", knowledge.muscle(c.muscle).name)
+            for c in muscles[:6]], mode)
     out.append("</div>")
     return "".join(out)
 
@@ -370,3 +352,21 @@ class SymptomPanel:
 
     def markers(self, show_labels: bool = True) -> list[dict]:
         return mark_markers(self.marks, show_labels)
+
+
+def _candidates(title: str, items, mode: str) -> list[str]:
+    """One ranked list of candidates (roots or muscles): ``items`` are ``(candidate, action,
+    value, label)``, best first; each is a button into its chain, with its reasons beside it
+    except in Patient mode."""
+    out = [f'<h4>{escape(title)}</h4><ol class="rx-candidates">']
+    kind = {"sroot": "rx-cand-root", "smuscle": "rx-cand-muscle"}
+    for i, (c, action, value, label) in enumerate(items):
+        out.append(f'<li><button class="rx-chip {kind[action]}" data-action="{action}" '
+                   f'data-value="{escape(value)}">{escape(label)}, {escape(_side_words(c.side))}</button> '
+                   f'<span class="rx-strength">{escape(_strength(i, c))}</span>')
+        if mode != "patient":
+            out.append('<ul class="rx-reasons">' + "".join(f"<li>{escape(r)}</li>" for r in c.reasons)
+                       + "</ul>")
+        out.append("</li>")
+    out.append("</ol>")
+    return out
