@@ -46,6 +46,7 @@ __all__ = [
     "MuscleCandidate",
     "rank_roots",
     "rank_muscles",
+    "weakness_entry",
     "dermatomes_at",
     "body_of",
 ]
@@ -248,8 +249,15 @@ def _mark_evidence(tally: _Tally, knowledge: Knowledge, body: SkinMap, names: Se
 # weakness
 
 
-def _weak_muscle(knowledge: Knowledge, name: str, index: int) -> tuple[str, str, str]:
-    """(kind, id, side) of a weakness entry: kind ``key`` or ``muscle``."""
+def weakness_entry(knowledge: Knowledge, name: str, index: int = 0) -> tuple[str, str, str]:
+    """(kind, id, side) of a weakness entry: kind ``key`` (an ISNCSCI key muscle) or ``muscle``
+    (a muscle or group id, side from a ``_left`` / ``_right`` ending, else ``both``).
+
+    Raises
+    ------
+    SymptomInputError
+        Naming ``weakness[index]`` for an entry that is no muscle, group or key muscle.
+    """
     if not isinstance(name, str) or not name.strip():
         raise SymptomInputError(f"weakness[{index}]: expected a muscle id or an ISNCSCI key muscle id, got {name!r}")
     text = name.strip()
@@ -273,7 +281,7 @@ def _weakness_evidence(tally: _Tally, knowledge: Knowledge, weakness: Sequence[s
         raise SymptomInputError("weakness: expected a sequence of muscle ids, got one string")
     key_of = {m: k for k in knowledge.key_muscles for m in k.muscles}
     for index, name in enumerate(weakness):
-        kind, ident, side = _weak_muscle(knowledge, name, index)
+        kind, ident, side = weakness_entry(knowledge, name, index)
         evidence: dict[str, tuple[float, str, tuple[str, ...]]] = {}
         if kind == "key":
             key = knowledge.key_muscle(ident)
