@@ -47,6 +47,7 @@ __all__ = [
     "rank_roots",
     "rank_muscles",
     "weakness_entry",
+    "mark_places",
     "dermatomes_at",
     "body_of",
 ]
@@ -174,6 +175,26 @@ def _where(loc: Location, i: int) -> str:
     else:
         place = _PART_NAMES.get(part, part)
     return f"the {place}" if side == "midline" else f"the {side} {place}"
+
+
+def mark_places(atlas, marks: Sequence) -> tuple[str, ...]:
+    """Where each mark lies, in words ("the left lower leg", "the right big toe").
+
+    Parameters
+    ----------
+    atlas : Atlas or SkinMap
+    marks : sequence of (x, y, z), mm
+
+    Raises
+    ------
+    SymptomInputError
+        For a position far from the body or not a position, naming it (``marks[i]``).
+    """
+    pts = _positions("marks", marks)
+    if not len(pts):
+        return ()
+    loc = _locate_named([("marks", i) for i in range(len(pts))], pts, body_of(atlas))
+    return tuple(_where(loc, i) for i in range(len(pts)))
 
 
 def _sentence(text: str) -> str:

@@ -19,6 +19,7 @@ from viewer.scene import (
     BACKGROUND_COLOURS,
     CAMERAS,
     FADE_OPACITY,
+    MARK_COLOURS,
     POINT_COLOUR,
     SKIN_OUTLINE_OPACITY,
     SceneSpec,
@@ -39,6 +40,7 @@ from .content import (
     app_data,
     handout_points,
 )
+from viewer.scene.words import mark_names
 from .fonts import _pil_font, _rgb
 
 
@@ -200,9 +202,18 @@ def _fit(lo: np.ndarray, hi: np.ndarray, name: str, size: tuple[int, int], margi
     return centre, (float(half_w), float(half_h))
 
 
+#: The views of the symptom marks: the whole body from the front and from behind.
+MARK_VIEWS = {"marks_front": "anterior", "marks_back": "posterior"}
+#: The skin of the mark views: opaque enough that the marks sit on it.
+MARK_SKIN_OPACITY = 0.45
+#: A mark is drawn in a view its skin faces at least this much (cosine), and always in the view
+#: it faces most.
+MARK_FACING = 0.35
+
+
 def _direction_of(view: str) -> str:
     """The camera direction of a view name (the region close-up looks from behind)."""
-    return "posterior" if view == "region" else view
+    return "posterior" if view == "region" else MARK_VIEWS.get(view, view)
 
 
 def _facing(normal, view: str) -> float:
@@ -286,7 +297,8 @@ def _plan_shots(points: Sequence[HandoutPoint], spec: SceneSpec | None, body: _B
 
 
 def _render_shot(body: _Body, shot: _Shot, highlight: Mapping[int, str],
-                 positions: Sequence[Sequence[float]]) -> tuple[np.ndarray, list[tuple[float, float]]]:
+                 positions: Sequence[Sequence[float]],
+                 faded: Mapping[str, float] = FADED) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """Render one view with the off-screen renderer; return the image (h, w, 3) and the pixel
     (x, y) of each position."""
     items = [Item(body.polys[sid], colour, specular=0.3, specular_power=12) for sid, colour in highlight.items()]
@@ -295,7 +307,7 @@ def _render_shot(body: _Body, shot: _Shot, highlight: Mapping[int, str],
         items.append(Item(back["bone"], BACKGROUND_COLOURS["bone"], specular=0.15, specular_power=100))
     for group in ("muscle", "skin"):
         if group in back:
-            items.append(Item(back[group], BACKGROUND_COLOURS[group], FADED[group], specular=0.0))
+            items.append(Item(back[group], BACKGROUND_COLOURS[group], faded[group], specular=0.0))
     direction, up = _DIRECTIONS[_direction_of(shot.name)]
     camera = Camera(tuple(shot.centre), direction, up, distance=4000.0, parallel_scale=shot.half[1])
     return draw(items, camera, shot.size, BACKGROUND, project=positions, depth_peeling=True)
@@ -356,7 +368,109 @@ def _render_views(plan, knowledge, app: Body, audience: str, height: int,
                  if 0 <= x < image.shape[1] and 0 <= y < image.shape[0]]
         image = _draw_markers(image, marks, audience)
         views.append(PlanView(shot.name, shot.title, image, tuple(dict.fromkeys(hp.number for *_, hp in marks))))
+    symptoms = getattr(plan, "symptoms", None)
+    if symptoms is not None and symptoms.marks:
+        views.extend(_mark_views(body, symptoms.marks, height, progress))
     return tuple(views)
+
+
+def _skin_normals(body: _Body, positions: np.ndarray) -> np.ndarray:
+    """The skin's normal nearest each position, (n, 3); zeros where the body has no skin."""
+    skins = [p for sid, p in body.polys.items() if body.infos[sid].kind == "skin"]
+    out = np.zeros((len(positions), 3))
+    best = np.full(len(positions), np.inf)
+    for poly in skins:
+        normals = poly.point_data["Normals"]
+        for i, p in enumerate(positions):
+            j = poly.find_closest_point(p)
+            d = float(np.linalg.norm(poly.points[j] - p))
+            if d < best[i]:
+                best[i], out[i] = d, normals[j]
+    return out
+
+
+def mark_views_of(normals: np.ndarray) -> list[tuple[str, ...]]:
+    """The mark views each mark is drawn in: the one its skin faces most, and the other when it
+    faces that one at least :data:`MARK_FACING` (a mark on the flank shows in both).
+
+    >>> mark_views_of(np.array([[0.0, -1.0, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]))
+    [('marks_front',), ('marks_back',), ('marks_front',)]
+    """
+    out = []
+    for n in normals:
+        facing = {name: _facing(n, name) for name in MARK_VIEWS}
+        first = max(MARK_VIEWS, key=lambda name: facing[name])
+        out.append(tuple(name for name in MARK_VIEWS if name == first or facing[name] >= MARK_FACING))
+    return out
+
+
+def _mark_views(body: _Body, marks: Sequence, height: int, progress: Progress) -> list[PlanView]:
+    """The whole body from the front and from behind with the symptom marks as coloured discs,
+    named as in the handout's list (``P1``, ``T1``)."""
+    positions = np.array([m.position for m in marks], dtype=float)
+    shown_in = mark_views_of(_skin_normals(body, positions))
+    names = mark_names(marks)
+    size = (int(round(height * 0.5)), height)
+    lo, hi = body.bounds
+    faded = {**FADED, "skin": MARK_SKIN_OPACITY}
+    out = []
+    for name, direction in MARK_VIEWS.items():
+        _say(progress, f"rendering the marks {_VIEW_WORDS[direction]}")
+        centre, half = _fit(lo, hi, direction, size, 1.02)
+        shot = _Shot(name, f"Marks, {_VIEW_WORDS[direction]}", centre, half, size)
+        index = [i for i, views in enumerate(shown_in) if name in views]
+        image, pixels = _render_shot(body, shot, {}, [positions[i] for i in index], faded)
+        discs = [(x, y, names[i], marks[i].kind) for (x, y), i in zip(pixels, index)
+                 if 0 <= x < image.shape[1] and 0 <= y < image.shape[0]]
+        out.append(PlanView(name, shot.title, _draw_mark_discs(image, discs), tuple(i + 1 for i in index)))
+    return out
+
+
+def _draw_mark_discs(image: np.ndarray, discs: Sequence[tuple[float, float, str, str]]) -> np.ndarray:
+    """Each mark: a disc in its kind's colour (:data:`viewer.scene.MARK_COLOURS`) with a white
+    rim, and its name on a white tag beside it, moved along until it overlaps no other tag."""
+    from PIL import Image, ImageDraw
+
+    if not discs:
+        return image
+    img = Image.fromarray(image).convert("RGB")
+    draw = ImageDraw.Draw(img)
+    h, w = image.shape[:2]
+    radius = max(4, round(min(w, h) / 30))
+    font = _pil_font(round(radius * 1.5), bold=True)
+    taken: list[tuple[float, float, float, float]] = [(x - radius, y - radius, x + radius, y + radius)
+                                                      for x, y, *_ in discs]
+    tags = []
+    for x, y, name, kind in discs:
+        tw, th = draw.textlength(name, font=font) + radius, radius * 2.2
+        outward = -1 if x < w / 2 else 1
+        spot = None
+        for dy in (0, -1, 1, -2, 2, -3, 3, -4, 4):
+            for side in (outward, -outward):
+                left = x + radius * 1.4 if side > 0 else x - radius * 1.4 - tw
+                top = y - th / 2 + dy * th
+                box = (left, top, left + tw, top + th)
+                inside = box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h
+                clear = all(box[2] <= a0 or box[0] >= a1 or box[3] <= b0 or box[1] >= b1 for a0, b0, a1, b1 in taken)
+                if inside and clear:
+                    spot = box
+                    break
+            if spot:
+                break
+        spot = spot or (x + radius * 1.4, y - th / 2, x + radius * 1.4 + tw, y + th / 2)
+        taken.append(spot)
+        tags.append((x, y, name, kind, spot))
+    for x, y, name, kind, (x0, y0, x1, y1) in tags:
+        colour = _rgb(MARK_COLOURS[kind])
+        cx, cy = (x0 if x0 > x else x1), (y0 + y1) / 2
+        draw.line([(x, y), (cx, cy)], fill=colour, width=max(1, radius // 4))
+        draw.rounded_rectangle([x0, y0, x1, y1], radius=radius * 0.6, fill=(255, 255, 255), outline=colour,
+                               width=max(1, radius // 4))
+        draw.text(((x0 + x1) / 2, cy), name, font=font, fill=colour, anchor="mm")
+    for x, y, _name, kind, _box in tags:
+        draw.ellipse([x - radius - 1, y - radius - 1, x + radius + 1, y + radius + 1], fill=(255, 255, 255))
+        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=_rgb(MARK_COLOURS[kind]))
+    return np.asarray(img)
 
 
 def _draw_markers(image: np.ndarray, marks: Sequence[tuple[float, float, HandoutPoint]],

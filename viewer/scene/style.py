@@ -17,7 +17,7 @@ from viewer.selection import SIDES
 __all__ = [
     "BACKGROUND_COLOURS", "BASE_COLOUR", "BROWSER_PRESETS", "CAMERAS", "DEFAULT_LAYERS",
     "DERMATOME_COLOUR", "DERMATOME_LEGEND", "DERMATOME_PALETTE", "DERMATOME_SKIN_COLOUR",
-    "FADE_OPACITY", "LAYER_NAMES", "LEGEND", "MARKER_COLOUR", "MIDLINE", "MODES",
+    "FADE_OPACITY", "LAYER_NAMES", "LEGEND", "MARK_COLOURS", "MARK_LEGEND", "MARKER_COLOUR", "MIDLINE", "MODES",
     "OVERLAY_LAYERS", "PAIRED_SIDES", "PATH_COLOUR", "POINT_COLOUR", "ROLE_COLOURS", "SIDES",
     "SKIN_OUTLINE_OPACITY", "STORY_COLOURS", "VIEWS", "Camera", "LegendEntry",
 ]
@@ -120,6 +120,15 @@ LEGEND: tuple[LegendEntry, ...] = (
 )
 #: The legend line of the dermatome layer, added while it is drawn.
 DERMATOME_LEGEND = LegendEntry("Skin supplied by the root (dermatome)", DERMATOME_COLOUR)
+
+#: Symptom marks on the skin ("Where does it hurt?"), by kind: pain warm, tingling cool (the
+#: app's markers and the handout's discs).
+MARK_COLOURS: dict[str, str] = {"pain": "#e11d48", "tingling": "#0891b2"}
+#: The legend of the symptom marks (the handout's marks page).
+MARK_LEGEND: tuple[LegendEntry, ...] = (
+    LegendEntry("Pain", MARK_COLOURS["pain"], "dot"),
+    LegendEntry("Tingling or numbness", MARK_COLOURS["tingling"], "dot"),
+)
 
 
 @dataclass(frozen=True)
