@@ -148,6 +148,7 @@ class RadixApp(pn.viewable.Viewer):
         self.symptoms = SymptomPanel(data, on_change=self._refresh, on_open=self._open_candidate,
                                      mode=self.state.mode)
         self.symptoms.kind.param.watch(lambda e: setattr(self.view, "mark_kind", e.new or ""), "value")
+        self.planner.attach_symptoms(self.symptoms.plan_symptoms, self.symptoms.restore)
         self.state.quiz = quiz.start(data.knowledge)
         focus = self._read_url()
         self._aim_quiz()

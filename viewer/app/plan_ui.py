@@ -47,6 +47,7 @@ from viewer.plan import (
     Plan, PlanError, add_point, dumps, from_share_token, loads, move_point, plan_cautions,
     remove_point, set_item_note, set_note, set_subject, set_title, share_token,
 )
+from viewer.plan.model import PlanSymptoms, set_symptoms
 from viewer.scene import marker_specs
 from viewer.scene.words import SIDE_TAGS
 from viewer.selection import LevelSelection, RootSelection, Selection
@@ -797,6 +798,8 @@ class PlanBuilder:
         self._show = True
         self._share_url: str | None = None
         self._busy = False
+        self._get_symptoms: Callable[[], PlanSymptoms | None] | None = None
+        self._restore_symptoms: Callable[[PlanSymptoms], None] | None = None
 
         self.store = PlanStore()
         self.panel = PlanPanel(sizing_mode="stretch_both", min_height=120, margin=0, css_classes=["rx-plan-panel"])
@@ -892,6 +895,7 @@ class PlanBuilder:
         except PlanError as err:
             return [f"The plan in this link could not be opened: {err.problem} (field {err.field})."]
         self.shared, self.shared_token = plan, token
+        self._restore(plan)
         self._render()
         return []
 
@@ -899,6 +903,26 @@ class PlanBuilder:
         """The address fragment for the open shared plan (``#plan=<token>``, or empty), so a
         reload keeps it; the app's query never carries a plan."""
         return link_hash(self.shared_token)
+
+    # --- symptom marks --------------------------------------------------------------------------
+    def attach_symptoms(self, get: Callable[[], PlanSymptoms | None],
+                        restore: Callable[[PlanSymptoms], None]) -> None:
+        """Let saved and shared plans carry the session's symptom marks: ``get()`` gives the
+        current marks (with the candidate roots), ``restore(symptoms)`` puts a plan's marks back
+        (saying in its own panel what it cannot use). The marks stay in the session (and the
+        ``#marks=`` fragment) until the user saves, shares or prints the plan."""
+        self._get_symptoms, self._restore_symptoms = get, restore
+
+    def _with_symptoms(self, plan: Plan) -> Plan:
+        """The user's own plan with the current marks (a shared plan goes out as it came)."""
+        if self._get_symptoms is None or plan is self.shared:
+            return plan
+        return set_symptoms(plan, self._get_symptoms())
+
+    def _restore(self, plan: Plan) -> None:
+        """Put an opened plan's marks back in the session (a plan without marks leaves them)."""
+        if plan.symptoms is not None and self._restore_symptoms is not None:
+            self._restore_symptoms(plan.symptoms)
 
     # --- editing ------------------------------------------------------------------------------
     def _set_plan(self, plan: Plan, redraw: bool = True) -> None:
@@ -1017,7 +1041,7 @@ class PlanBuilder:
         self._render()
 
     def _make_share_url(self) -> str:
-        token = share_token(self.plan)
+        token = share_token(self._with_symptoms(self.plan))
         loc = pn.state.location
         base = ""
         if loc is not None and loc.hostname:
@@ -1071,7 +1095,7 @@ class PlanBuilder:
 
     # --- files --------------------------------------------------------------------------------
     def _save_json(self):
-        plan = self.shown
+        plan = self._with_symptoms(self.shown)
         if not plan.created:
             plan = replace(plan, created=_now())
         self.save.filename = plan_filename(plan, ".json")
@@ -1086,7 +1110,11 @@ class PlanBuilder:
                 self._message = Message("error", "Close the shared plan (Back to my plan) before opening a file.")
             else:
                 plan = read_upload(filename, event.new, self.knowledge)
-                self._replace(plan, f"Opened {Path(filename).name[:120]} ({len(plan.items)} points)")
+                self._restore(plan)
+                marks = f", {len(plan.symptoms.marks)} marks" if plan.symptoms else ""
+                # the marks live in the session (and the #marks= fragment), not in the stored plan
+                self._replace(set_symptoms(plan, None),
+                              f"Opened {Path(filename).name[:120]} ({len(plan.items)} points{marks})")
                 return
         except PlanError as err:
             self._message = Message("error", f"{Path(filename).name[:120]} could not be opened; your plan is "
@@ -1097,7 +1125,7 @@ class PlanBuilder:
 
     # --- handout ------------------------------------------------------------------------------
     async def _on_handout(self, event) -> None:
-        plan = self.shown
+        plan = self._with_symptoms(self.shown)
         if self._busy:
             return
         if not plan.items:

@@ -329,6 +329,30 @@ class SymptomPanel:
     def markers(self, show_labels: bool = True) -> list[dict]:
         return mark_markers(self.marks, show_labels)
 
+    # --- the plan -----------------------------------------------------------------------------
+    def plan_symptoms(self):
+        """The marks, weak key muscles and ranked candidate roots for a saved or shared plan
+        (:class:`viewer.plan.model.PlanSymptoms`), or None without marks."""
+        from viewer.plan.model import MAX_SYMPTOM_CANDIDATES, CandidateLevel, PlanSymptoms, SymptomMark
+
+        if not self.marks and not self.weak:
+            return None
+        return PlanSymptoms(
+            marks=tuple(SymptomMark.at(m.kind, m.position) for m in self.marks), weakness=tuple(self.weak),
+            candidates=tuple(CandidateLevel(c.root, c.side, round(c.score, 2))
+                             for c in self.roots[:MAX_SYMPTOM_CANDIDATES]))
+
+    def restore(self, symptoms) -> None:
+        """Put the marks of an opened plan back (they replace the current ones, and the address
+        fragment follows); weak muscles the app's list does not hold are named in the panel."""
+        keys = {km.id for km in self.knowledge.key_muscles}
+        self.marks = [Mark(m.kind, tuple(int(round(v)) for v in m.position)) for m in symptoms.marks][:MAX_MARKS]
+        self.weak = [w for w in dict.fromkeys(symptoms.weakness) if w in keys]
+        self.notes = [f"The plan's weakness {w!r} is not one of the key muscles listed here; it was not restored."
+                      for w in symptoms.weakness if w not in keys]
+        self._set_weak_input()
+        self._update()
+
 
 def _candidates(title: str, items, mode: str) -> list[str]:
     """One ranked list of candidates (roots or muscles): ``items`` are ``(candidate, action,

@@ -94,6 +94,8 @@ SETTINGS = ("session", "home", "both")
 SUBJECT_KEYS = ("muscle", "level", "root", "point", "side")
 #: The kinds of a symptom mark on the skin: pain, and tingling or numbness.
 MARK_KINDS = ("pain", "tingling")
+#: Candidate roots kept with a plan at most (the schema's limit).
+MAX_SYMPTOM_CANDIDATES = 30
 #: Said next to a plan's notes wherever they are written down (the saved file, the handout).
 NOTES_NOTICE = ("The notes in this plan are personal data: keep and share it only as you would a "
                 "health record.")
