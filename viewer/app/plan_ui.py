@@ -1111,7 +1111,8 @@ class PlanBuilder:
             else:
                 plan = read_upload(filename, event.new, self.knowledge)
                 self._restore(plan)
-                marks = f", {len(plan.symptoms.marks)} marks" if plan.symptoms else ""
+                n = len(plan.symptoms.marks) if plan.symptoms else 0
+                marks = f", {n} mark{'s' if n != 1 else ''}" if n else ""
                 # the marks live in the session (and the #marks= fragment), not in the stored plan
                 self._replace(set_symptoms(plan, None),
                               f"Opened {Path(filename).name[:120]} ({len(plan.items)} points{marks})")
