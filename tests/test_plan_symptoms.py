@@ -166,3 +166,23 @@ def test_fuzz_damaged_symptoms_raise_plan_error_only(real, where, key, value):
         assert e.errors and all(x.file == "fuzz.json" and x.field for x in e.errors)
     else:
         assert pm.plan_from_dict(pm.plan_to_dict(plan), real) == plan
+
+
+def test_cli_validate_reports_the_symptoms(capsys):
+    from viewer.plan.__main__ import main
+
+    assert main(["validate", str(EXAMPLE)]) == 0
+    out = capsys.readouterr().out
+    assert "symptoms: 3 marks, 1 weak muscle, candidate roots L5 left, S2 left" in out
+
+
+def test_cli_validate_names_a_bad_mark(tmp_path, capsys):
+    from viewer.plan.__main__ import main
+
+    doc = json.loads(EXAMPLE.read_text())
+    doc["symptoms"]["marks"][1]["side"] = "right"
+    path = tmp_path / "visit.json"
+    path.write_text(json.dumps(doc))
+    assert main(["validate", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "visit.json: record symptom mark 2 (index 1): field side" in err and "Traceback" not in err
