@@ -698,7 +698,7 @@ def plan_html(plan: Plan, knowledge, mode: str = "practitioner", *, read_only: b
     if share_url and n and mode != "patient":
         parts.append('<div class="rx-plan-share"><input type="text" readonly aria-label="Share link" '
                      f'value="{_attr(share_url)}">' + _button("copy", "Copy", share_url) + "</div>"
-                     '<div class="rx-muted">Opens this plan read-only; the plan, notes included, travels '
+                     '<div class="rx-muted">Opens this plan read-only; the plan, notes and symptom marks included, travels '
                      "inside the link (after the #, which browsers do not send to servers): share it "
                      "only with people who may read the notes.</div>")
     parts.append('<div class="rx-plan-row rx-plan-device" style="margin-top:10px">'
