@@ -412,3 +412,16 @@ def test_notes_come_with_the_personal_data_notice(handouts, plan, audience):
     assert plan.note or any(item.note for item in plan.items)      # the example has notes
     _, pages = handouts[audience]
     assert _norm(NOTES_NOTICE) in " ".join(pages)
+
+
+def test_symptom_marks_alone_bring_the_personal_data_notice(app, plan, views, tmp_path):
+    from viewer.plan.export import export_pdf
+    from viewer.plan.model import NOTES_NOTICE
+
+    quiet = replace(plan, note="", items=tuple(replace(i, note="") for i in plan.items), techniques=())
+    with_marks = pdf_pages(export_pdf(quiet, tmp_path / "m.pdf", app.knowledge, app.assets_dir, "patient",
+                                      views=views))
+    without = pdf_pages(export_pdf(replace(quiet, symptoms=None), tmp_path / "n.pdf", app.knowledge,
+                                   app.assets_dir, "patient", views=views))
+    assert _norm(NOTES_NOTICE) in " ".join(with_marks)
+    assert _norm(NOTES_NOTICE) not in " ".join(without)

@@ -422,7 +422,7 @@ def _points_pages(pdf, plan, knowledge, points, sections, audience: str,
     if plan.note:
         _heading(pdf, "From your practitioner" if audience == "patient" else "Plan note", 12)
         _paragraph(pdf, plan.note, 10.5, INK, "I")
-    if plan.note or any(item.note for item in plan.items):
+    if plan.note or any(item.note for item in plan.items) or symptoms is not None:
         _paragraph(pdf, NOTES_NOTICE, 8.5, MUTED)
     for section in sections[2:]:
         _section(pdf, section, 10.5 if audience == "patient" else 9.3, INK, 12)

@@ -97,8 +97,8 @@ MARK_KINDS = ("pain", "tingling")
 #: Candidate roots kept with a plan at most (the schema's limit).
 MAX_SYMPTOM_CANDIDATES = 30
 #: Said next to a plan's notes wherever they are written down (the saved file, the handout).
-NOTES_NOTICE = ("The notes in this plan are personal data: keep and share it only as you would a "
-                "health record.")
+NOTES_NOTICE = ("The notes and symptom marks in this plan are personal data: keep and share it only as "
+                "you would a health record.")
 #: The field of a saved file that carries :data:`NOTES_NOTICE` (written for people; never read).
 NOTICE_FIELD = "privacy"
 
