@@ -167,11 +167,40 @@ def _locate_named(names: Sequence[tuple[str, int]], pts: np.ndarray, body: SkinM
     return loc
 
 
-def _where(loc: Location, i: int) -> str:
+#: The trunk in words by the way the skin faces (back, front, side) and its height: above the
+#: first landmark, above the second, below both.
+_TRUNK_PLACES = {
+    "back": (("T12_spinous_tip", "upper back"), ("iliac_crest_top", "lower back"), (None, "buttock")),
+    "front": (("xiphisternal_junction", "chest"), ("pubic_symphysis_superior", "belly"), (None, "groin")),
+    "side": (("T12_spinous_tip", "side of the chest"), ("iliac_crest_top", "flank"), (None, "hip")),
+}
+
+
+def _trunk_place(body: SkinMap | None, loc: Location, i: int) -> str:
+    """The trunk in plainer words ("lower back", "buttock", "belly"), from the way the skin faces
+    and the heights of landmarks; "trunk" where the body lacks them."""
+    if body is None:
+        return "trunk"
+    around = float(loc.around[i]) % 360.0
+    facing = "back" if 120.0 <= around <= 240.0 else "front" if around <= 60.0 or around >= 300.0 else "side"
+    side = "right" if loc.side[i] == "right" else "left"
+    z = float(loc.points[i][2])
+    try:
+        for landmark, place in _TRUNK_PLACES[facing]:
+            if landmark is None or z > float(body.landmark(landmark, side)[2]):
+                return place
+    except KeyError:
+        return "trunk"
+    return "trunk"
+
+
+def _where(loc: Location, i: int, body: SkinMap | None = None) -> str:
     side = loc.side[i]
     part = loc.part[i]
     if part in _DIGIT_NAMES:
         place = _DIGIT_NAMES[part][max(int(loc.digit[i]), 1) - 1]
+    elif part == "trunk":
+        place = _trunk_place(body, loc, i)
     else:
         place = _PART_NAMES.get(part, part)
     return f"the {place}" if side == "midline" else f"the {side} {place}"
@@ -193,8 +222,9 @@ def mark_places(atlas, marks: Sequence) -> tuple[str, ...]:
     pts = _positions("marks", marks)
     if not len(pts):
         return ()
-    loc = _locate_named([("marks", i) for i in range(len(pts))], pts, body_of(atlas))
-    return tuple(_where(loc, i) for i in range(len(pts)))
+    body = body_of(atlas)
+    loc = _locate_named([("marks", i) for i in range(len(pts))], pts, body)
+    return tuple(_where(loc, i, body) for i in range(len(pts)))
 
 
 def _sentence(text: str) -> str:
@@ -243,7 +273,7 @@ def _mark_evidence(tally: _Tally, knowledge: Knowledge, body: SkinMap, names: Se
         label = "Tingling or numbness" if kind == "tingling" else "Pain"
         weight = TINGLING_WEIGHT if kind == "tingling" else PAIN_WEIGHT
         found = dermatomes_at(knowledge, body, loc, i)
-        where = _where(loc, i)
+        where = _where(loc, i, body)
         roots = [d.root for d in found]
         for d in found:
             share = weight / len(found)
@@ -453,7 +483,7 @@ def rank_muscles(knowledge: Knowledge, atlas, *, pain: Sequence = ()) -> tuple[M
     loc = _locate_named([("pain", i) for i in range(len(pts))], pts, body)
     tally = _Tally()
     for i in range(len(pts)):
-        where = _where(loc, i)
+        where = _where(loc, i, body)
         side = loc.side[i]
         for acronym, dist in body.muscles_near(loc.skin[i], UNDER_MARK_MM):
             base, _, s = acronym.rpartition("_")
