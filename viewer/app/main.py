@@ -20,7 +20,8 @@ from panel.theme import Fast
 
 from viewer.atlas import PAIRED_SIDES
 from viewer.knowledge import ROOTS
-from viewer.scene import DERMATOME_LEGEND, LAYER_NAMES, LEGEND, Scene, compose_scene, scene_spec
+from viewer.scene import DERMATOME_LEGEND, LAYER_NAMES, LEGEND, TECHNIQUE_LEGEND, Scene, compose_scene, scene_spec
+from viewer.scene.techniques import zone_book
 from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection
 
 from . import info, quiz
@@ -31,6 +32,7 @@ from .story_control import StoryControl
 from .plan_ui import PlanBuilder
 from .state import AppState, parse_query
 from .symptoms_ui import SymptomPanel
+from .techniques_ui import techniques_html
 from .view3d import SETUP_COMMAND, BodyView, bundle_ready
 
 ACCENT = "#0f766e"
@@ -157,7 +159,7 @@ class RadixApp(pn.viewable.Viewer):
         elif self.state.view != "posterior":
             self.view.show_view(self.state.view)
         self.state.param.watch(self._on_state, ["muscle", "level", "root", "point", "side", "layers",
-                                                "mode", "isolate", "labels"])
+                                                "mode", "isolate", "labels", "technique"])
         self.view.param.watch(self._on_pick, ["picked"])
         self.view.param.watch(self._on_view, ["view"])
         self.info.param.watch(self._on_action, ["action"])
@@ -203,6 +205,8 @@ class RadixApp(pn.viewable.Viewer):
             self.state.param.mode, options={"Patient": "patient", "Student": "student", "Practitioner": "practitioner"},
             button_type="primary", button_style="outline", sizing_mode="stretch_width")
         kinds_present = {s.kind for s in data.structures} | {"points", "meridians"}
+        if zone_book(data) is not None:
+            kinds_present.add("techniques")
         if skin_dermatomes(data):
             kinds_present.add("dermatomes")
         self.layer_widgets = []
@@ -406,6 +410,11 @@ class RadixApp(pn.viewable.Viewer):
             self._choose(point=value)
         elif kind == "back":
             self._choose(point=None)
+        elif kind == "technique_show" and k.has_technique(value):
+            self.state.technique = None if self.state.technique == value else value
+        elif kind == "technique_add" and k.has_technique(value):
+            self.planner.add_technique(value, self.state.side)
+            self._refresh_info(self._scene())
         elif kind == "answer" and self.state.quiz is not None:
             try:
                 self.state.quiz = quiz.answer(self.state.quiz, int(value))
@@ -435,7 +444,9 @@ class RadixApp(pn.viewable.Viewer):
                           point=st.point, side=st.side, mode=st.mode, layers=st.layers,
                           isolate=st.isolate, show_labels=st.labels, view=st.view,
                           positions=data.positions, paths=data.paths,
-                          also_highlight=self.story.highlight(), seq=seq)
+                          also_highlight=self.story.highlight(), seq=seq,
+                          technique=st.technique if st.technique and k.has_technique(st.technique) else None,
+                          technique_zones=zone_book(data))
         scene = spec.scene
         markers = self.planner.update(scene, st.mode, list(spec.markers), render=not panel_later)
         drawn_points = [m["code"] for m in markers]
@@ -449,6 +460,9 @@ class RadixApp(pn.viewable.Viewer):
         dermatomes = list(spec.dermatomes)
         if dermatomes != self.view.dermatomes:
             update["dermatomes"] = dermatomes
+        techniques = list(spec.techniques)
+        if techniques != self.view.techniques:
+            update["techniques"] = techniques
         self.view.param.update(**update)
         self._generation += 1
         if panel_later:
@@ -485,6 +499,7 @@ class RadixApp(pn.viewable.Viewer):
             drawn = [m["code"] for m in self.view.markers if not m["code"].startswith("mark-")]
         card = self.state.quiz if mode == "student" else None
         subject = scene.subject
+        with_techniques = self._message is None and scene.point is None and subject is not None
         if self._message is not None:
             title, text = self._message
             self._message = None
@@ -500,6 +515,10 @@ class RadixApp(pn.viewable.Viewer):
             html = info.root_html(subject, k, mode, drawn, quiz=card, notes=self._notes)
         else:
             html = info.welcome_html(mode=mode, quiz=card, notes=self._notes)
+        if with_techniques:
+            html += techniques_html(subject, k, mode, shown={t["id"] for t in self.view.techniques},
+                                    in_plan={t.id for t in self.planner.plan.techniques},
+                                    editable=not self.planner.read_only)
         self.info.content = html
 
     @staticmethod
@@ -518,7 +537,8 @@ class RadixApp(pn.viewable.Viewer):
             return [pn.pane.HTML(info.notice_html(), stylesheets=[info.CSS], sizing_mode="stretch_width")]
         legend = "".join(
             f'<div><span class="sw" style="background:{e.colour}"></span>{escape(e.label)}</div>'
-            for e in (*LEGEND, *((DERMATOME_LEGEND,) if self.view.skin_dermatomes else ())))
+            for e in (*LEGEND, *((DERMATOME_LEGEND,) if self.view.skin_dermatomes else ()),
+                      *TECHNIQUE_LEGEND.values()))
         return [
             self.search, self.region, self.level,
             _label("Side"), self.side,
