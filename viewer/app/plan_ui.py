@@ -1194,8 +1194,8 @@ class PlanBuilder:
         plan = self.shown
         if self._busy:
             return
-        if not plan.items:
-            self._show_status("error", "Add points to the plan first: the handout lists them.")
+        if plan.empty:
+            self._show_status("error", "Add points or techniques to the plan first: the handout lists them.")
             return
         audience = "patient" if self._mode == "patient" else self.audience.value
         self._busy = True
@@ -1236,20 +1236,22 @@ class PlanBuilder:
     def _render(self) -> None:
         plan, mode = self.shown, self._mode
         patient = mode == "patient"
-        n = len(plan.items)
+        n, nt = len(plan.items), len(plan.techniques)
         # The explanation keeps the larger part of the column (flex 2): a practitioner's plan
         # with points takes half, an empty one a third. Patients and students only see a plan
         # that is there (a shared one, or one made for them): planning is the practitioner's.
-        share = "2" if mode == "practitioner" and n else "1"
-        self._fit(hidden=mode != "practitioner" and not n, share=share)
+        share = "2" if mode == "practitioner" and (n or nt) else "1"
+        self._fit(hidden=mode != "practitioner" and not (n or nt), share=share)
         title = ("Shared plan" if self.read_only else "Your plan" if patient else "Plan")
-        count = f"{n} point{'s' if n != 1 else ''}" if n else "empty"
+        count = f"{n} point{'s' if n != 1 else ''}" if n else ("" if nt else "empty")
+        if nt:
+            count += (", " if n else "") + f"{nt} technique{'s' if nt != 1 else ''}"
         self.header.object = (f'<div class="rx-plan-bar"><span>{escape(title)}</span>'
                               f'<span class="rx-plan-bar-count">{escape(count)}</span></div>')
         self._files.styles = {"display": "none" if patient else "flex"}
         self.audience.styles = {"display": "none" if patient else "block"}
         self.open.disabled = self.read_only
-        self.handout.disabled = self._busy or not plan.items
+        self.handout.disabled = self._busy or plan.empty
         self.panel.content = plan_html(
             plan, self.knowledge, mode, read_only=self.read_only,
             cands=candidates(self._scene, self.knowledge, self.plan) if not self.read_only else (),

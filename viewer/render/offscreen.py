@@ -252,4 +252,6 @@ def technique_items(techniques: Sequence[dict], opacity: float = 0.55) -> list[I
             centre, normal = np.asarray(spot["position"], float), np.asarray(spot["normal"], float)
             items.append(Item(pv.Disc(center=centre + 1.5 * normal, normal=normal, inner=spot["radius"] * 0.45,
                                       outer=spot["radius"], c_res=36), colour, 1.0))
+            items.append(Item(pv.Disc(center=centre + 1.0 * normal, normal=normal, inner=0.0,
+                                      outer=spot["radius"] * 0.45, c_res=36), colour, 0.5))
     return items
