@@ -123,7 +123,9 @@ def test_a_muscle_shows_its_stretch_and_the_cupping_at_its_levels(page, real_ser
     stretch = zones[0]
     movement = knowledge.technique(stretch["id"]).how.movement
     assert stretch["label"] == f"Stretch: {movement}" and stretch["strokes"] == 1
-    _wait(lambda: f"Stretch: {movement}" in page.evaluate("radixView.labels()"), "the stretch's movement label")
+    # the movement in words, as a caption in the view
+    _wait(lambda: f"Stretch: {movement}" in page.evaluate("radixView.techniques().caption"), "the movement caption")
+    assert page.locator(".radix-technique-caption").is_visible()
     # patient mode: the plain explanation of stretch + paraspinal work, with its sources
     why = page.locator(".rx-tq-why")
     why.wait_for(timeout=30_000)

@@ -20,9 +20,12 @@ from panel.theme import Fast
 
 from viewer.atlas import PAIRED_SIDES
 from viewer.knowledge import ROOTS
-from viewer.scene import DERMATOME_LEGEND, LAYER_NAMES, LEGEND, TECHNIQUE_LEGEND, Scene, compose_scene, scene_spec
+from viewer.scene import (
+    DERMATOME_LEGEND, LAYER_NAMES, LEGEND, TECHNIQUE_LEGEND, Scene, compose_scene, scene_spec, technique_specs,
+    techniques_in_view,
+)
 from viewer.scene.techniques import zone_book
-from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection
+from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection, sides_of
 
 from . import info, quiz
 from .data import AppData, Problem, load_app_data
@@ -444,9 +447,7 @@ class RadixApp(pn.viewable.Viewer):
                           point=st.point, side=st.side, mode=st.mode, layers=st.layers,
                           isolate=st.isolate, show_labels=st.labels, view=st.view,
                           positions=data.positions, paths=data.paths,
-                          also_highlight=self.story.highlight(), seq=seq,
-                          technique=st.technique if st.technique and k.has_technique(st.technique) else None,
-                          technique_zones=zone_book(data))
+                          also_highlight=self.story.highlight(), seq=seq)
         scene = spec.scene
         markers = self.planner.update(scene, st.mode, list(spec.markers), render=not panel_later)
         drawn_points = [m["code"] for m in markers]
@@ -460,9 +461,10 @@ class RadixApp(pn.viewable.Viewer):
         dermatomes = list(spec.dermatomes)
         if dermatomes != self.view.dermatomes:
             update["dermatomes"] = dermatomes
-        techniques = list(spec.techniques)
-        if techniques != self.view.techniques:
-            update["techniques"] = techniques
+        if not panel_later:
+            techniques = self._technique_zones(scene)
+            if techniques != self.view.techniques:
+                update["techniques"] = techniques
         self.view.param.update(**update)
         self._generation += 1
         if panel_later:
@@ -479,6 +481,13 @@ class RadixApp(pn.viewable.Viewer):
         self._refresh_info(scene, drawn_points)
         self._write_url()
 
+    def _technique_zones(self, scene: Scene) -> list[dict]:
+        """The technique zones the view draws for ``scene`` (:attr:`viewer.scene.SceneSpec.techniques`)."""
+        st, k = self.state, self.data.knowledge
+        chosen = st.technique if st.technique and k.has_technique(st.technique) else None
+        return technique_specs(techniques_in_view(scene, k, chosen), sides_of(st.side), k, zone_book(self.data),
+                               st.layers, st.mode)
+
     def _refresh_panel(self, generation: int, scene: Scene) -> None:
         """The second half of a refresh after a click in the view (see :meth:`_refresh`) for the
         scene the first half drew; skipped when a newer refresh has come since (every change of
@@ -486,6 +495,10 @@ class RadixApp(pn.viewable.Viewer):
         when it runs)."""
         if generation != self._generation:
             return
+        # The technique zones (skin patches of some tens of kB) follow the highlight, never delay it.
+        techniques = self._technique_zones(scene)
+        if techniques != self.view.techniques:
+            self.view.techniques = techniques
         self.planner.render()
         self._refresh_info(scene)
         self._write_url()

@@ -3,7 +3,6 @@
 // press into an acupressure point), cups as discs with a rim, acupressure spots as rings. What and
 // where is decided in Python (viewer/scene/techniques.py, ``model.techniques``); this draws it.
 import * as THREE from "three";
-import { CSS2DObject } from "three/addons/renderers/CSS2DRenderer.js";
 import { el_ } from "./dom.js";
 
 const UP = new THREE.Vector3(0, 1, 0);
@@ -83,6 +82,15 @@ export function installTechniques(v) {
   scene.add(group);
   v.techniqueGroup = group;
   v.techniquesShown = [];
+  // A stretch's movement in words, as a caption in the view's corner: never hidden by labels.
+  const caption = el_("div", "radix-technique-caption");
+  Object.assign(caption.style, {
+    position: "absolute", left: "12px", top: "12px", maxWidth: "min(360px, 60%)", padding: "7px 11px",
+    background: "rgba(255, 255, 255, 0.94)", borderRadius: "8px", boxShadow: "0 2px 8px rgba(15, 23, 42, 0.18)",
+    font: '500 13px/1.4 "Inter", "Segoe UI", system-ui, sans-serif', color: "#1e293b", pointerEvents: "none",
+  });
+  caption.hidden = true;
+  v.root.appendChild(caption);
 
   function layer() {
     return ((model.structure_styles || {}).kinds || {}).techniques || {};
@@ -114,20 +122,6 @@ export function installTechniques(v) {
       for (const s of t.strokes || []) for (const m of strokeMeshes(s, color)) zone.add(m);
       for (const c of t.cups || []) for (const m of cupMeshes(c, color)) zone.add(m);
       for (const s of t.spots || []) zone.add(spotMesh(s, color));
-      if (t.label) {
-        const stroke = (t.strokes || [])[0];
-        const at = stroke ? stroke.points[Math.floor(stroke.points.length / 2)] : t.centre;
-        if (at) {
-          const box = el_("div", "radix-label radix-label-technique", t.label);
-          box.style.borderColor = color;
-          box.style.borderLeft = `4px solid ${color}`;
-          box.style.whiteSpace = "normal";
-          box.style.maxWidth = "220px";
-          const tag = new CSS2DObject(box);
-          tag.position.set(...at);
-          zone.add(tag);
-        }
-      }
       group.add(zone);
       shown.push({ id: t.id, kind: t.kind, side: t.side, triangles, strokes: (t.strokes || []).length,
                    cups: (t.cups || []).map((c) => ({ position: c.position, radius: c.radius, level: c.level ?? null })),
@@ -135,19 +129,24 @@ export function installTechniques(v) {
     }
     v.techniquesShown = shown;
     group.visible = (layer().visible ?? true);
+    const labelled = (model.techniques || []).filter((t) => t && t.label);
+    caption.textContent = [...new Set(labelled.map((t) => t.label))].join(" · ");
+    caption.style.borderLeft = labelled.length ? `4px solid ${labelled[0].color}` : "";
+    caption.hidden = !labelled.length || !group.visible;
   };
   // The layer's opacity changes the patches only; strokes, cups and spots stay solid to read.
   v.styleTechniques = function styleTechniques() {
     const l = layer();
     const opacity = Math.max(0.05, Math.min(1, l.opacity ?? 0.55));
     group.visible = (l.visible ?? true);
+    if (!group.visible) caption.hidden = true;
     group.traverse((o) => {
-      if (o.isCSS2DObject) o.visible = group.visible;
       if (o.userData && o.userData.part === "patch") o.material.opacity = opacity;
     });
   };
   // What is drawn now, for the browser tests: [{id, kind, side, triangles, strokes, cups, spots}].
-  v.techniquesDrawn = () => ({ visible: group.visible, zones: v.techniquesShown.map((z) => ({ ...z })) });
+  v.techniquesDrawn = () => ({ visible: group.visible, caption: caption.hidden ? "" : caption.textContent,
+                                zones: v.techniquesShown.map((z) => ({ ...z })) });
 
   model.on("techniques", () => { if (v.loaded) { v.buildTechniques(); v.requestRender(); } });
   model.on("structure_styles", () => { if (v.loaded) { v.styleTechniques(); } });
@@ -159,5 +158,5 @@ export function installTechniques(v) {
     v.buildTechniques();
     v.requestRender();
   }, 50);
-  model.on("remove", () => { clearInterval(waitForBody); clear(); });
+  model.on("remove", () => { clearInterval(waitForBody); clear(); caption.remove(); });
 }
