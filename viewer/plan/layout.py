@@ -394,7 +394,13 @@ def _technique_picture(pdf, view) -> None:
         pdf.add_page()
     y = pdf.get_y()
     side = TECHNIQUE_PICTURE_MM * view.image.shape[1] / view.image.shape[0]
-    _framed_image(pdf, view, MARGIN, y, side, TECHNIQUE_PICTURE_MM)   # with its caption below
+    pdf.image(_image_bytes(view), x=MARGIN, y=y, w=side, h=TECHNIQUE_PICTURE_MM)
+    pdf.set_draw_color(226, 232, 240)
+    pdf.set_line_width(0.3)
+    pdf.rect(MARGIN, y, side, TECHNIQUE_PICTURE_MM)
+    pdf.set_xy(MARGIN, y + TECHNIQUE_PICTURE_MM + 0.8)
+    pdf.use("I", 8.5, MUTED)
+    pdf.cell(PAGE_W - 2 * MARGIN, 4.5, pdf.t(view.title), align="L")
     pdf.set_y(y + TECHNIQUE_PICTURE_MM + 7)
 
 

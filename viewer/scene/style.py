@@ -99,7 +99,7 @@ DERMATOME_PALETTE: tuple[str, ...] = (
 #: A manual technique's zone by kind: the patch (translucent at the ``techniques`` layer's
 #: opacity), its strokes and cups. Kinds as in ``viewer.knowledge.TECHNIQUE_KINDS``.
 TECHNIQUE_COLOURS: dict[str, str] = {
-    "massage": "#0d9488",
+    "massage": "#4d7c0f",      # not the dermatome teal
     "acupressure": "#2563eb",
     "stretch": "#c026d3",
     "cupping": "#b45309",

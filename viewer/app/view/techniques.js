@@ -85,7 +85,7 @@ export function installTechniques(v) {
   // A stretch's movement in words, as a caption in the view's corner: never hidden by labels.
   const caption = el_("div", "radix-technique-caption");
   Object.assign(caption.style, {
-    position: "absolute", left: "12px", top: "12px", maxWidth: "min(360px, 60%)", padding: "7px 11px",
+    position: "absolute", left: "12px", top: "60px", maxWidth: "min(360px, 60%)", padding: "7px 11px",   // below the toolbar
     background: "rgba(255, 255, 255, 0.94)", borderRadius: "8px", boxShadow: "0 2px 8px rgba(15, 23, 42, 0.18)",
     font: '500 13px/1.4 "Inter", "Segoe UI", system-ui, sans-serif', color: "#1e293b", pointerEvents: "none",
   });
