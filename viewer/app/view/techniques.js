@@ -87,7 +87,7 @@ export function installTechniques(v) {
   Object.assign(caption.style, {
     position: "absolute", left: "12px", top: "60px", maxWidth: "min(360px, 60%)", padding: "7px 11px",   // below the toolbar
     background: "rgba(255, 255, 255, 0.94)", borderRadius: "8px", boxShadow: "0 2px 8px rgba(15, 23, 42, 0.18)",
-    font: '500 13px/1.4 "Inter", "Segoe UI", system-ui, sans-serif', color: "#1e293b", pointerEvents: "none",
+    font: '500 13px/1.4 "Inter", "Segoe UI", system-ui, sans-serif', pointerEvents: "none",
   });
   caption.hidden = true;
   v.root.appendChild(caption);
@@ -111,7 +111,7 @@ export function installTechniques(v) {
     const opacity = Math.max(0.05, Math.min(1, layer().opacity ?? 0.55));
     for (const t of model.techniques || []) {
       if (!t) continue;
-      const color = t.color || "#444444";
+      const color = t.color || v.colours.path;   // the colour comes with the zone (viewer/scene/style.py)
       const zone = new THREE.Group();
       zone.userData = { technique: t.id, kind: t.kind, side: t.side };
       let triangles = 0;
