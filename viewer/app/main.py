@@ -20,8 +20,12 @@ from panel.theme import Fast
 
 from viewer.atlas import PAIRED_SIDES
 from viewer.knowledge import ROOTS
-from viewer.scene import DERMATOME_LEGEND, LAYER_NAMES, LEGEND, Scene, compose_scene, scene_spec
-from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection
+from viewer.scene import (
+    DERMATOME_LEGEND, LAYER_NAMES, LEGEND, TECHNIQUE_LEGEND, Scene, compose_scene, scene_spec, technique_specs,
+    techniques_in_view,
+)
+from viewer.scene.techniques import zone_book
+from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection, sides_of
 
 from . import info, quiz
 from .data import AppData, Problem, load_app_data
@@ -31,6 +35,7 @@ from .story_control import StoryControl
 from .plan_ui import PlanBuilder
 from .state import AppState, parse_query
 from .symptoms_ui import SymptomPanel
+from .techniques_ui import techniques_html
 from .view3d import SETUP_COMMAND, BodyView, bundle_ready
 
 ACCENT = "#0f766e"
@@ -158,7 +163,7 @@ class RadixApp(pn.viewable.Viewer):
         elif self.state.view != "posterior":
             self.view.show_view(self.state.view)
         self.state.param.watch(self._on_state, ["muscle", "level", "root", "point", "side", "layers",
-                                                "mode", "isolate", "labels"])
+                                                "mode", "isolate", "labels", "technique"])
         self.view.param.watch(self._on_pick, ["picked"])
         self.view.param.watch(self._on_view, ["view"])
         self.info.param.watch(self._on_action, ["action"])
@@ -204,6 +209,8 @@ class RadixApp(pn.viewable.Viewer):
             self.state.param.mode, options={"Patient": "patient", "Student": "student", "Practitioner": "practitioner"},
             button_type="primary", button_style="outline", sizing_mode="stretch_width")
         kinds_present = {s.kind for s in data.structures} | {"points", "meridians"}
+        if zone_book(data) is not None:
+            kinds_present.add("techniques")
         if skin_dermatomes(data):
             kinds_present.add("dermatomes")
         self.layer_widgets = []
@@ -407,6 +414,11 @@ class RadixApp(pn.viewable.Viewer):
             self._choose(point=value)
         elif kind == "back":
             self._choose(point=None)
+        elif kind == "technique_show" and k.has_technique(value):
+            self.state.technique = None if self.state.technique == value else value
+        elif kind == "technique_add" and k.has_technique(value):
+            self.planner.add_technique(value, self.state.side)
+            self._refresh_info(self._scene())
         elif kind == "answer" and self.state.quiz is not None:
             try:
                 self.state.quiz = quiz.answer(self.state.quiz, int(value))
@@ -450,6 +462,10 @@ class RadixApp(pn.viewable.Viewer):
         dermatomes = list(spec.dermatomes)
         if dermatomes != self.view.dermatomes:
             update["dermatomes"] = dermatomes
+        if not panel_later:
+            techniques = self._technique_zones(scene)
+            if techniques != self.view.techniques:
+                update["techniques"] = techniques
         self.view.param.update(**update)
         self._generation += 1
         if panel_later:
@@ -466,6 +482,13 @@ class RadixApp(pn.viewable.Viewer):
         self._refresh_info(scene, drawn_points)
         self._write_url()
 
+    def _technique_zones(self, scene: Scene) -> list[dict]:
+        """The technique zones the view draws for ``scene`` (:attr:`viewer.scene.SceneSpec.techniques`)."""
+        st, k = self.state, self.data.knowledge
+        chosen = st.technique if st.technique and k.has_technique(st.technique) else None
+        return technique_specs(techniques_in_view(scene, k, chosen), sides_of(st.side), k, zone_book(self.data),
+                               st.layers, st.mode)
+
     def _refresh_panel(self, generation: int, scene: Scene) -> None:
         """The second half of a refresh after a click in the view (see :meth:`_refresh`) for the
         scene the first half drew; skipped when a newer refresh has come since (every change of
@@ -473,6 +496,10 @@ class RadixApp(pn.viewable.Viewer):
         when it runs)."""
         if generation != self._generation:
             return
+        # The technique zones (skin patches of some tens of kB) follow the highlight, never delay it.
+        techniques = self._technique_zones(scene)
+        if techniques != self.view.techniques:
+            self.view.techniques = techniques
         self.planner.render()
         self._refresh_info(scene)
         self._write_url()
@@ -486,6 +513,7 @@ class RadixApp(pn.viewable.Viewer):
             drawn = [m["code"] for m in self.view.markers if not m["code"].startswith("mark-")]
         card = self.state.quiz if mode == "student" else None
         subject = scene.subject
+        with_techniques = self._message is None and scene.point is None and subject is not None
         if self._message is not None:
             title, text = self._message
             self._message = None
@@ -501,6 +529,10 @@ class RadixApp(pn.viewable.Viewer):
             html = info.root_html(subject, k, mode, drawn, quiz=card, notes=self._notes)
         else:
             html = info.welcome_html(mode=mode, quiz=card, notes=self._notes)
+        if with_techniques:
+            html += techniques_html(subject, k, mode, shown={t["id"] for t in self.view.techniques},
+                                    in_plan={t.id for t in self.planner.plan.techniques},
+                                    editable=not self.planner.read_only)
         self.info.content = html
 
     @staticmethod
@@ -519,7 +551,8 @@ class RadixApp(pn.viewable.Viewer):
             return [pn.pane.HTML(info.notice_html(), stylesheets=[info.CSS], sizing_mode="stretch_width")]
         legend = "".join(
             f'<div><span class="sw" style="background:{e.colour}"></span>{escape(e.label)}</div>'
-            for e in (*LEGEND, *((DERMATOME_LEGEND,) if self.view.skin_dermatomes else ())))
+            for e in (*LEGEND, *((DERMATOME_LEGEND,) if self.view.skin_dermatomes else ()),
+                      *TECHNIQUE_LEGEND.values()))
         return [
             self.search, self.region, self.level,
             _label("Side"), self.side,

@@ -130,6 +130,11 @@ class BodyView(JSComponent):
         ``{root, sides, color}`` (:func:`viewer.scene.dermatome_specs`): the roots whose skin
         territory the view colours now, on those sides (+X left); the opacity is the
         ``dermatomes`` layer's in ``structure_styles``.
+    techniques : list of dict
+        The technique zones drawn now (:attr:`viewer.scene.SceneSpec.techniques`): ``{id, kind,
+        side, color, label, patch: {vertices, faces} | None, strokes: [{points, arrow}], cups:
+        [{position, normal, radius}], spots: [{code, position, normal, radius}]}`` in mm, drawn
+        by ``view/techniques.js``; the patch's opacity is the ``techniques`` layer's.
     mark_kind : str
         ``"pain"`` or ``"tingling"`` while the user marks symptoms: a click then lands on the skin
         and reports ``{kind: "skin", position: [x, y, z] mm, seq}``; ``""`` otherwise.
@@ -167,6 +172,7 @@ class BodyView(JSComponent):
     paths = param.List(default=[], item_type=str)
     skin_dermatomes = param.Dict(default={})
     dermatomes = param.List(default=[], item_type=dict)
+    techniques = param.List(default=[], item_type=dict)
     mark_kind = param.String(default="")
     picked = param.Dict(default=None, allow_None=True)
     camera_request = param.Dict(default={})

@@ -369,9 +369,10 @@ def technique_sections(plan, knowledge, audience: str) -> list[Section]:
         intro: list = []
         for eid in ("stretch_with_paraspinal", "between_sessions"):
             try:
-                intro.append(knowledge.explanation(eid).text)
+                e = knowledge.explanation(eid)
             except KeyError:
                 continue
+            intro.append(f"{e.text} (Sources: {knowledge.cite(e.sources)})")
         if session:
             intro.append(("In the session", "; ".join(session)))
         out.append(("Between sessions", intro))

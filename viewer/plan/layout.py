@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -35,8 +35,8 @@ from .content import (
     symptom_sections,
     technique_sections,
 )
-from .model import NOTES_NOTICE
-from .pictures import MARK_VIEWS, PlanView
+from .model import NOTES_NOTICE, home_techniques
+from .pictures import MARK_VIEWS, TECHNIQUE_VIEW, PlanView
 from . import fonts
 from .fonts import _clean, _is_cjk, _latin1, _pil_font, _rgb
 
@@ -416,7 +416,29 @@ def _caution_box(pdf, kind: str, text: str, x: float, width: float, audience: st
     return h + 1.2
 
 
+#: The picture of a technique on the patient's "between sessions" page (mm, square).
+TECHNIQUE_PICTURE_MM = 62.0
+
+
+def _technique_picture(pdf, view) -> None:
+    """A technique's picture (its zone on the body, seen in the 3D view's colours) with its
+    caption, starting a page if needed."""
+    if pdf.get_y() + TECHNIQUE_PICTURE_MM + 14 > PAGE_H - 20:
+        pdf.add_page()
+    y = pdf.get_y()
+    side = TECHNIQUE_PICTURE_MM * view.image.shape[1] / view.image.shape[0]
+    pdf.image(_image_bytes(view), x=MARGIN, y=y, w=side, h=TECHNIQUE_PICTURE_MM)
+    pdf.set_draw_color(226, 232, 240)
+    pdf.set_line_width(0.3)
+    pdf.rect(MARGIN, y, side, TECHNIQUE_PICTURE_MM)
+    pdf.set_xy(MARGIN, y + TECHNIQUE_PICTURE_MM + 0.8)
+    pdf.use("I", 8.5, MUTED)
+    pdf.cell(PAGE_W - 2 * MARGIN, 4.5, pdf.t(view.title), align="L")
+    pdf.set_y(y + TECHNIQUE_PICTURE_MM + 7)
+
+
 def _points_pages(pdf, plan, knowledge, points, sections, audience: str,
+                  pictures: Mapping[str, PlanView] | None = None,
                   symptoms: HandoutSymptoms | None = None) -> None:
     pdf.add_page()
     if plan.note:
@@ -439,12 +461,17 @@ def _points_pages(pdf, plan, knowledge, points, sections, audience: str,
         size = 10.0 if audience == "patient" else 9.0
         if audience == "practitioner":
             _heading(pdf, "Techniques")
-        else:   # the patient's first section is the "between sessions" introduction
+        else:   # the patient's first section is the "between sessions" introduction, on a page of its own
+            pdf.add_page()
             heading, intro = techniques.pop(0)
             _heading(pdf, heading)
             for row in intro:
                 _fact(pdf, row[0], row[1], size) if isinstance(row, tuple) else _paragraph(pdf, row, size)
-        for section in techniques:
+        home = [t.id for _, t in home_techniques(plan, knowledge)] if audience == "patient" else []
+        for i, section in enumerate(techniques):
+            view = (pictures or {}).get(home[i]) if i < len(home) else None
+            if view is not None:
+                _technique_picture(pdf, view)
             _section(pdf, section, size, INK, 11)
     if audience == "practitioner":
         # the evidence starts a page of its own, to keep with the file or leave out of the copy
@@ -486,10 +513,12 @@ def build_pdf(plan, views: Sequence[PlanView], knowledge, points: Sequence[Hando
     pdf.set_subject(NOTICE)
     pdf.running_title = f"{_title_of(plan)}  ·  {'patient' if audience == 'patient' else 'practitioner'} handout"
     sections = explanation(plan, knowledge, points, audience)
+    pictures = {v.name[len(TECHNIQUE_VIEW):]: v for v in views if v.name.startswith(TECHNIQUE_VIEW)}
+    views = [v for v in views if not v.name.startswith(TECHNIQUE_VIEW)]
     _first_page(pdf, plan, knowledge, points, views, sections, audience)
     _more_views_page(pdf, views)
     _symptoms_page(pdf, symptoms, views, audience)
-    _points_pages(pdf, plan, knowledge, points, sections, audience, symptoms)
+    _points_pages(pdf, plan, knowledge, points, sections, audience, pictures, symptoms)
     return bytes(pdf.output())
 
 
@@ -509,6 +538,7 @@ def png_sheet(plan, knowledge, views: Sequence[PlanView], width: int, height: in
     side with their captions, the legend and the notice."""
     from PIL import Image, ImageDraw
 
+    views = [v for v in views if not v.name.startswith(TECHNIQUE_VIEW)]   # the points' views only
     pane_h = height - band - foot
     sheet = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(sheet)

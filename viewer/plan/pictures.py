@@ -24,8 +24,10 @@ from viewer.scene import (
     SKIN_OUTLINE_OPACITY,
     SceneSpec,
     StructureInfo,
+    technique_specs,
 )
-from viewer.render.offscreen import Camera, Item, draw
+from viewer.scene.techniques import zone_book
+from viewer.render.offscreen import Camera, Item, draw, technique_items
 from viewer.scene.body import Body
 
 from .content import (
@@ -99,6 +101,9 @@ class PlanView:
 
 _DIRECTIONS = {name: (CAMERAS[name].direction, CAMERAS[name].up)
                for name in ("posterior", "anterior", "left", "right")}
+#: A technique's picture is a :class:`PlanView` named ``technique:<id>`` (the patient's "between
+#: sessions" page); the views of the points are the others.
+TECHNIQUE_VIEW = "technique:"
 _VIEW_WORDS = {"anterior": "from the front", "left": "from the left", "right": "from the right",
                "posterior": "from behind"}
 
@@ -357,6 +362,7 @@ def _render_views(plan, knowledge, app: Body, audience: str, height: int,
     body = _body(app, progress)
     points = handout_points(plan, app)
     spec = _scene(plan, knowledge, app)
+    pictures = _technique_views(plan, knowledge, app, body, height, progress) if audience == "patient" else []
     shots = _plan_shots(points, spec, body, height)
     colours = _highlight_colours(spec, body)
     views = []
@@ -371,7 +377,66 @@ def _render_views(plan, knowledge, app: Body, audience: str, height: int,
     symptoms = getattr(plan, "symptoms", None)
     if symptoms is not None and symptoms.marks:
         views.extend(_mark_views(body, symptoms.marks, height, progress))
-    return tuple(views)
+    return tuple(views) + tuple(pictures)
+
+
+def _technique_direction(technique, side: str, zone: dict) -> str:
+    """The camera a technique's zone is seen from: its surface (the back from behind, the outer
+    side of a limb from that side, the inner side from the other)."""
+    surface = technique.zone.surface
+    if surface in ("anterior", "palmar"):
+        return "anterior"
+    if surface in ("lateral", "medial"):
+        outer = "left" if side in ("left", "both") else "right"
+        return outer if surface == "lateral" else ("right" if outer == "left" else "left")
+    if surface == "dorsal" and zone.get("centre") and zone["centre"][2] < 150:
+        return "anterior"         # the top of the foot
+    return "posterior"
+
+
+def _zone_points(zones: Sequence[dict]) -> np.ndarray:
+    pts = []
+    for z in zones:
+        if z.get("patch"):
+            pts.extend(z["patch"]["vertices"])
+        pts.extend(c["position"] for c in z.get("cups", ()))
+        pts.extend(s["position"] for s in z.get("spots", ()))
+        for st in z.get("strokes", ()):
+            pts.extend(st["points"])
+    return np.asarray(pts, float).reshape(-1, 3)
+
+
+def _technique_views(plan, knowledge, app: Body, body: _Body, height: int,
+                     progress: Progress) -> list[PlanView]:
+    """A picture of each technique the patient does at home: its zone on the skin (the scene
+    layer's :func:`~viewer.scene.technique_specs`), seen from the surface it is on."""
+    from .model import home_techniques
+
+    book = zone_book(app)
+    skin = [p for sid, p in body.polys.items() if body.infos[sid].kind == "skin"]
+    if book is None or not skin:
+        return []
+    size = (height * 2 // 5, height * 2 // 5)
+    out = []
+    for n, (item, technique) in enumerate(home_techniques(plan, knowledge), start=1):
+        sides = ("left", "right") if item.side in ("both", "midline") else (item.side,)
+        zones = technique_specs([(technique.id, ())], sides, knowledge, book)
+        pts = _zone_points(zones)
+        if not len(pts):
+            continue
+        _say(progress, f"drawing technique {n}: {technique.name.lower()}")
+        name = _technique_direction(technique, item.side, zones[0])
+        lo, hi = pts.min(axis=0) - 50.0, pts.max(axis=0) + 50.0
+        centre, half = _fit(lo, hi, name, size, 1.05)
+        # never closer than a hand's breadth each way, so the body around gives the scale
+        half = (max(half[0], 100.0), max(half[1], 100.0))
+        items = [Item(skin[0], BACKGROUND_COLOURS["skin"], 1.0, specular=0.1)] + technique_items(zones, 0.6)
+        direction, up = _DIRECTIONS[name]
+        camera = Camera(tuple(centre), direction, up, distance=4000.0, parallel_scale=half[1])
+        image, _ = draw(items, camera, size, BACKGROUND)
+        out.append(PlanView(f"{TECHNIQUE_VIEW}{technique.id}", f"{technique.name}, {_VIEW_WORDS[name]}",
+                            image, ()))
+    return out
 
 
 def _skin_normals(body: _Body, positions: np.ndarray) -> np.ndarray:

@@ -23,6 +23,19 @@ CAUTION_NAMES: dict[str, str] = {
     "eye": "Eye",
     "pregnancy": "Pregnancy",
     "other": "Caution",
+    # the manual techniques' cautions (techniques.json)
+    "acute_injury": "Acute injury",
+    "anticoagulants": "Anticoagulants",
+    "fever_infection": "Fever or infection",
+    "hypermobility": "Hypermobility",
+    "joint_replacement": "Joint replacement",
+    "nerve_or_artery": "Nerve or artery",
+    "organs": "Organs",
+    "osteoporosis": "Osteoporosis",
+    "over_spine": "Over the spine",
+    "radiating_symptoms": "Radiating symptoms",
+    "skin_lesions": "Skin",
+    "varicose_veins": "Varicose veins",
 }
 
 #: The same in plain words, for patient mode.
@@ -36,6 +49,18 @@ CAUTION_PLAIN: dict[str, str] = {
     "eye": "Close to the eye",
     "pregnancy": "Avoided in pregnancy",
     "other": "Needs care",
+    "acute_injury": "Not on a fresh injury",
+    "anticoagulants": "If you take blood thinners",
+    "fever_infection": "Not while you are unwell",
+    "hypermobility": "If your joints are very flexible",
+    "joint_replacement": "If you have a joint replacement",
+    "nerve_or_artery": "A nerve or blood vessel runs close by",
+    "organs": "Organs lie beneath",
+    "osteoporosis": "If your bones are thin",
+    "over_spine": "Beside the spine, not on it",
+    "radiating_symptoms": "Stop if pain or tingling spreads",
+    "skin_lesions": "Only on healthy skin",
+    "varicose_veins": "Not over varicose veins",
 }
 
 PLACEMENT_WORDS = {"placed_checked": "placed and checked", "placed": "placed", "not_placed": "not placed"}

@@ -144,6 +144,7 @@ export function installTestHooks(v) {
     return { x: q.x, y: q.y, skin: v.skinHitAt(q.x, q.y) };
   };
   hook.dermatomes = () => ({ ...v.dermatomesDrawn });
+  hook.techniques = () => v.techniquesDrawn();   // the technique zones drawn (view/techniques.js)
   // The x (mm) of every skin vertex drawn in a dermatome's colour.
   hook.dermatomeVertices = () => {
     const sd = model.skin_dermatomes || {};
