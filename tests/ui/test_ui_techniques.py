@@ -15,6 +15,7 @@ import pytest
 from harness.browser import CHROMIUM, PROJECT, READY_TIMEOUT_MS, PageLog, ensure_bundle, start_server, stop_server
 from viewer.app.plan_ui import STORAGE_KEY
 from viewer.knowledge import load_knowledge
+from viewer.plan.model import PLAN_VERSION
 
 ASSETS = PROJECT / "assets"
 
@@ -164,7 +165,7 @@ def test_a_technique_added_to_the_plan_is_saved_reopened_and_shared(page, real_s
     stored = _wait(lambda: (s := _stored(page)) and s["techniques"] and s["techniques"][-1].get("note") and s,
                    "the techniques in localStorage")
     assert [t["id"] for t in stored["techniques"]] == ["gua_sha_l1_l5", "cupping_l1_l5"]
-    assert stored["version"] == 2
+    assert stored["version"] == PLAN_VERSION
     # the plan's cautions include the techniques'
     assert "anticoagulants" in page.locator(".rx-plan-cautions").inner_text().lower()
 
