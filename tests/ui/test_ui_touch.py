@@ -220,3 +220,23 @@ def test_desktop_keeps_its_three_columns(page, server):
     sheet = page.locator(".rx-sheet").first.bounding_box()
     assert abs(sheet["width"] - 440) <= 1 and sheet["width"] != SHEET_WIDTH_PX
     assert page.get_by_role("button", name="Back", exact=True).bounding_box()["height"] < TAP_TARGET_PX
+
+
+def test_phone_held_landscape_fits_the_screen(browser, server):
+    """844x390: the view and the explanation side by side, the canvas whole inside the viewport
+    (the view's desktop minimum height gives way) and nothing scrolls sideways."""
+    context = browser.new_context(viewport={"width": 844, "height": 390}, has_touch=True, is_mobile=True,
+                                  device_scale_factor=1)
+    try:
+        page = context.new_page()
+        page.radix_log = PageLog(page)
+        page.size = (844, 390)
+        open_app(page, server)
+        canvas = page.locator("canvas.radix-canvas").bounding_box()
+        assert canvas["y"] + canvas["height"] <= 390 + 0.5, canvas
+        assert _viewport_area_covered(page, "canvas.radix-canvas") >= 0.35
+        sheet = page.locator(".rx-info").first.bounding_box()
+        assert sheet["x"] >= canvas["x"] + canvas["width"] - 1, (canvas, sheet)
+        _no_sideways_scroll(page)
+    finally:
+        context.close()

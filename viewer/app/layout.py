@@ -111,7 +111,9 @@ TOUCH_CSS = f"""
 }}
 @media {COMPACT} {{
   .radix-toolbar {{ top: 8px; right: 8px; }}
-  .radix-view {{ min-height: 0; }}
+  /* the view's own 420-pixel minimum (its element's inline style, and its CSS) */
+  :host(.rx-view-cell) > div {{ min-height: 0 !important; }}
+  :host .radix-view {{ min-height: 0; }}
 }}
 @media {PHONE} {{
   .radix-view {{ border-radius: 0; }}
