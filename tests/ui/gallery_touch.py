@@ -4,8 +4,9 @@
     python -m tests.ui.gallery_touch --synthetic --out /tmp/shots
 
 Writes ``app_tablet_landscape.png`` (1024x768), ``app_tablet_portrait.png`` (768x1024),
-``app_phone.png`` (390x844) and ``app_phone_controls.png`` (the phone with its controls' drawer
-open) to ``--out`` (default ``docs/gallery``): gluteus medius on the left, patient mode.
+``app_phone.png`` (390x844), ``app_phone_controls.png`` (the phone with its controls' drawer
+open) and ``app_phone_read_more.png`` (its explanation expanded) to ``--out`` (default
+``docs/gallery``): gluteus medius on the left, patient mode.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from harness.browser import CHROMIUM, CHROMIUM_ARGS, PROJECT, ensure_bundle, ope
 
 QUERY = "?muscle=gluteus_medius&side=left&mode=patient&view=posterior"
 SHOTS = {
-    # name: (width, height, open the controls' drawer)
-    "app_tablet_landscape": (1024, 768, False),
-    "app_tablet_portrait": (768, 1024, False),
-    "app_phone": (390, 844, False),
-    "app_phone_controls": (390, 844, True),
+    # name: (width, height, what to open first)
+    "app_tablet_landscape": (1024, 768, None),
+    "app_tablet_portrait": (768, 1024, None),
+    "app_phone": (390, 844, None),
+    "app_phone_controls": (390, 844, "controls"),
+    "app_phone_read_more": (390, 844, "read more"),
 }
 
 
@@ -37,15 +39,19 @@ def take(assets: Path, out: Path) -> list[Path]:
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-            for name, (width, height, drawer) in SHOTS.items():
+            for name, (width, height, tap) in SHOTS.items():
                 context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True,
                                               is_mobile=True, device_scale_factor=1)
                 page = context.new_page()
                 open_app(page, server, QUERY)
                 page.locator(".rx-info", has_text="Gluteus").first.wait_for(timeout=10_000)
-                if drawer:
+                if tap == "controls":
                     page.locator(".rx-drawer-toggle").tap()
-                    page.wait_for_function("() => getComputedStyle(document.getElementById('sidebar')).transform === 'none'")
+                    page.wait_for_function(
+                        "() => getComputedStyle(document.getElementById('sidebar')).transform === 'none'")
+                elif tap == "read more":
+                    page.locator(".rx-sheet-toggle").tap()
+                    page.locator(".rx-sheet-toggle", has_text="Show the body").wait_for(timeout=10_000)
                 time.sleep(0.8)
                 path = out / f"{name}.png"
                 page.screenshot(path=str(path))

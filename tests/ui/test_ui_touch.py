@@ -240,3 +240,30 @@ def test_phone_held_landscape_fits_the_screen(browser, server):
         _no_sideways_scroll(page)
     finally:
         context.close()
+
+
+def test_read_more_lets_the_explanation_take_the_screen_and_back(touch_page, server):
+    """Portrait: "Read more" over the explanation gives it most of the height (the view keeps a
+    strip), "Show the body" docks it again; landscape has room beside the view and no such bar."""
+    open_app(touch_page, server, "?muscle=gluteus_medius&side=left")
+    wait_info(touch_page, "Gluteus medius")
+    bar = touch_page.locator(".rx-sheet-toggle")
+    width, height = touch_page.size
+    if width > height:
+        assert not bar.is_visible()
+        return
+    _assert_tappable(touch_page, bar, "Read more")
+    docked = touch_page.locator(".rx-sheet").first.bounding_box()["height"]
+    bar.tap()
+    assert bar.get_attribute("aria-expanded") == "true" and "Show the body" in bar.inner_text()
+    deadline = time.monotonic() + 10
+    while touch_page.locator(".rx-sheet").first.bounding_box()["height"] < docked * 1.5:
+        assert time.monotonic() < deadline, "the explanation did not grow"
+        time.sleep(0.1)
+    assert touch_page.locator("canvas.radix-canvas").bounding_box()["height"] >= 0.15 * height
+    bar.tap()
+    assert bar.get_attribute("aria-expanded") == "false" and "Read more" in bar.inner_text()
+    deadline = time.monotonic() + 10
+    while _viewport_area_covered(touch_page, "canvas.radix-canvas") < 0.5:
+        assert time.monotonic() < deadline, "the view did not come back"
+        time.sleep(0.1)

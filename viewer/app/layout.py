@@ -32,6 +32,8 @@ TAP_TARGET_PX = 44
 SHEET_WIDTH_PX = 340
 #: Share of the height the view keeps above the sheet when the compact screen is portrait.
 VIEW_SHARE_PORTRAIT = 0.62
+#: Share of the height the view keeps while the portrait sheet is expanded ("Read more").
+SHEET_FULL_VIEW_SHARE = 0.22
 #: Height of the header in the compact layout.
 COMPACT_HEADER_PX = 52
 #: Widest viewport that counts as a phone: the page goes edge to edge.
@@ -149,6 +151,9 @@ SHEET_CSS = f"""
                            height: {VIEW_SHARE_PORTRAIT * 100:.0f}% !important; width: 100% !important; }}
   :host > .rx-sheet {{ flex: 1 1 0 !important; width: 100% !important; height: auto !important;
                        min-height: 0 !important; margin: 8px 0 0 0 !important; }}
+  /* "Read more" (SheetToggle): the explanation takes most of the height, the view keeps a strip */
+  :host > .rx-view-cell:has(+ .rx-sheet-full) {{ flex: 0 0 {SHEET_FULL_VIEW_SHARE * 100:.0f}% !important;
+                                                height: {SHEET_FULL_VIEW_SHARE * 100:.0f}% !important; }}
 }}
 @media {PHONE} {{
   :host > .rx-sheet {{ border-radius: 0 !important; border-width: 1px 0 0 0 !important;
@@ -160,8 +165,8 @@ _TOGGLE_ESM = """
 export function render({ model, el }) {
   const button = document.createElement("button");
   button.type = "button";
-  button.className = "rx-drawer-toggle";
-  button.setAttribute("aria-controls", model.target);
+  button.className = model.button_class;
+  if (model.target) button.setAttribute("aria-controls", model.target);
   const icon = document.createElement("span");
   icon.className = "rx-drawer-icon";
   icon.setAttribute("aria-hidden", "true");
@@ -170,11 +175,12 @@ export function render({ model, el }) {
   function sync() {
     const open = Boolean(model.open);
     button.setAttribute("aria-expanded", String(open));
-    if (open) button.setAttribute("aria-label", model.close_label + " " + model.open_label.toLowerCase());
+    const named = open && model.target;   // "Close" alone does not say what it closes
+    if (named) button.setAttribute("aria-label", `${model.close_label} ${model.open_label.toLowerCase()}`);
     else button.removeAttribute("aria-label");
-    icon.textContent = open ? "\\u2715" : "\\u2630";
+    icon.textContent = open ? model.close_icon : model.open_icon;
     text.textContent = open ? model.close_label : model.open_label;
-    document.body.classList.toggle(model.body_class, open);
+    if (model.body_class) document.body.classList.toggle(model.body_class, open);
   }
   function set(open) {
     model.open = open;
@@ -227,6 +233,39 @@ class ControlsToggle(JSComponent):
     body_class = param.String(default="rx-controls-open", constant=True)
     open_label = param.String(default="Search & layers", constant=True)
     close_label = param.String(default="Close", constant=True)
+    button_class = param.String(default="rx-drawer-toggle", constant=True)
+    open_icon = param.String(default="\u2630", constant=True)     # three bars
+    close_icon = param.String(default="\u2715", constant=True)    # a cross
 
     _esm = _TOGGLE_ESM
     _stylesheets = [_TOGGLE_CSS]
+
+
+_SHEET_TOGGLE_CSS = f"""
+:host {{ display: none; }}
+@media {COMPACT_PORTRAIT} {{ :host {{ display: block; }} }}
+.rx-sheet-toggle {{
+  display: flex; width: 100%; align-items: center; justify-content: center; gap: 8px;
+  min-height: {TAP_TARGET_PX}px; padding: 0 12px; border: 0; border-bottom: 1px solid #e2e8f0;
+  border-radius: 10px 10px 0 0; background: #f8fafc; color: #0f5f59; cursor: pointer;
+  font: 600 14px/1 "Inter", "Segoe UI", system-ui, sans-serif;
+}}
+.rx-sheet-toggle:focus-visible {{ outline: 2px solid #0f766e; outline-offset: -3px; }}
+.rx-drawer-icon {{ font-size: 13px; }}
+"""
+
+
+class SheetToggle(ControlsToggle):
+    """The bar on top of the explanation's sheet on a portrait tablet or phone: "Read more" lets
+    the explanation take most of the height (the view keeps a strip), "Show the body" docks it
+    again. Python moves the sheet (``rx-sheet-full`` on its column, :data:`SHEET_CSS`)."""
+
+    target = param.String(default="", constant=True)
+    body_class = param.String(default="", constant=True)
+    open_label = param.String(default="Read more", constant=True)
+    close_label = param.String(default="Show the body", constant=True)
+    button_class = param.String(default="rx-sheet-toggle", constant=True)
+    open_icon = param.String(default="\u25b2", constant=True)     # up
+    close_icon = param.String(default="\u25bc", constant=True)    # down
+
+    _stylesheets = [_SHEET_TOGGLE_CSS]

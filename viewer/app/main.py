@@ -29,7 +29,7 @@ from . import info, quiz
 from .data import AppData, Problem, load_app_data
 from .dermatome_cache import skin_dermatomes
 from .infopanel import InfoPanel
-from .layout import NOTICE_CSS, PAGE_CSS, SHEET_CSS, TOUCH_CSS, ControlsToggle
+from .layout import NOTICE_CSS, PAGE_CSS, SHEET_CSS, TOUCH_CSS, ControlsToggle, SheetToggle
 from .story_control import StoryControl
 from .plan_ui import PlanBuilder
 from .state import AppState, parse_query
@@ -150,6 +150,7 @@ class RadixApp(pn.viewable.Viewer):
                              mesh_pack=data.mesh_pack, skin_dermatomes=skin_dermatomes(data),
                              css_classes=["rx-view-cell"])
         self.controls = ControlsToggle()       # opens the side bar's drawer on tablets and phones
+        self.sheet_toggle = SheetToggle(sizing_mode="stretch_width", margin=0)   # portrait: "Read more"
         self.story = StoryControl(self.view, data, on_change=self._refresh)   # Patient mode: compressed-root story
         self._build_widgets(data)
         self.planner = PlanBuilder(data, on_change=self._refresh, on_point=lambda code: self._choose(point=code),
@@ -560,10 +561,14 @@ class RadixApp(pn.viewable.Viewer):
             stylesheets=[_PAGE_CSS, NOTICE_CSS], sizing_mode="stretch_width", margin=(0, 0, 8, 0))
         if self.view is None:
             return pn.Column(notice, self.info, sizing_mode="stretch_both", max_width=900)
-        panel_col = pn.Column(self.info, self.planner.layout(), width=440, sizing_mode="stretch_height",
+        panel_col = pn.Column(self.sheet_toggle, self.info, self.planner.layout(), width=440,
+                              sizing_mode="stretch_height",
                               styles={"background": "white", "border-radius": "10px",
                                       "border": "1px solid #e2e8f0"}, margin=(0, 0, 0, 10),
                               css_classes=["rx-sheet"])   # beside or under the view on a tablet or phone
+        self.sheet_toggle.param.watch(
+            lambda e: setattr(panel_col, "css_classes", ["rx-sheet", "rx-sheet-full"] if e.new else ["rx-sheet"]),
+            "open")
         return pn.Column(notice, pn.Row(self.view, panel_col, sizing_mode="stretch_both", margin=0,
                                         stylesheets=[SHEET_CSS]),
                          sizing_mode="stretch_both", margin=0, stylesheets=[SHEET_CSS])
