@@ -167,6 +167,12 @@ def test_every_control_is_in_reach(touch_page, server):
     assert toggle.get_attribute("aria-expanded") == "true"
     page.keyboard.press("Escape")
     assert toggle.get_attribute("aria-expanded") == "false"
+    # Choosing Pain (to tap where it hurts) closes it, so the body can be tapped.
+    toggle.tap()
+    drawer.get_by_role("button", name="Pain", exact=True).tap()
+    page.wait_for_function("getComputedStyle(document.getElementById('sidebar')).visibility === 'hidden'",
+                           timeout=10_000)
+    assert toggle.get_attribute("aria-expanded") == "false"
 
 
 def test_a_tap_beside_a_thin_structure_still_picks_it(touch_page, server):
