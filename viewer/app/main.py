@@ -17,6 +17,8 @@ from html import escape
 
 import panel as pn
 from panel.theme import Fast
+from panel.theme.base import Inherit
+from panel.viewable import Viewable
 
 from viewer.atlas import PAIRED_SIDES
 from viewer.knowledge import ROOTS
@@ -31,6 +33,7 @@ from . import info, quiz
 from .data import AppData, Problem, load_app_data
 from .dermatome_cache import skin_dermatomes
 from .infopanel import InfoPanel
+from .layout import NOTICE_CSS, PAGE_CSS, SHEET_CSS, TOUCH_CSS, ControlsToggle, SheetToggle
 from .story_control import StoryControl
 from .plan_ui import PlanBuilder
 from .state import AppState, parse_query
@@ -61,8 +64,12 @@ _PAGE_CSS = """
 # The Fast design without its Google-hosted web font: Radix must work offline and load with no
 # failed requests, so it uses the system UI font. The class keeps the name "Fast" because Panel
 # resolves a design's bundled files under the lower-cased class name (fast/js/fast_design.js).
-LocalFast = type("Fast", (Fast,), {"_resources": {**Fast._resources, "font": {}},
-                                   "__module__": __name__})
+# Every component also gets the touch sizes of viewer/app/layout.py (44-pixel targets on tablets
+# and phones), which only apply through their media queries.
+LocalFast = type("Fast", (Fast,), {
+    "_resources": {**Fast._resources, "font": {}},
+    "modifiers": {**Fast.modifiers, Viewable: {"stylesheets": [Inherit, TOUCH_CSS]}},
+    "__module__": __name__})
 
 
 #: After a click in the view, the panel is redrawn this long after the highlight's message
@@ -145,14 +152,17 @@ class RadixApp(pn.viewable.Viewer):
             return
         data: AppData = self.data
         self.view = BodyView(structures=list(data.view_structures), path_library=data.path_library,
-                             mesh_pack=data.mesh_pack, skin_dermatomes=skin_dermatomes(data))
+                             mesh_pack=data.mesh_pack, skin_dermatomes=skin_dermatomes(data),
+                             css_classes=["rx-view-cell"])
+        self.controls = ControlsToggle()       # opens the side bar's drawer on tablets and phones
+        self.sheet_toggle = SheetToggle(sizing_mode="stretch_width", margin=0)   # portrait: "Read more"
         self.story = StoryControl(self.view, data, on_change=self._refresh)   # Patient mode: compressed-root story
         self._build_widgets(data)
         self.planner = PlanBuilder(data, on_change=self._refresh, on_point=lambda code: self._choose(point=code),
                                    mode=self.state.mode)
         self.symptoms = SymptomPanel(data, on_change=self._refresh, on_open=self._open_candidate,
                                      mode=self.state.mode)
-        self.symptoms.kind.param.watch(lambda e: setattr(self.view, "mark_kind", e.new or ""), "value")
+        self.symptoms.kind.param.watch(self._on_mark_kind, "value")
         self.planner.attach_symptoms(self.symptoms.plan_symptoms, self.symptoms.restore)
         self.state.quiz = quiz.start(data.knowledge)
         focus = self._read_url()
@@ -325,16 +335,29 @@ class RadixApp(pn.viewable.Viewer):
             self._message = ("No match", f"No muscle matches {event.new!r}. Try another name or browse by region.")
             self._refresh()
             return
+        self._close_drawer()
         self._choose(focus=True, muscle=muscle_id)
+
+    def _close_drawer(self) -> None:
+        """A choice made in the controls' drawer (tablet, phone) closes it to show the result."""
+        self.controls.open = False
+
+    def _on_mark_kind(self, event) -> None:
+        """Pain or tingling chosen: taps on the body mark it (the drawer closes to let them)."""
+        self.view.mark_kind = event.new or ""
+        if event.new:
+            self._close_drawer()
 
     def _on_region(self, event) -> None:
         if self._syncing or not event.new:
             return
+        self._close_drawer()
         self._choose(focus=True, muscle=event.new)
 
     def _on_level(self, event) -> None:
         if self._syncing or not event.new:
             return
+        self._close_drawer()
         self._choose(focus=True, level=event.new)
 
     def _on_state(self, *events) -> None:
@@ -569,14 +592,20 @@ class RadixApp(pn.viewable.Viewer):
         notice = pn.pane.HTML(
             '<div class="rx-notice-strip"><span>Painful muscle → nerve roots → multifidus at those '
             f'levels → acupuncture points.</span><b class="rx-notice-right">{info.NOTICE}</b></div>',
-            stylesheets=[_PAGE_CSS], sizing_mode="stretch_width", margin=(0, 0, 8, 0))
+            stylesheets=[_PAGE_CSS, NOTICE_CSS], sizing_mode="stretch_width", margin=(0, 0, 8, 0))
         if self.view is None:
             return pn.Column(notice, self.info, sizing_mode="stretch_both", max_width=900)
-        panel_col = pn.Column(self.info, self.planner.layout(), width=440, sizing_mode="stretch_height",
+        panel_col = pn.Column(self.sheet_toggle, self.info, self.planner.layout(), width=440,
+                              sizing_mode="stretch_height",
                               styles={"background": "white", "border-radius": "10px",
-                                      "border": "1px solid #e2e8f0"}, margin=(0, 0, 0, 10))
-        return pn.Column(notice, pn.Row(self.view, panel_col, sizing_mode="stretch_both", margin=0),
-                         sizing_mode="stretch_both", margin=0)
+                                      "border": "1px solid #e2e8f0"}, margin=(0, 0, 0, 10),
+                              css_classes=["rx-sheet"])   # beside or under the view on a tablet or phone
+        self.sheet_toggle.param.watch(
+            lambda e: setattr(panel_col, "css_classes", ["rx-sheet", "rx-sheet-full"] if e.new else ["rx-sheet"]),
+            "open")
+        return pn.Column(notice, pn.Row(self.view, panel_col, sizing_mode="stretch_both", margin=0,
+                                        stylesheets=[SHEET_CSS]),
+                         sizing_mode="stretch_both", margin=0, stylesheets=[SHEET_CSS])
 
     def template(self) -> pn.template.FastListTemplate:
         """The page: header, side bar and main area."""
@@ -586,6 +615,8 @@ class RadixApp(pn.viewable.Viewer):
             accent_base_color=ACCENT, header_background="#134e4a", header_accent_base_color="#ffffff",
             sidebar_width=330, theme_toggle=False, main_max_width="100%",
             design=LocalFast, font=FONT, font_url="",
+            meta_viewport="width=device-width, initial-scale=1", raw_css=[PAGE_CSS],
+            header=[self.controls] if self.view is not None else [],
         )
         without_eval(page)
         return page

@@ -79,6 +79,12 @@ _CSS = """
 .radix-story-caption[hidden] { display: none; }
 .radix-story-step { font-size: 11px; font-weight: 600; color: #64748b; letter-spacing: .04em; }
 .radix-story-title { font-weight: 700; font-size: 14px; margin: 1px 0 3px; color: #7c2d12; }
+.radix-pressname {
+  position: absolute; transform: translateX(-50%); padding: 8px 12px; border-radius: 10px; max-width: 80%;
+  background: rgba(15, 23, 42, 0.9); color: #fff; pointer-events: none; text-align: center;
+  font: 600 15px/1.3 "Inter", "Segoe UI", system-ui, sans-serif; box-shadow: 0 2px 10px rgba(0, 0, 0, 0.3);
+}
+.radix-pressname[hidden] { display: none; }
 .radix-status-warn {
   top: auto; bottom: 14px; transform: translateX(-50%); color: #92400e; background: #fef3c7;
 }

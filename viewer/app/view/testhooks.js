@@ -92,6 +92,10 @@ export function installTestHooks(v) {
     const d = camera.position.clone().sub(controls.target).normalize();
     return [d.x, d.y, d.z];
   };
+  hook.cameraDistance = () => camera.position.distanceTo(controls.target);
+  // What a mouse click (no tolerance) and a finger's tap (touch.js) would pick at a page point.
+  hook.hitAt = (x, y) => v.hitAt(x, y);
+  hook.hitNear = (x, y) => v.hitNear(x, y);
   hook.focus = v.focusSelection;
   hook.style = (key) => {
     const e = resolve(key);

@@ -7,8 +7,9 @@
 //
 // One module per job: viewport.js (renderer, camera, lights, frames on demand), camera.js
 // (presets, framing, toolbar), styles.js, labels.js, overlays.js (markers, meridians),
-// picking.js (click and touch), loader.js (meshes), story.js + story_shapes.js (a compressed
-// root) and testhooks.js (the hooks the browser tests read, only when the server opts in).
+// picking.js (click and tap), touch.js (a finger's tolerance, long press), loader.js (meshes),
+// story.js + story_shapes.js (a compressed root) and testhooks.js (the hooks the browser tests
+// read, only when the server opts in).
 import { installCamera } from "./camera.js";
 import { installLoader } from "./loader.js";
 import { clearGroup, installOverlays } from "./overlays.js";
@@ -16,6 +17,7 @@ import { installPicking } from "./picking.js";
 import { installStory } from "./story.js";
 import { installStyles } from "./styles.js";
 import { installTestHooks } from "./testhooks.js";
+import { installTouch } from "./touch.js";
 import { createViewport } from "./viewport.js";
 
 export function render({ model, el }) {
@@ -24,6 +26,7 @@ export function render({ model, el }) {
   installStyles(v);
   installOverlays(v);
   installStory(v);
+  installTouch(v);      // before picking: its pointer handlers see a gesture's start first
   installPicking(v);
   installLoader(v);
   if (model.test_hooks) installTestHooks(v);
