@@ -140,7 +140,8 @@ class RadixApp(pn.viewable.Viewer):
             return
         data: AppData = self.data
         self.view = BodyView(structures=list(data.view_structures), path_library=data.path_library,
-                             mesh_pack=data.mesh_pack, skin_dermatomes=skin_dermatomes(data))
+                             mesh_pack=data.mesh_pack, mesh_pack_bytes=data.mesh_pack_bytes,
+                             skin_dermatomes=skin_dermatomes(data))
         self.story = StoryControl(self.view, data, on_change=self._refresh)   # Patient mode: compressed-root story
         self._build_widgets(data)
         self.planner = PlanBuilder(data, on_change=self._refresh, on_point=lambda code: self._choose(point=code),
