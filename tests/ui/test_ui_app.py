@@ -81,6 +81,10 @@ def test_search_selects_muscle_and_info_shows_roots(page, server):
                            timeout=20_000)
     faded = page.evaluate("radixView.style('quadratus_lumborum_left')")
     assert faded["transparent"] and faded["opacity"] < 0.5
+    # A faded muscle is one layer of glass: front faces, nearest first, writing depth.
+    assert faded["depthWrite"] and faded["frontOnly"]
+    shown = page.evaluate("radixView.style('gluteus_medius_left')")
+    assert not shown["transparent"] and shown["depthWrite"] and shown["opacity"] == 1
     assert page.evaluate("radixView.style('root_L5_left').color") == ROLE_COLOURS["nerve_root"]
     page.wait_for_function("location.search.includes('muscle=gluteus_medius')", timeout=20_000)
 
@@ -98,6 +102,28 @@ def test_click_on_muscle_selects_it(page, server):
     # Clicking the same muscle again fires again (the pick carries a new sequence number).
     page.mouse.click(point["x"], point["y"])
     page.wait_for_function("radixView.latencies.length === 2", timeout=20_000)
+
+
+def test_a_click_recolours_the_muscle_in_its_own_task_before_the_server_answers(page, server):
+    """The clicked structure is recoloured and drawn by the click itself: read in a listener of
+    the same pointerup (after the view's own), where no message from the server can have been
+    handled yet; the server's answer then styles the rest of the chain."""
+    open_app(page, server)
+    point = page.evaluate("radixView.screenPoint('quadratus_lumborum_right')")
+    assert point["hit"]
+    page.evaluate("""() => { window.__seen = null; const before = radixView.frameCount;
+      document.addEventListener('pointerup', () => { window.__seen = {
+        style: radixView.style('quadratus_lumborum_right'), drawn: radixView.frameCount - before,
+        answered: radixView.lastStyleSeq }; }, { once: true }); }""")
+    base = page.evaluate("radixView.style('quadratus_lumborum_right').color")
+    assert base != ROLE_COLOURS["muscle"]
+    page.mouse.click(point["x"], point["y"])
+    seen = page.evaluate("window.__seen")
+    assert seen["style"]["color"] == ROLE_COLOURS["muscle"] and seen["style"]["opacity"] == 1
+    assert seen["drawn"] == 1 and seen["answered"] is None
+    wait_info(page, "Quadratus lumborum")
+    page.wait_for_function("radixView.lastStyleSeq !== null", timeout=20_000)
+    assert page.evaluate("radixView.style('quadratus_lumborum_right').color") == ROLE_COLOURS["muscle"]
 
 
 def test_drag_rotates_without_picking(page, server):
