@@ -327,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
                 results.append(run_viewport(browser, server, static, args.assets, (w, h), args.loads,
                                             args.clicks, args.frames))
                 results[-1]["seconds"] = round(time.perf_counter() - t0, 1)
+                print(f"{vp}: done in {results[-1]['seconds']} s", file=sys.stderr, flush=True)
             browser.close()
     finally:
         stop_server(server.process)

@@ -75,7 +75,7 @@ export function installStyles(v) {
     if (!colour) return;
     v.setLook(e, colour, "#000000", 1, true);
     v.metrics.previews = (v.metrics.previews || 0) + 1;
-    v.draw();
+    v.drawBody();    // the labels stay where they are: WebGL only, no DOM layout in the click
     v.emit("frame", performance.now());
   };
   v.onStyles = function onStyles() {

@@ -119,12 +119,15 @@ export function createViewport(model, el, renderStart) {
   };
   v.defaultView = presets.default_view || Object.keys(v.cameras)[0];
 
-  v.draw = function draw() {
+  v.drawBody = function drawBody() {   // the WebGL frame alone (labels as they were)
     renderer.render(scene, camera);
-    labelRenderer.render(scene, camera);
-    declutterLabels(labelRenderer.domElement);
     v.metrics.frameCount += 1;
     canvas.dataset.frames = String(v.metrics.frameCount);
+  };
+  v.draw = function draw() {
+    v.drawBody();
+    labelRenderer.render(scene, camera);
+    declutterLabels(labelRenderer.domElement);
   };
   let pending = false;
   v.requestRender = function requestRender() {
