@@ -116,9 +116,9 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait(timeout=5)
 
 
-#: What the page fetches meshes as: one GLB per structure, or all of them in one mesh pack
-#: (``viewer/app/meshpack.py``).
-MESH_SUFFIXES = (".glb", ".radixpack")
+#: What the page fetches meshes as: one GLB per structure, or the whole body in one GLB
+#: (``meshes/packed/body-<hash>.glb``, ``viewer/app/meshpack.py``).
+MESH_SUFFIXES = (".glb",)
 
 
 def mesh_urls(responses) -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 
 import numpy as np
@@ -90,9 +91,12 @@ def test_real_body_loads_every_mesh_and_draws(real_page):
     assert hook["failed"] == 0
     assert hook["loaded"] == hook["total"] == expected == hook["stats"]["structures"]
     assert hook["stats"]["triangles"] > 100_000 and hook["frames"] >= 1
-    # The whole body arrived in one request: the mesh pack, no GLB of its own.
+    # Every mesh of the built body is closed and wound outward (checked when the body file is
+    # made, viewer/app/meshpack.py): drawn front faces only.
+    assert hook["stats"]["frontOnly"] == expected
+    # The whole body arrived in one request: the body file, no structure's own GLB.
     loaded = mesh_urls(real_page.radix_log.responses[:real_page.loaded_responses])
-    assert len(loaded) == 1 and loaded[0].endswith(".radixpack")
+    assert len(loaded) == 1 and re.search(r"/meshes/packed/body-[0-9a-f]{16}\.glb$", loaded[0])
     assert real_page.evaluate("radixView.packed") is True
     pixels = _canvas_pixels(real_page)
     # Not blank: the body covers a good part of the canvas with many shades.

@@ -152,8 +152,8 @@ class RadixApp(pn.viewable.Viewer):
             return
         data: AppData = self.data
         self.view = BodyView(structures=list(data.view_structures), path_library=data.path_library,
-                             mesh_pack=data.mesh_pack, skin_dermatomes=skin_dermatomes(data),
-                             css_classes=["rx-view-cell"])
+                             mesh_pack=data.mesh_pack, mesh_pack_bytes=data.mesh_pack_bytes,
+                             skin_dermatomes=skin_dermatomes(data), css_classes=["rx-view-cell"])
         self.controls = ControlsToggle()       # opens the side bar's drawer on tablets and phones
         self.sheet_toggle = SheetToggle(sizing_mode="stretch_width", margin=0)   # portrait: "Read more"
         self.story = StoryControl(self.view, data, on_change=self._refresh)   # Patient mode: compressed-root story

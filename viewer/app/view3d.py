@@ -110,12 +110,13 @@ class BodyView(JSComponent):
     Parameters
     ----------
     structures : list of dict
-        ``{id, acronym, name, kind, url, color, pack?: [offset, length]}`` per structure with a
-        mesh; loaded once.
+        ``{id, acronym, name, kind, url, color, node?}`` per structure with a mesh; loaded once.
     mesh_pack : str
-        URL of the mesh pack (:mod:`viewer.app.meshpack`): every GLB in one file, fetched once,
-        each structure's GLB at its ``pack`` slice. Empty, or a failed fetch: the ``url`` of
-        each structure is loaded instead.
+        URL of the whole body as one GLB (:mod:`viewer.app.meshpack`: ``EXT_meshopt_compression``,
+        decoded by three.js's ``MeshoptDecoder``), fetched once; each structure is its ``node``
+        there. Empty, or a failed fetch: the ``url`` of each structure is loaded instead.
+    mesh_pack_bytes : int
+        The size of ``mesh_pack`` (the loading line counts the bytes up to it).
     structure_styles : dict
         ``{"kinds": {kind: {visible, opacity, color?}}, "ids": {id: {color, opacity, visible,
         emissive, highlight}}, "seq": pick seq answered or None}``; per-id entries override
@@ -172,6 +173,7 @@ class BodyView(JSComponent):
 
     structures = param.List(default=[], item_type=dict)
     mesh_pack = param.String(default="")
+    mesh_pack_bytes = param.Integer(default=0)
     structure_styles = param.Dict(default={})
     markers = param.List(default=[], item_type=dict)
     path_library = param.Dict(default={})

@@ -190,5 +190,5 @@ BROWSER_PRESETS: dict = {
     "default_view": VIEWS[0],
     "colours": {"base": BASE_COLOUR, "marker": MARKER_COLOUR, "path": PATH_COLOUR,
                 "dermatome_skin": DERMATOME_SKIN_COLOUR,
-                "story": dict(STORY_COLOURS)},
+                "story": dict(STORY_COLOURS), "roles": dict(ROLE_COLOURS)},
 }

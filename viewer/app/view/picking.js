@@ -50,6 +50,7 @@ export function installPicking(v) {
     pickSeq += 1;
     const seq = `${Date.now().toString(36)}-${pickSeq}`;
     v.emit("pick", seq, target);
+    if (target.kind === "structure") v.previewPick(target.id);
     model.picked = { ...target, seq };
     return seq;
   };
