@@ -55,14 +55,15 @@ def test_each_hand_has_five_separate_finger_tips_and_each_foot_five_toes():
 
 
 def test_posed_limbs_follow_the_skeleton(marks, hips):
-    """Each limb segment points along the skeleton's and has its length (joint to joint)."""
+    """Each limb segment points along the skeleton's and has its length (joint to joint; the hand
+    to the middle finger's tip, the foot to the second toe's)."""
     _, joints = sm.posed(marks, hips)
     targets = sm._targets(marks, hips)
     for limb, names in (("arm", sm.ARM), ("leg", sm.LEG)):
         for side in ("L", "R"):
             t = targets[f"{limb}_{side}"]
-            j = {k: joints[sm._side(names[k], side)] for k in ("root", "mid", "end")}
-            for a, c in (("root", "mid"), ("mid", "end")):
+            j = {k: joints[sm._side(names[k], side)] for k in ("root", "mid", "end", "tip")}
+            for a, c in (("root", "mid"), ("mid", "end"), ("end", "tip")):
                 assert np.allclose(j[c] - j[a], t[c] - t[a], atol=1.0), (limb, side, a, c)
 
 

@@ -57,6 +57,11 @@ class Base:
         self.faces = np.vstack([q[:, [0, 1, 2]], q[:, [0, 2, 3]]])
         self.mirror = d["mirror"]
         self.joints = {str(n): _to_world(p[None])[0] for n, p in zip(d["joint_names"], d["joints"])}
+        # the skin at the end of the middle finger and second toe: how long the hand and foot are
+        for side in ("L", "R"):
+            for digits, k, name in ((FINGERS, 3, "l-finger-3-tip"), (TOES, 2, "l-toe-2-tip")):
+                tip = digit_tips(self.vertices, self.joints, side, {k: digits[k]})[0]
+                self.joints[_side(name, side)] = self.vertices[tip]
         self.weights = {k: d[k].astype(float) for k in d.files
                         if k.split("_")[0] in ("upperarm", "forearm", "hand", "thigh", "shank", "foot")}
 
@@ -149,10 +154,10 @@ def _pose_limb(verts: np.ndarray, weights: dict, joints: dict, side: str, names:
 
 
 ARM = {"segments": ("upperarm", "forearm", "hand"), "root": "l-shoulder", "mid": "l-elbow",
-       "end": "l-hand", "tip": "l-finger-3-4", "across_a": "l-finger-2-1",
+       "end": "l-hand", "tip": "l-finger-3-tip", "across_a": "l-finger-2-1",
        "across_b": "l-finger-5-1", "twist": True}
 LEG = {"segments": ("thigh", "shank", "foot"), "root": "l-upper-leg", "mid": "l-knee",
-       "end": "l-ankle", "tip": "l-toe-2-4", "across_a": "l-toe-5-1", "across_b": "l-toe-1-1"}
+       "end": "l-ankle", "tip": "l-toe-2-tip", "across_a": "l-toe-5-1", "across_b": "l-toe-1-1"}
 FINGERS = {k: (f"l-finger-{k}-3", f"l-finger-{k}-4") for k in range(1, 6)}
 TOES = {1: ("l-toe-1-2", "l-toe-1-3"), **{k: (f"l-toe-{k}-3", f"l-toe-{k}-4") for k in range(2, 6)}}
 
