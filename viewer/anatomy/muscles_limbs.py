@@ -469,7 +469,8 @@ def _piriformis(b: LeftBody) -> Shape:
     for t, height in zip(PIRIFORMIS_ROWS[1:-1], PIRIFORMIS_HEIGHTS[1:-1]):
         c = on_curve(t)
         lines.append(np.array([c + height / 2 * _UP, c - height / 2 * _UP]))
-    lines.append(np.array([ins]))
+    # the tendon's end rests on the trochanter, so carving neither cuts it off nor leaves a gap
+    lines.append(np.array([b.anchor(ins, ("femur_left",), PIRIFORMIS_THICKNESS[-1] / 2 - 0.5)]))
     return Shape(b.sheet(lines, PIRIFORMIS_THICKNESS, columns=2))
 
 
