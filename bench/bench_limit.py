@@ -239,6 +239,7 @@ def run_viewport(browser, server, static, assets: Path, viewport, loads: int, cl
         limit = open_limit(browser, static, viewport, pose)
         for name, page in (("radix", radix), ("limit", limit)):
             r[name]["first_frame_ms"].append(page["marks"]["firstFrame"])
+            r[name].setdefault("marks", []).append(page["marks"])   # the page's milestones, in --json
             r[name]["heap_mb"].append(_heap_mb(page["context"], page["page"]))
             r[name]["mesh_bytes"].append(sum(page["glb"].values()))
         r["radix"]["packed"] = radix["packed"]

@@ -32,6 +32,7 @@ from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection, s
 from . import info, quiz
 from .data import AppData, Problem, load_app_data
 from .dermatome_cache import skin_dermatomes
+from .early import publish as publish_early
 from .infopanel import InfoPanel
 from .layout import NOTICE_CSS, PAGE_CSS, SHEET_CSS, TOUCH_CSS, ControlsToggle, SheetToggle
 from .story_control import StoryControl
@@ -618,8 +619,17 @@ class RadixApp(pn.viewable.Viewer):
             meta_viewport="width=device-width, initial-scale=1", raw_css=[PAGE_CSS],
             header=[self.controls] if self.view is not None else [],
         )
+        early = self._early_script()
+        if early:   # the view starts loading the body from the page's <head> (viewer/app/early.py)
+            page.config.js_modules["radix_early"] = early
         without_eval(page)
         return page
+
+    def _early_script(self) -> str | None:
+        if self.view is None or not isinstance(self.data, AppData):
+            return None
+        # Only a session opened without a link writes the first view every page starts with.
+        return publish_early(self.data.assets_dir / "meshes", self.view, write=not _query_args())
 
     def servable(self, title: str = "Radix"):
         """Add the page to the session's document (``app.py``). Bokeh walks the whole model graph

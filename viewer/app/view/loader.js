@@ -159,9 +159,15 @@ export function installLoader(v) {
     requestAnimationFrame(() => {
       metrics.marks.firstFrame = performance.now();
       metrics.readyAtEpochMs = performance.timeOrigin + performance.now();
-      metrics.ready = true;
-      canvas.dataset.ready = "true";
-      model.ready = true;
+      v.markReady();
     });
+  };
+  // Ready: the body drawn and the view in its component (a view the page's early script started
+  // is ready once the component has adopted it: viewer/app/early.js).
+  v.markReady = function markReady() {
+    if (v.awaitingComponent || metrics.marks.firstFrame === undefined) return;
+    metrics.ready = true;
+    canvas.dataset.ready = "true";
+    model.ready = true;
   };
 }
