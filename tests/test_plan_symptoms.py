@@ -173,7 +173,9 @@ def test_cli_validate_reports_the_symptoms(capsys):
 
     assert main(["validate", str(EXAMPLE)]) == 0
     out = capsys.readouterr().out
-    assert "symptoms: 3 marks, 1 weak muscle, candidate roots L5 left, S2 left" in out
+    s = json.loads(EXAMPLE.read_text())["symptoms"]
+    roots = ", ".join(f"{c['root']} {c['side']}" for c in s["candidates"])
+    assert f"symptoms: {len(s['marks'])} marks, {len(s['weakness'])} weak muscle, candidate roots {roots}" in out
 
 
 def test_cli_validate_names_a_bad_mark(tmp_path, capsys):

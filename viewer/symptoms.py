@@ -228,8 +228,15 @@ def mark_places(atlas, marks: Sequence) -> tuple[str, ...]:
 
 
 def _sentence(text: str) -> str:
-    """A record's sentence to go inside another: first letter lower case, no final full stop."""
+    """A record's sentence to go inside another: first letter lower case (unless it starts a name
+    such as a root, ``L2``), no final full stop.
+
+    >>> _sentence("Overlaps L2."), _sentence("L2 and L3 overlap.")
+    ('overlaps L2', 'L2 and L3 overlap')
+    """
     text = text.strip().rstrip(".")
+    if len(text) > 1 and (text[1].isupper() or text[1].isdigit()):   # a root or code ("L2 and L3 ...")
+        return text
     return text[:1].lower() + text[1:]
 
 
