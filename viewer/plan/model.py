@@ -567,32 +567,53 @@ def add_point(plan: Plan, code: str, side: str, knowledge=None) -> Plan:
     return replace(plan, items=plan.items[:i] + (merged,) + plan.items[i + 1:])
 
 
-def _check_index(plan: Plan, index: int) -> None:
-    if not 0 <= index < len(plan.items):
-        raise IndexError(f"no item {index} in a plan of {len(plan.items)}")
+_NO_SUCH = {"items": "no item {index} in a plan of {n}",
+            "techniques": "no technique {index} in a plan of {n} techniques"}
+
+
+def _check_index(plan: Plan, index: int, field: str = "items") -> None:
+    n = len(getattr(plan, field))
+    if not 0 <= index < n:
+        raise IndexError(_NO_SUCH[field].format(index=index, n=n))
+
+
+def _removed(plan: Plan, field: str, index: int) -> Plan:
+    """``plan`` without entry ``index`` of its list ``field`` (points or techniques)."""
+    _check_index(plan, index, field)
+    seq = getattr(plan, field)
+    return replace(plan, **{field: seq[:index] + seq[index + 1:]})
+
+
+def _moved(plan: Plan, field: str, index: int, new_index: int) -> Plan:
+    """Entry ``index`` of the list ``field`` moved to ``new_index`` (clamped to the list)."""
+    _check_index(plan, index, field)
+    entries = list(getattr(plan, field))
+    entry = entries.pop(index)
+    entries.insert(max(0, min(new_index, len(entries))), entry)
+    return replace(plan, **{field: tuple(entries)})
+
+
+def _changed(plan: Plan, field: str, index: int, **changes) -> Plan:
+    """Entry ``index`` of the list ``field`` with ``changes`` applied."""
+    _check_index(plan, index, field)
+    entries = list(getattr(plan, field))
+    entries[index] = replace(entries[index], **changes)
+    return replace(plan, **{field: tuple(entries)})
 
 
 def remove_point(plan: Plan, index: int) -> Plan:
     """Drop the item at ``index``."""
-    _check_index(plan, index)
-    return replace(plan, items=plan.items[:index] + plan.items[index + 1:])
+    return _removed(plan, "items", index)
 
 
 def move_point(plan: Plan, index: int, new_index: int) -> Plan:
     """Move the item at ``index`` to ``new_index`` (clamped to the plan)."""
-    _check_index(plan, index)
-    items = list(plan.items)
-    item = items.pop(index)
-    items.insert(max(0, min(new_index, len(items))), item)
-    return replace(plan, items=tuple(items))
+    return _moved(plan, "items", index, new_index)
 
 
 def set_item_note(plan: Plan, index: int, note: str) -> Plan:
     """Set the note of the item at ``index``."""
-    _check_index(plan, index)
-    items = list(plan.items)
-    items[index] = replace(items[index], note=note)
-    return replace(plan, items=tuple(items))
+    return _changed(plan, "items", index, note=note)
 
 
 def _merge_settings(old: str, new: str) -> str:
@@ -630,46 +651,31 @@ def add_technique(plan: Plan, technique_id: str, side: str = "both", setting: st
     return replace(plan, techniques=plan.techniques[:i] + (merged,) + plan.techniques[i + 1:])
 
 
-def _check_technique_index(plan: Plan, index: int) -> None:
-    if not 0 <= index < len(plan.techniques):
-        raise IndexError(f"no technique {index} in a plan of {len(plan.techniques)} techniques")
-
-
 def remove_technique(plan: Plan, index: int) -> Plan:
     """Drop the technique at ``index``."""
-    _check_technique_index(plan, index)
-    return replace(plan, techniques=plan.techniques[:index] + plan.techniques[index + 1:])
+    return _removed(plan, "techniques", index)
 
 
 def move_technique(plan: Plan, index: int, new_index: int) -> Plan:
     """Move the technique at ``index`` to ``new_index`` (clamped to the list)."""
-    _check_technique_index(plan, index)
-    items = list(plan.techniques)
-    item = items.pop(index)
-    items.insert(max(0, min(new_index, len(items))), item)
-    return replace(plan, techniques=tuple(items))
+    return _moved(plan, "techniques", index, new_index)
 
 
 def set_technique_note(plan: Plan, index: int, note: str) -> Plan:
     """Set the note of the technique at ``index``."""
-    _check_technique_index(plan, index)
-    items = list(plan.techniques)
-    items[index] = replace(items[index], note=note)
-    return replace(plan, techniques=tuple(items))
+    return _changed(plan, "techniques", index, note=note)
 
 
 def set_technique_setting(plan: Plan, index: int, setting: str, knowledge=None) -> Plan:
     """Say where the technique at ``index`` is done (:data:`SETTINGS`); with ``knowledge``,
     "home" and "both" are refused for practitioner-only techniques."""
-    _check_technique_index(plan, index)
+    _check_index(plan, index, "techniques")
     if setting not in SETTINGS:
         raise ValueError(f"setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
     item = plan.techniques[index]
     if knowledge is not None and setting != "session" and not knowledge.technique(item.id).self_care.allowed:
         raise ValueError(f"{item.id} is not for home use: {knowledge.technique(item.id).self_care.why_not}")
-    items = list(plan.techniques)
-    items[index] = replace(item, setting=setting)
-    return replace(plan, techniques=tuple(items))
+    return _changed(plan, "techniques", index, setting=setting)
 
 
 def set_note(plan: Plan, note: str) -> Plan:
