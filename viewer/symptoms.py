@@ -430,10 +430,14 @@ def rank_roots(knowledge: Knowledge, atlas, *, pain: Sequence = (), tingling: Se
 
     Examples
     --------
-    >>> body = skin_map(load_atlas("assets"))                                     # doctest: +SKIP
+    >>> from viewer.atlas import load_atlas
+    >>> from viewer.body_regions import skin_map
+    >>> from viewer.knowledge import Level, load_knowledge
+    >>> k = load_knowledge("assets")
+    >>> body = skin_map(load_atlas("assets"))
     >>> foot = body.on_skin([body.level(Level("toe_web_2_3", "ankle_crease_anterior_mid", 0.4), "left")])
-    >>> best = rank_roots(k, body, tingling=foot, weakness=["long_toe_extensors"])[0]  # doctest: +SKIP
-    >>> best.root, best.side                                                       # doctest: +SKIP
+    >>> best = rank_roots(k, body, tingling=foot, weakness=["long_toe_extensors"])[0]
+    >>> best.root, best.side
     ('L5', 'left')
     """
     pain_pts = _positions("pain", pain)
@@ -480,7 +484,11 @@ def rank_muscles(knowledge: Knowledge, atlas, *, pain: Sequence = ()) -> tuple[M
 
     Examples
     --------
-    >>> rank_muscles(k, body, pain=[body.landmark("iliac_crest_top", "left")])[0].muscle  # doctest: +SKIP
+    >>> from viewer.atlas import load_atlas
+    >>> from viewer.body_regions import skin_map
+    >>> from viewer.knowledge import load_knowledge
+    >>> k, body = load_knowledge("assets"), skin_map(load_atlas("assets"))
+    >>> rank_muscles(k, body, pain=[body.landmark("iliac_crest_top", "left")])[0].muscle
     'gluteus_medius'
     """
     pts = _positions("pain", pain)
