@@ -1,8 +1,10 @@
 """The handout's techniques: the example plan holds one of each kind; the patient's "between
 sessions" page shows a picture of each home technique's zone on the body (rendered off screen from
-the scene layer), its plain steps and cautions; the practitioner's lists every kind.
+the scene layer), its plain steps and cautions; the practitioner's lists every kind, each with a
+smaller picture of its zone.
 
-Renders the example plan's patient views once (about half a minute off screen).
+Renders the example plan's patient and practitioner views once each (about half a minute each off
+screen).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import pytest
 from PIL import Image
 
 from viewer.plan import load
-from viewer.plan.model import home_techniques
+from viewer.plan.model import home_techniques, plan_techniques
 from viewer.scene import TECHNIQUE_COLOURS
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "plan.json"
@@ -107,3 +109,29 @@ def test_every_kind_shows_in_the_handouts(patient, plan, app, tmp_path):
         assert name in practitioner_text, t.id
     for kind in ("Massage", "Acupressure", "Stretch", "Cupping", "Gua sha"):
         assert kind in practitioner_text
+
+
+@pytest.fixture(scope="module")
+def practitioner(app, plan, tmp_path_factory):
+    from viewer.plan.export import export_pdf, render_views
+
+    views = render_views(plan, app.knowledge, app.assets_dir, "practitioner", height=700)
+    path = export_pdf(plan, tmp_path_factory.mktemp("practitioner") / "practitioner.pdf", app.knowledge,
+                      app.assets_dir, "practitioner", views=views)
+    return views, path
+
+
+def test_the_practitioner_handout_pictures_every_technique(practitioner, plan, app):
+    views, path = practitioner
+    pictured = [v.name.split(":", 1)[1] for v in views if v.name.startswith("technique:")]
+    every = [t.id for _, t in plan_techniques(plan, app.knowledge)]
+    assert pictured == every                              # those done in the session too, in plan order
+    assert len(every) > len(home_techniques(plan, app.knowledge))
+    pages = _text(path)
+    start = next(i for i, p in enumerate(pages) if re.search(r"\bT1\. ", p))
+    end = next(i for i, p in enumerate(pages) if "Evidence: the chain and its sources" in p)
+    listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, check=True, text=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    # page numbers in pdfimages count from 1; each technique's picture lies between its heading's
+    # page and the evidence, which starts a page of its own
+    assert sum(start + 1 <= int(r[0]) < end + 1 for r in rows) == len(every)

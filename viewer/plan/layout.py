@@ -35,7 +35,7 @@ from .content import (
     symptom_sections,
     technique_sections,
 )
-from .model import NOTES_NOTICE, home_techniques
+from .model import NOTES_NOTICE, home_techniques, plan_techniques
 from .pictures import MARK_VIEWS, TECHNIQUE_VIEW, PlanView
 from . import fonts
 from .fonts import _clean, _is_cjk, _latin1, _pil_font, _rgb
@@ -416,25 +416,27 @@ def _caution_box(pdf, kind: str, text: str, x: float, width: float, audience: st
     return h + 1.2
 
 
-#: The picture of a technique on the patient's "between sessions" page (mm, square).
-TECHNIQUE_PICTURE_MM = 62.0
+#: The picture of a technique (mm, square): on the patient's "between sessions" page, and smaller
+#: beside each technique of the practitioner's handout.
+TECHNIQUE_PICTURE_MM = {"patient": 62.0, "practitioner": 44.0}
 
 
-def _technique_picture(pdf, view) -> None:
+def _technique_picture(pdf, view, audience: str = "patient") -> None:
     """A technique's picture (its zone on the body, seen in the 3D view's colours) with its
     caption, starting a page if needed."""
-    if pdf.get_y() + TECHNIQUE_PICTURE_MM + 14 > PAGE_H - 20:
+    size = TECHNIQUE_PICTURE_MM[audience]
+    if pdf.get_y() + size + 14 > PAGE_H - 20:
         pdf.add_page()
     y = pdf.get_y()
-    side = TECHNIQUE_PICTURE_MM * view.image.shape[1] / view.image.shape[0]
-    pdf.image(_image_bytes(view), x=MARGIN, y=y, w=side, h=TECHNIQUE_PICTURE_MM)
+    side = size * view.image.shape[1] / view.image.shape[0]
+    pdf.image(_image_bytes(view), x=MARGIN, y=y, w=side, h=size)
     pdf.set_draw_color(226, 232, 240)
     pdf.set_line_width(0.3)
-    pdf.rect(MARGIN, y, side, TECHNIQUE_PICTURE_MM)
-    pdf.set_xy(MARGIN, y + TECHNIQUE_PICTURE_MM + 0.8)
+    pdf.rect(MARGIN, y, side, size)
+    pdf.set_xy(MARGIN, y + size + 0.8)
     pdf.use("I", 8.5, MUTED)
     pdf.cell(PAGE_W - 2 * MARGIN, 4.5, pdf.t(view.title), align="L")
-    pdf.set_y(y + TECHNIQUE_PICTURE_MM + 7)
+    pdf.set_y(y + size + 7)
 
 
 def _points_pages(pdf, plan, knowledge, points, sections, audience: str,
@@ -467,11 +469,13 @@ def _points_pages(pdf, plan, knowledge, points, sections, audience: str,
             _heading(pdf, heading)
             for row in intro:
                 _fact(pdf, row[0], row[1], size) if isinstance(row, tuple) else _paragraph(pdf, row, size)
-        home = [t.id for _, t in home_techniques(plan, knowledge)] if audience == "patient" else []
+        # the sections follow the plan's order of the techniques the audience sees
+        shown = [t.id for _, t in (home_techniques(plan, knowledge) if audience == "patient"
+                                   else plan_techniques(plan, knowledge))]
         for i, section in enumerate(techniques):
-            view = (pictures or {}).get(home[i]) if i < len(home) else None
+            view = (pictures or {}).get(shown[i]) if i < len(shown) else None
             if view is not None:
-                _technique_picture(pdf, view)
+                _technique_picture(pdf, view, audience)
             _section(pdf, section, size, INK, 11)
     if audience == "practitioner":
         # the evidence starts a page of its own, to keep with the file or leave out of the copy

@@ -362,7 +362,7 @@ def _render_views(plan, knowledge, app: Body, audience: str, height: int,
     body = _body(app, progress)
     points = handout_points(plan, app)
     spec = _scene(plan, knowledge, app)
-    pictures = _technique_views(plan, knowledge, app, body, height, progress) if audience == "patient" else []
+    pictures = _technique_views(plan, knowledge, app, body, height, progress, audience)
     shots = _plan_shots(points, spec, body, height)
     colours = _highlight_colours(spec, body)
     views = []
@@ -407,10 +407,15 @@ def _zone_points(zones: Sequence[dict]) -> np.ndarray:
 
 
 def _technique_views(plan, knowledge, app: Body, body: _Body, height: int,
-                     progress: Progress) -> list[PlanView]:
-    """A picture of each technique the patient does at home: its zone on the skin (the scene
-    layer's :func:`~viewer.scene.technique_specs`), seen from the surface it is on."""
-    from .model import home_techniques
+                     progress: Progress, audience: str = "patient") -> list[PlanView]:
+    """A picture of each technique the handout describes: its zone on the skin (the scene
+    layer's :func:`~viewer.scene.technique_specs`), seen from the surface it is on. The patient's
+    handout pictures those done at home, the practitioner's every technique of the plan."""
+    from .model import home_techniques, plan_techniques
+
+    chosen = home_techniques(plan, knowledge) if audience == "patient" else plan_techniques(plan, knowledge)
+    if not chosen:
+        return []
 
     book = zone_book(app)
     skin = [p for sid, p in body.polys.items() if body.infos[sid].kind == "skin"]
@@ -418,7 +423,7 @@ def _technique_views(plan, knowledge, app: Body, body: _Body, height: int,
         return []
     size = (height * 2 // 5, height * 2 // 5)
     out = []
-    for n, (item, technique) in enumerate(home_techniques(plan, knowledge), start=1):
+    for n, (item, technique) in enumerate(chosen, start=1):
         sides = ("left", "right") if item.side in ("both", "midline") else (item.side,)
         zones = technique_specs([(technique.id, ())], sides, knowledge, book)
         pts = _zone_points(zones)
