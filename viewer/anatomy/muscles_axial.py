@@ -790,7 +790,7 @@ def _erector_sections(m: MuscleBuild, column: str) -> tuple[list, list, list]:
                 m.attach("insertion", f"{lv}_spinous_tip", offset=(4, -4, 0))
             y = _lerp(lam, tip, 0.35)[1]
             secs.append(np.array([[5.0, y, lam[2]], [13.0, y, lam[2]]]))
-            th.append(9.0 if lv not in ("L2", "T1") else 6.0)
+            th.append(6.0 if lv in ("L2", "T1") else 7.0 if lv[0] == "T" else 9.0)
         return secs, th, [False] * len(secs)
     if column == "longissimus":
         m.attach("origin", "S2_median_crest" if b.has("S2_median_crest") else "S1_median_crest",
@@ -1350,10 +1350,10 @@ def deltoid(m: MuscleBuild) -> Manifold:
 RECIPES: dict[str, Recipe] = {name: globals()[name] for name in BUILD_ORDER}
 
 MIDLINE_CAPS: dict[str, tuple[float, float, str]] = {
-    "semispinalis_cervicis": (4.0, 0.45, "C7"), "semispinalis_thoracis": (4.0, 0.45, "T1"),
-    "semispinalis_capitis": (4.0, 0.45, "C7"), "spinalis": (4.0, 0.45, "C7"),
+    "semispinalis_cervicis": (4.0, 0.45, "C7"), "semispinalis_thoracis": (10.0, 0.45, "T1"),
+    "semispinalis_capitis": (4.0, 0.45, "C7"), "spinalis": (12.0, 0.45, "C7"),
     "longissimus": (5.5, 0.45, "C7"),
-    "splenius_cervicis": (6.5, 0.4, "C7"), "splenius_capitis": (8.5, 0.45, "C7"),
+    "splenius_cervicis": (16.0, 0.4, "C7"), "splenius_capitis": (16.0, 0.45, "C7"),
 }
 """Most a deep back muscle may lie behind the spinous tips (mm), as ``(lift, slope, top)``: at
 ``x`` mm from the midline, ``lift + slope * x``, from L5 up to the ``top`` spinous tip. The
