@@ -1361,7 +1361,10 @@ semispinalis, spinalis and multifidus fill the groove beside the spinous process
 their tips; only the thin aponeuroses of the sheets (trapezius, rhomboids, latissimus) cover
 the tips, so the soft tissue over them stays 10-30 mm deep, as in lean adults. (The
 semispinalis thoracis climbs over the semispinalis cervicis to its C6-C7 insertions: capped
-from T1 down, so that it is not cut in two.)"""
+from T1 down, so that it is not cut in two.) The thoracic spinous blades are short (their tips
+lie 5-9 mm in front of where longer blades put them) while the multifidus beside them is as thick
+as before, so the columns stacked on it there (semispinalis thoracis, then spinalis, then the
+splenii over both) are allowed 10-16 mm behind the tips; a smaller lift cuts them off above T8."""
 
 CAP_LEVELS = ["C7"] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)]
 """Spinous tips the cap of :data:`MIDLINE_CAPS` follows, top down; it fades out over
