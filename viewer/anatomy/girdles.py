@@ -540,6 +540,10 @@ ANUS_FRONT_OF_COCCYX = 25.0
 INGUINAL_SOFT_TISSUE = 18.0
 GLUTEAL_SOFT_TISSUE = 45.0
 
+HIP_BONE_FMA = (16587, 16586)
+"""FMA ids of the left and right hip bones (FMA 16585 is the unsided class "hip bone";
+BodyParts3D's isa/part-of tables list 16587 left hip bone, 16586 right hip bone)."""
+
 CLAVICLE_BUDGET = 1200
 SCAPULA_BUDGET = 4500
 HIP_BUDGET = 6000
@@ -589,7 +593,7 @@ def build_parts(ctx) -> list[Part]:
     parts += paired_parts("scapula", "Scapula", "shoulder_girdle", finish(scap, SCAPULA_BUDGET),
                           scap_marks, fma=13394)
     hips = paired_parts("hip_bone", "Hip bone", "pelvic_girdle", finish(hip, HIP_BUDGET),
-                        hip_marks, fma=16585)
+                        hip_marks, fma=HIP_BONE_FMA)
     hips[0].landmarks.update(midline)
     return parts + hips
 
