@@ -726,7 +726,7 @@ def _rib_solid(r: RibGeometry) -> Manifold:
 
 
 RIB_BUDGET = 1500
-CARTILAGE_BUDGET = 500
+CARTILAGE_BUDGET = 1000
 COSTAL_CARTILAGE_FMA = {1: (8005, 7875), 2: (8031, 7886), 3: (8058, 7913), 4: (8167, 7976),
                         5: (8112, 8070), 6: (8221, 8194), 7: (8275, 8248)}
 """FMA ids of the left and right costal cartilages 1-7 (the FMA names no sided 8th-10th)."""
