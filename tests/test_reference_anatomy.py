@@ -42,13 +42,18 @@ FIDELITY_TOOL = PROJECT.parent / "shared" / "tools" / "fidelity.py"
 AS_REAL_AS_A_SECOND_SPECIMEN = ("C5", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10",
                                 "L1", "L2", "L3", "L4", "L5", "quadratus_lumborum_left",
                                 "multifidus_left", "spinalis_left", "semispinalis_thoracis_left",
-                                "longissimus_left")
+                                "longissimus_left", "rib_4_left")
 """Structures whose shape passes fidelity.py's bar today; a structure joins when it passes."""
 
 POINTED_AS_REAL = ("piriformis_left", "quadratus_lumborum_left", "rhomboid_major_left")
 """Muscles that do not pass the whole bar yet but lie in the real direction (fitted rotation, or
 the tilt of the long axis of an elongated muscle, within fidelity.py's 20 degrees): the piriformis
 once fitted only after a 122-degree turn."""
+
+OUTLINED_AS_REAL = tuple(f"rib_{n}_left" for n in (2, 3, 5, 6, 7, 8, 9, 10, 11))
+"""Bones whose outline (mean and p95 distance) and direction (fitted rotation) pass the bar but
+whose voxel overlap (Dice) does not yet: ribs 2-11 since the costal cartilages became structures
+of their own (the real ribs are bone only) and the shafts were reshaped."""
 
 pytestmark = pytest.mark.skipif(not (REFERENCE / "MAPPING.csv").is_file(),
                                 reason="../shared/anatomy-reference is not beside the project")
@@ -156,3 +161,12 @@ def test_shape_is_as_close_to_real_as_a_second_specimen(fidelity, structure):
     figures = (f"mean {result['mean_pct']:.2f} %, p95 {result['p95_pct']:.2f} %, "
                f"Dice {result['dice']:.2f}, rotation {result['rot_deg']:.1f} deg")
     assert not result["fails"], f"{structure} fails {result['fails']} of the bar: {figures}"
+
+
+@pytest.mark.parametrize("structure", OUTLINED_AS_REAL)
+def test_outline_and_direction_are_as_close_as_a_second_specimen(fidelity, structure):
+    result = _compare(fidelity, structure)
+    figures = (f"mean {result['mean_pct']:.2f} %, p95 {result['p95_pct']:.2f} %, "
+               f"rotation {result['rot_deg']:.1f} deg")
+    off = [f for f in result["fails"] if f != "Dice"]
+    assert not off, f"{structure} fails {off} of the bar: {figures}"

@@ -22,7 +22,7 @@ MINE = ("viewer.anatomy.skull", "viewer.anatomy.thorax", "viewer.anatomy.girdles
 HAS_SPINE = importlib.util.find_spec("viewer.anatomy.spine") is not None
 SPINE_SKIP = "viewer/anatomy/spine.py is not written yet: no vertebrae or sacrum to test against"
 
-PAIRED = [f"rib_{n}" for n in range(1, 13)] + [
+PAIRED = [f"rib_{n}" for n in range(1, 13)] + [f"costal_cartilage_{n}" for n in range(1, 11)] + [
     "clavicle", "scapula", "hip_bone", "humerus", "radius", "ulna", "hand", "femur", "patella",
     "tibia", "fibula", "foot"]
 SINGLE = ["skull", "mandible", "hyoid", "sternum"]
@@ -148,18 +148,31 @@ def _overlap(a, b) -> float:
     return (solid(a) ^ solid(b)).volume()
 
 
+@pytest.mark.parametrize("n", range(1, 11))
+def test_each_cartilage_continues_its_rib(built, n):
+    """The costal cartilage starts at the rib's front end (the costochondral joint, a gap of
+    at most a few mm) and lies in front of the rib's head."""
+    parts = built[0]
+    rib, cart = parts[f"rib_{n}_left"].mesh, parts[f"costal_cartilage_{n}_left"].mesh
+    assert _overlap(rib, cart) < 1.0
+    assert _gap(rib, cart, 10.0) <= 1.0
+    assert np.asarray(cart.vertices)[:, 1].mean() < np.asarray(rib.vertices)[:, 1].mean()
+
+
 @pytest.mark.parametrize("n", range(1, 8))
 def test_true_ribs_reach_the_sternum(built, n):
     parts = built[0]
-    gap = _gap(parts[f"rib_{n}_left"].mesh, parts["sternum"].mesh)
+    gap = _gap(parts[f"costal_cartilage_{n}_left"].mesh, parts["sternum"].mesh)
     assert 0.5 <= gap <= 4.0
 
 
 @pytest.mark.parametrize("n", (8, 9, 10))
 def test_false_ribs_join_the_cartilage_above(built, n):
     parts = built[0]
-    gap = _gap(parts[f"rib_{n}_left"].mesh, parts[f"rib_{n - 1}_left"].mesh)
+    cart = parts[f"costal_cartilage_{n}_left"].mesh
+    gap = _gap(cart, parts[f"costal_cartilage_{n - 1}_left"].mesh)
     assert 0.5 <= gap <= 4.0
+    assert _gap(cart, parts["sternum"].mesh) > 10.0
     assert _gap(parts[f"rib_{n}_left"].mesh, parts["sternum"].mesh) > 10.0
 
 
@@ -167,7 +180,8 @@ def test_false_ribs_join_the_cartilage_above(built, n):
 def test_floating_ribs_end_free(built, n):
     parts, marks = built
     end = marks[f"rib{n}_free_end_left"].position
-    for other in [f"rib_{k}_left" for k in range(1, 13) if k != n] + ["sternum"]:
+    for other in ([f"rib_{k}_left" for k in range(1, 13) if k != n] + ["sternum"]
+                  + [f"costal_cartilage_{k}_left" for k in range(1, 11)]):
         v = np.asarray(parts[other].mesh.vertices)
         assert np.linalg.norm(v - end, axis=1).min() > 8.0, other
     assert end[1] < 10.0, "the free end lies round the side of the trunk, not at the back"
@@ -320,6 +334,9 @@ def test_skull_clears_the_atlas_and_axis(built):
 NEIGHBOURS = (
     [(f"rib_{n}_left", f"rib_{n + 1}_left") for n in range(1, 12)]
     + [(f"rib_{n}_left", "sternum") for n in range(1, 13)]
+    + [(f"costal_cartilage_{n}_left", f"costal_cartilage_{n + 1}_left") for n in range(1, 10)]
+    + [(f"costal_cartilage_{n}_left", "sternum") for n in range(1, 11)]
+    + [(f"costal_cartilage_{n}_left", f"rib_{n + 1}_left") for n in range(1, 11)]
     + [("clavicle_left", "sternum"), ("clavicle_left", "rib_1_left"), ("clavicle_left", "rib_2_left"),
        ("clavicle_left", "scapula_left"), ("humerus_left", "scapula_left"),
        ("humerus_left", "clavicle_left"), ("humerus_left", "radius_left"),
@@ -465,8 +482,10 @@ def test_left_landmarks_on_the_left(built):
 
 
 def _cage_front_y(parts, x: float, z: float, half: float = 12.0) -> float:
-    v = np.vstack([np.asarray(parts[f"rib_{n}_{'left' if x > 0 else 'right'}"].mesh.vertices)
-                   for n in range(1, 13)] + [np.asarray(parts["sternum"].mesh.vertices)])
+    side = "left" if x > 0 else "right"
+    v = np.vstack([np.asarray(parts[f"rib_{n}_{side}"].mesh.vertices) for n in range(1, 13)]
+                  + [np.asarray(parts[f"costal_cartilage_{n}_{side}"].mesh.vertices)
+                     for n in range(1, 11)] + [np.asarray(parts["sternum"].mesh.vertices)])
     near = v[(np.abs(v[:, 0] - x) < half) & (np.abs(v[:, 2] - z) < half)]
     return float(near[:, 1].min())
 

@@ -432,7 +432,7 @@ def _limb_axes(lm: Mapping[str, np.ndarray]) -> tuple[dict, dict]:
 
 def _bone_part(acronym: str) -> str | None:
     base = acronym.rsplit("_", 1)[0] if acronym.endswith(("_left", "_right")) else acronym
-    if base.startswith("rib_"):
+    if base.startswith(("rib_", "costal_cartilage_")):
         return "trunk"
     if len(base) >= 2 and base[0] in "CTL" and base[1:].isdigit():
         return "neck" if base[0] == "C" else "trunk"

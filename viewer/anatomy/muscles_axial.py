@@ -115,7 +115,7 @@ SUPERFICIAL_BACK = ("trapezius_upper", "trapezius_middle", "trapezius_lower", "l
 ERECTOR_COLUMNS = ("iliocostalis", "longissimus", "spinalis")
 
 AXIAL_BONE_PREFIXES = ("C", "T", "L", "sacrum", "coccyx", "skull", "mandible", "sternum", "hyoid",
-                       "rib_", "hip_bone")
+                       "rib_", "costal_cartilage_", "hip_bone")
 GIRDLE_BONE_PREFIXES = ("clavicle", "scapula", "humerus")
 
 
@@ -320,7 +320,7 @@ class Body:
         90 lateral, 180 anterior. ``pick`` chooses among the rib's points at that azimuth:
         ``outer`` (farthest from the axis), ``upper`` or ``lower``.
         """
-        v = self.bone(f"rib_{n}").mesh.vertices
+        v = np.vstack([self.bone(name).mesh.vertices for name in self.rib_and_cartilage(n)])
         az = np.degrees(np.arctan2(v[:, 0], v[:, 1] - self.thorax_axis_y))
         near = np.abs(az - azimuth) < 4.0
         if not near.any():
@@ -332,6 +332,13 @@ class Body:
             return cand[np.argmin(cand[:, 2])]
         r = np.hypot(cand[:, 0], cand[:, 1] - self.thorax_axis_y)
         return cand[np.argmax(r)]
+
+    def rib_and_cartilage(self, n: int) -> list[str]:
+        """Rib ``n`` and, where it has one, its costal cartilage (a structure of its own)."""
+        names = [f"rib_{n}"]
+        if f"costal_cartilage_{n}_left" in self.parts:
+            names.append(f"costal_cartilage_{n}")
+        return names
 
     def rib_angle(self, n: int) -> np.ndarray:
         """The angle of rib ``n``: its most posterior point lateral to the transverse process."""
@@ -468,7 +475,13 @@ class MuscleBuild:
         return p
 
     def attach_point(self, role: str, bone: str, p: np.ndarray, how: str) -> np.ndarray:
-        """Record an attachment at a point already computed on ``bone``'s surface."""
+        """Record an attachment at a point already computed on ``bone``'s surface.
+
+        A point found on rib n's costal cartilage is recorded on the cartilage."""
+        m = re.fullmatch(r"rib_(\d+)_left", bone)
+        if m:
+            names = self.body.rib_and_cartilage(int(m.group(1)))
+            bone = min(names, key=lambda b: np.linalg.norm(self.body.on_bone(b, p) - p))
         p = self.body.on_bone(bone, p)
         self.attachments.append((role, self.body.bone(bone).acronym, p, how))
         return p

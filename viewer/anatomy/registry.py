@@ -59,6 +59,7 @@ OTHER_BONES: tuple[str, ...] = (
     *[f"{bone}_{s}" for bone in ("clavicle", "scapula", "hip_bone", "humerus", "radius", "ulna",
                                   "hand", "femur", "patella", "tibia", "fibula", "foot")
       for s in SIDES],
+    *[f"costal_cartilage_{n}_{s}" for n in range(1, 11) for s in SIDES],
 )
 
 MUSCLES: tuple[str, ...] = (

@@ -5,8 +5,8 @@ beside the body of its own thoracic vertebra), passes in front of the transverse
 tubercle), bends forward at the angle, runs round the side of the chest and descends to its
 costochondral junction. Ribs 1-7 continue as costal cartilages to the sternum, ribs 8-10 as
 cartilages that end just below the cartilage above (the costal margin), ribs 11-12 end free.
-The cartilage is part of the rib's mesh (the atlas has one structure per rib); its geometry is kept
-apart while building so that renders can show it lighter.
+Each cartilage is an atlas structure of its own (``costal_cartilage_N_side``, N = 1-10), as in
+the FMA and in real specimens: the rib is the bone alone.
 
 Heights come from the spine frames (:func:`body_plan.spine_layout`) and published surface anatomy
 (Gray's Anatomy): suprasternal notch at the T2-T3 disc, sternal angle at T4-T5, xiphisternal joint
@@ -387,12 +387,31 @@ def mirror_sc(p: np.ndarray, side: int) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------
 
 # Half-width of the cage at each rib's centreline (mm): chest breadth grows to the 8th-9th rib.
-RIB_HALF_WIDTH = (56.0, 80.0, 98.0, 111.0, 121.0, 128.0, 133.0, 136.0, 137.0, 135.0, 128.0, 112.0)
+RIB_HALF_WIDTH = (56.0, 80.0, 98.0, 111.0, 121.0, 128.0, 133.0, 136.0, 137.0, 135.0, 128.0, 100.0)
 # Height of each rib's front end (costochondral junction) and, for 11-12, of the free end (mm).
 RIB_FRONT_Z = (1444.0, 1410.0, 1378.0, 1347.0, 1315.0, 1283.0, 1250.0, 1215.0, 1183.0, 1142.0,
-               1162.0, 1172.0)
+               1120.0, 1145.0)
 # x of the costochondral junction: the cartilages lengthen from above down.
 RIB_FRONT_X = (34.0, 44.0, 54.0, 63.0, 72.0, 82.0, 93.0, 106.0, 116.0, 123.0, None, None)
+# The shaft's course (RIB_FRONT_FORWARD, RIB_WIDEST, RIB_DROP_LINEAR, RIB_NECK_DROP, the ends of
+# ribs 11-12) was chosen by measuring each rib's centreline (arc-length samples, after a best-fit
+# similarity alignment) against a real specimen (BodyParts3D 3.0, used for measuring only): a few
+# numbers per rib, no vertex data. Mean distance of the aligned bone went from 0.9-1.5 % to
+# 0.7-1.5 % of the real rib's size, and the lower ribs' fitted turn from 25-28 to 13-20 degrees.
+RIB_FRONT_FORWARD = (0.0, 0.0, 5.0, 12.0, 15.0, 15.0, 15.0, 15.0, 15.0, 15.0, None, None)
+"""How far in front of the default line (the sternum's plane curved back by 0.0045 x^2) each bony
+rib ends, mm; ribs 11-12: see RIB_FREE_END_Y."""
+RIB_FREE_END_Y = {11: -80.0, 12: -55.0}
+"""y of the free ends of ribs 11 and 12 relative to the lumbar origin, mm."""
+RIB_WIDEST = (0.45, 0.40, 0.35, 0.38, 0.40, 0.42, 0.45, 0.55, 0.62, 0.70, 0.75, 0.65)
+"""Where the rib is widest, as a fraction of the way from its angle forward to its front end
+(the lower ribs are widest further back, their front parts running forward and in)."""
+RIB_DROP_LINEAR = (0.45, 0.45, 0.40, 0.60, 0.70, 0.70, 0.75, 0.90, 1.05, 1.20, 1.20, 1.20)
+"""How evenly each rib descends along its shaft beyond the tubercle: 0 an S-curve (flat at the
+angle, steepest at the side), 1 a uniform slope, above 1 steepest just beyond the angle (the
+lower ribs slant down and out from the spine)."""
+RIB_NECK_DROP = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, -4.0, -7.0, -9.0, -10.0, -10.0, -10.0)
+"""Extra drop of the shaft just beyond the tubercle, mm (lower ribs)."""
 STERNAL_ATTACHMENT = (None, 0.0, 0.21, 0.41, 0.6, 0.79, 0.97)
 """Where cartilages 2-7 meet the sternal body: fraction of the way from the sternal angle to the
 xiphisternal joint (Gray's Anatomy: 2nd at the angle, 7th at the xiphisternal joint)."""
@@ -452,21 +471,23 @@ def _rib_centreline(n: int, head: np.ndarray, tub: np.ndarray, plan: SternumPlan
     if n <= 10:
         x_front = RIB_FRONT_X[n - 1]
         z_st = _sternal_z(n, plan) if n <= 7 else plan.xiphisternal[2]
-        y_front = plan.centre_at(z_st)[1] + 0.0045 * x_front ** 2 + 2.0
+        y_front = (plan.centre_at(z_st)[1] + 0.0045 * x_front ** 2 + 2.0
+                   - RIB_FRONT_FORWARD[n - 1])
     angle_x = max(tub[0] + 14.0, 0.42 * w) if n > 1 else tub[0] + 8.0
     angle_y = tub[1] + (9.0 if n > 2 else 3.0)
     pts = [head, (head + tub) / 2 + np.array([0.0, -1.0, 0.0]), tub]
-    z_t = tub[2] - 1.0
+    z_t = tub[2] - 1.0 + RIB_NECK_DROP[n - 1]
+    widest = RIB_WIDEST[n - 1]
     # Posterior quadrant of the outline: from the angle to the widest point.
     if n <= 10:
-        y_mid = angle_y - 0.45 * (angle_y - y_front)
+        y_mid = angle_y - widest * (angle_y - y_front)
         quad1 = [(angle_x + (w - angle_x) * np.sin(p), y_mid + (angle_y - y_mid) * np.cos(p))
                  for p in np.linspace(0, np.pi / 2, 5)]
         quad2 = [(x_front + (w - x_front) * np.cos(p), y_mid - (y_mid - y_front) * np.sin(p))
                  for p in np.linspace(0, np.pi / 2, 5)[1:]]
         outline = quad1 + quad2
     else:
-        y_mid = angle_y - 0.45 * (angle_y - (-95.0 if n == 11 else -80.0))
+        y_mid = angle_y - widest * (angle_y - RIB_FREE_END_Y[n])
         phis = np.linspace(0, np.pi / 2, 5)
         outline = [(angle_x + (w - angle_x) * np.sin(p), y_mid + (angle_y - y_mid) * np.cos(p))
                    for p in phis]
@@ -477,7 +498,8 @@ def _rib_centreline(n: int, head: np.ndarray, tub: np.ndarray, plan: SternumPlan
     xy = np.array(outline)
     seg = np.linalg.norm(np.diff(xy, axis=0), axis=1)
     s = np.concatenate([[0.0], np.cumsum(seg)]) / seg.sum()
-    blend = 0.45 * s + 0.55 * (3 * s ** 2 - 2 * s ** 3)
+    lin = RIB_DROP_LINEAR[n - 1]
+    blend = lin * s + (1.0 - lin) * (3 * s ** 2 - 2 * s ** 3)
     zs = z_t + (z_front - z_t) * blend
     pts += [np.array([x, y, z]) for (x, y), z in zip(xy, zs)]
     path = smooth_path(np.array(pts), 44 if n <= 10 else 30)
@@ -499,6 +521,12 @@ def _hermite(p0, t0, p1, t1, n: int) -> np.ndarray:
     return h00 * p0 + h10 * t0 + h01 * p1 + h11 * t1
 
 
+SHAFT_THICKER = 1.10
+SHAFT_DEEPER = 1.15
+"""Ribs 5-12: cross-section scaled up, chosen by measuring the enclosed volume against a real
+specimen (BodyParts3D; was 0.7-0.85 of it)."""
+
+
 def _rib_sections(n: int, count: int) -> tuple[np.ndarray, np.ndarray]:
     """Half-width (thickness) and half-height of the bony rib along its centreline."""
     s = np.linspace(0.0, 1.0, count)
@@ -509,6 +537,8 @@ def _rib_sections(n: int, count: int) -> tuple[np.ndarray, np.ndarray]:
     a = np.interp(s, [0, 0.12, 0.3, 1], [4.8, 4.2, 3.2, tip + 0.6])
     b = np.interp(s, [0, 0.12, 0.3, 0.95, 1], [5.0, 4.8, height, height * 0.95,
                                                 height * (0.6 if n >= 11 else 0.9)])
+    if n >= 5:  # the middle and lower ribs are deeper and stouter in section
+        a, b = a * SHAFT_THICKER, b * SHAFT_DEEPER
     return a, b
 
 
@@ -547,6 +577,8 @@ def _build_left_rib(n: int, plan: SternumPlan, above: RibGeometry | None,
             if cart.min_gap(above_solid, 5.0) >= JOINT_GAP - 0.3:
                 break
             drop += 0.5
+    if cart is not None:  # the costochondral joint: the cartilage fills the end of the bone
+        cart = cart - bone
     return RibGeometry(n, bone, cart, path, cpath, b, cb, head, tub)
 
 
@@ -621,8 +653,9 @@ def _intercostal_space(upper: np.ndarray, lower: np.ndarray, x: float) -> np.nda
     return np.array([x, y_front, (z_bottom_upper + z_top_lower) / 2])
 
 
-def _cage_landmarks(cage: Cage, plan: SternumPlan, stature: float) -> tuple[dict, dict]:
-    """Landmarks of the sternum (midline), of the left ribs, and of the trunk wall."""
+def _cage_landmarks(cage: Cage, plan: SternumPlan, stature: float) -> tuple[dict, dict, dict]:
+    """Landmarks of the sternum (midline), of the left ribs and cartilages, and of the trunk
+    wall."""
     front = np.array([0.0, -1.0, 0.0])
     notch = ray_hit(cage.sternum, plan.notch + np.array([0.0, -3.0, 40.0]), (0, 0, -1))
     sternal_angle = ray_hit(cage.sternum, plan.angle + 60 * front, -front)
@@ -636,6 +669,7 @@ def _cage_landmarks(cage: Cage, plan: SternumPlan, stature: float) -> tuple[dict
                                           "junction of body and xiphoid (ray from in front)"),
     }
     rib_marks: dict[int, dict[str, Landmark]] = {n: {} for n in range(1, 13)}
+    cartilage_marks: dict[int, dict[str, Landmark]] = {n: {} for n in range(1, 11)}
     full = {n: vertices_of(_rib_solid(r)) for n, r in zip(range(1, 13), cage.ribs)}
     for n in (11, 12):
         r = cage.ribs[n - 1]
@@ -659,18 +693,24 @@ def _cage_landmarks(cage: Cage, plan: SternumPlan, stature: float) -> tuple[dict
             method += "; moved laterally to where the 8th cartilage begins"
         rib_marks[n][f"intercostal_space_{n}_left"] = Landmark(p, method)
     # Costal margin: lower border of cartilages 7-10 where it crosses the midclavicular line.
-    margin = np.vstack([vertices_of(r.cartilage) for r in cage.ribs[6:10]])
-    m = _band(margin, 0, mcl, 4.0)
-    low = m[np.argmin(m[:, 2])]
-    rib_marks[9]["costal_margin_mid_left"] = Landmark(
-        low, "lowest vertex of costal cartilages 7-10 on the midclavicular line")
+    lows = {}
+    for r in cage.ribs[6:10]:
+        v = vertices_of(r.cartilage)
+        m = v[np.abs(v[:, 0] - mcl) <= 4.0]
+        if len(m):
+            lows[r.number] = m[np.argmin(m[:, 2])]
+    if not lows:
+        raise ValueError(f"no costal cartilage 7-10 crosses the midclavicular line x={mcl:.1f}")
+    owner = min(lows, key=lambda k: lows[k][2])
+    cartilage_marks[owner]["costal_margin_mid_left"] = Landmark(
+        lows[owner], "lowest vertex of costal cartilages 7-10 on the midclavicular line")
     # Nipple: 4th intercostal space on the midclavicular line, outside the rib by soft tissue.
     ics4 = _intercostal_space(full[4], full[5], mcl)
     nipple = ics4 + np.array([0.0, -NIPPLE_SOFT_TISSUE, 0.0])
     rib_marks[4]["nipple_left"] = Landmark(
         nipple, f"4th intercostal space on the midclavicular line, {NIPPLE_SOFT_TISSUE:.0f} mm "
                 "in front of the ribs (pectoralis major and subcutaneous tissue, by rule)")
-    return sternum_marks, rib_marks
+    return sternum_marks, rib_marks, cartilage_marks
 
 
 NIPPLE_SOFT_TISSUE = 22.0
@@ -686,6 +726,10 @@ def _rib_solid(r: RibGeometry) -> Manifold:
 
 
 RIB_BUDGET = 1500
+CARTILAGE_BUDGET = 1000
+COSTAL_CARTILAGE_FMA = {1: (8005, 7875), 2: (8031, 7886), 3: (8058, 7913), 4: (8167, 7976),
+                        5: (8112, 8070), 6: (8221, 8194), 7: (8275, 8248)}
+"""FMA ids of the left and right costal cartilages 1-7 (the FMA names no sided 8th-10th)."""
 STERNUM_BUDGET = 1600
 
 
@@ -702,7 +746,7 @@ def build_parts(ctx) -> list[Part]:
     """Sternum and 24 ribs with their landmarks."""
     cage = cage_for(ctx)
     plan = cage.plan
-    sternum_marks, rib_marks = _cage_landmarks(cage, plan, ctx.stature)
+    sternum_marks, rib_marks, cartilage_marks = _cage_landmarks(cage, plan, ctx.stature)
     sternum_marks["umbilicus"] = Landmark(
         umbilicus(ctx.layout), f"by rule: anterior midline at the L3-L4 disc level, "
                                f"{UMBILICUS_DEPTH:.0f} mm in front of the disc (soft tissue)")
@@ -716,7 +760,11 @@ def build_parts(ctx) -> list[Part]:
     parts = [Part("sternum", "Sternum", "bone", "thoracic_cage", finish(cage.sternum, STERNUM_BUDGET),
                   side=None, fma_id=7485, landmarks=sternum_marks, color=BONE)]
     for r in cage.ribs:
-        mesh = finish(_rib_solid(r), RIB_BUDGET)
-        parts += paired_parts(f"rib_{r.number}", f"Rib {r.number}", "thoracic_cage", mesh,
-                              rib_marks[r.number])
+        parts += paired_parts(f"rib_{r.number}", f"Rib {r.number}", "thoracic_cage",
+                              finish(r.bone, RIB_BUDGET), rib_marks[r.number])
+        if r.cartilage is not None:
+            parts += paired_parts(
+                f"costal_cartilage_{r.number}", f"Costal cartilage {r.number}", "thoracic_cage",
+                finish(r.cartilage, CARTILAGE_BUDGET), cartilage_marks[r.number],
+                color=CARTILAGE, fma=COSTAL_CARTILAGE_FMA.get(r.number))
     return parts
