@@ -14,9 +14,12 @@ Printed, Radix / limit for each figure:
   whole-body draw, from navigation start);
 - whole-body frame time (drawn and waited for, 20 times), Radix also while a selection fades
   the rest of the body;
-- click -> highlight visible: from the ``pointerup`` event to the animation frame after the
-  frame that draws it; Radix's own recolour of the clicked structure (drawn at once in the
-  browser) and the server's whole chain (roots, multifidus, points) apart;
+- click -> highlight visible: from the ``pointerup`` event's time stamp to the next animation
+  frame after the draw call that shows it (the frame that puts it on screen); Radix's own
+  recolour of the clicked structure (drawn at once in the browser, in the click's task) and the
+  server's whole chain (roots, multifidus, points) apart. Each click comes on a page at rest
+  (250 ms, then two idle callbacks), on both pages; per click the steps are kept: the input
+  waiting behind other work, the raycast, the recolour and draw call, and on to that frame;
 - mesh bytes on the wire (the body's GLB, as transferred) and the JS heap after a full GC.
 
 Usage::
