@@ -60,7 +60,6 @@ export function installOverlays(v) {
   v.disposePathCache = function disposePathCache() {
     for (const mesh of pathCache.values()) { mesh.geometry.dispose(); mesh.material.dispose(); }
     pathCache.clear();
-    warming = null;
   };
   function pathMesh(id) {
     if (pathCache.has(id)) return pathCache.get(id);
@@ -84,21 +83,6 @@ export function installOverlays(v) {
       const mesh = pathMesh(id);
       if (mesh) pathGroup.add(mesh);
     }
-    if (!warming) v.warmPaths();
-  };
-  // Every meridian's tube built ahead, in the page's idle time (a few per idle period), so that a
-  // click's answer only adds the ones it shows instead of building them in the task that shows them.
-  let warming = null;
-  v.warmPaths = function warmPaths() {
-    const ids = Object.keys(model.path_library || {}).filter((id) => !pathCache.has(id));
-    warming = ids;
-    const idle = window.requestIdleCallback || ((fn) => setTimeout(() => fn({ timeRemaining: () => 8 }), 50));
-    const step = (deadline) => {
-      if (v.disposed || warming !== ids) return;
-      while (ids.length && deadline.timeRemaining() > 4) pathMesh(ids.shift());
-      if (ids.length) idle(step);
-    };
-    if (ids.length) idle(step);
   };
   // The dermatome layer: the skin over the selected root's territory, coloured from the masks the
   // server sent once (``skin_dermatomes``: a uint32 bit mask per skin vertex, bit i for roots[i]).
