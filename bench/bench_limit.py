@@ -234,7 +234,8 @@ def limit_clicks(page, targets: list[str], n: int) -> dict:
         before = page.evaluate("() => limit.lastPresentedAt")
         page.mouse.click(point["x"], point["y"])
         page.wait_for_function("(b) => limit.lastPresentedAt !== b", arg=before, timeout=20_000)
-        t = page.evaluate("() => [window.__up, limit.lastPresentedAt, window.__upRun, limit.lastHitAt, limit.lastDrawnAt]")
+        t = page.evaluate("() => [window.__up, limit.lastPresentedAt, window.__upRun, limit.lastHitAt,"
+                          " limit.lastDrawnAt]")
         out.append(t[1] - t[0])
         queued.append(t[2] - t[0])
         steps.append(_steps(t[0], t[2], t[3], t[4], t[1]))

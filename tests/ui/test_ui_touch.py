@@ -3,9 +3,9 @@ touch handling of the 3D view (viewer/app/view/touch.js, picking.js).
 
 At 1024x768 (tablet landscape), 768x1024 (tablet portrait), 390x844 (phone) and 844x390 (a phone
 held sideways), in a mobile context with a touch screen: the canvas covers at least half the
-viewport and nothing scrolls sideways; the page's title is read whole (a phone held sideways gives
-the header's height to the view); a tap on a muscle selects it and its roots show; a pinch changes the camera's distance;
-every control opens in reach (the drawer's inputs and buttons visible, inside the viewport and at
+viewport and nothing scrolls sideways; the page's title is read whole (a phone held sideways
+gives the header's height to the view); a tap on a muscle selects it and its roots show; a pinch
+changes the camera's distance; every control opens in reach (the drawer's inputs and buttons visible, inside the viewport and at
 least 44 pixels); a long press names a structure without selecting it. The desktop keeps its
 three columns.
 """

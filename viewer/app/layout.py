@@ -50,7 +50,8 @@ SHEET_WIDTH_SHORT = "min(340px, 38vw)"
 COMPACT = f"(max-width: {COMPACT_MAX_WIDTH_PX}px)"
 COMPACT_PORTRAIT = f"(max-width: {COMPACT_MAX_WIDTH_PX}px) and (orientation: portrait)"
 PHONE = f"(max-width: {PHONE_MAX_WIDTH_PX}px)"
-PHONE_LANDSCAPE = f"(max-width: {COMPACT_MAX_WIDTH_PX}px) and (max-height: {SHORT_MAX_HEIGHT_PX}px) and (orientation: landscape)"
+PHONE_LANDSCAPE = (f"(max-width: {COMPACT_MAX_WIDTH_PX}px) and (max-height: {SHORT_MAX_HEIGHT_PX}px) "
+                   "and (orientation: landscape)")
 #: Where targets grow to :data:`TAP_TARGET_PX`: the compact layout, or a finger as main pointer.
 TOUCH = f"{COMPACT}, (pointer: coarse)"
 
