@@ -1,13 +1,13 @@
-"""Tablets and phones in headless Chromium with touch: the layout (viewer/app/layout.py) and the
-touch handling of the 3D view (viewer/app/view/touch.js, picking.js).
+"""Tablets and phones in headless Chromium with touch: the layout (viewer/app/layout.py) and the touch
+handling of the 3D view (viewer/app/view/touch.js, picking.js).
 
 At 1024x768 (tablet landscape), 768x1024 (tablet portrait), 390x844 (phone) and 844x390 (a phone
 held sideways), in a mobile context with a touch screen: the canvas covers at least half the
-viewport and nothing scrolls sideways; the page's title is read whole (a phone held sideways
-gives the header's height to the view); a tap on a muscle selects it and its roots show; a pinch
-changes the camera's distance; every control opens in reach (the drawer's inputs and buttons visible, inside the viewport and at
-least 44 pixels); a long press names a structure without selecting it. The desktop keeps its
-three columns.
+viewport and nothing scrolls sideways; the page's title is read whole (a phone held sideways gives
+the header's height to the view); a tap on a muscle selects it and its roots show; a pinch changes
+the camera's distance; every control opens in reach (the drawer's inputs and buttons visible,
+inside the viewport and at least 44 pixels); a long press names a structure without selecting it.
+The desktop keeps its three columns.
 """
 
 from __future__ import annotations
