@@ -142,6 +142,14 @@ def test_every_response_carries_the_security_headers(server, kind):
     assert "geolocation=()" in headers["Permissions-Policy"] and "camera=()" in headers["Permissions-Policy"]
 
 
+def test_the_page_loads_no_mathjax_it_does_not_use(server):
+    """Panel would add Bokeh's 1.8 MB MathJax bundle to any page with an HTML pane; Radix shows
+    no TeX (viewer.app.serve.without_unasked_mathjax). Bokeh's own bundle is still there."""
+    _, body, _ = _get(server.url, "/app", with_headers=True)
+    page = body.decode()
+    assert "static/js/bokeh.min.js" in page and "bokeh-mathjax" not in page
+
+
 def test_the_page_allows_exactly_its_own_inline_scripts(server):
     _, body, headers = _get(server.url, "/app", with_headers=True)
     page = body.decode()
