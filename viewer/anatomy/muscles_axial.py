@@ -902,11 +902,12 @@ def _over_the_semispinalis(m: MuscleBuild, origin: np.ndarray, obstacles, n: int
                    smooth=False, footprint=3.0)
 
 
-SPLENIUS_CERVICIS_THICKNESS = (2.0, 4.0, 5.0, 5.0, 3.5)
+SPLENIUS_CERVICIS_THICKNESS = (3.0, 4.0, 5.0, 5.0, 3.5)
 """Full thickness (mm) of splenius cervicis at its origin line, three control lines and its
 insertion: a thin band (about 1 cm^2 in cross-section at mid-length, chosen by measuring the volume
-against the BodyParts3D reference with ``../shared/tools/fidelity.py``; no MRI study separates it
-from the splenius capitis)."""
+against the BodyParts3D reference with ``../shared/tools/fidelity.py``; no MRI study at hand
+separates it from the splenius capitis). The origin row keeps 3 mm so that carving with the
+semispinalis beneath does not cut the lowest (T6) slip off."""
 
 SPLENIUS_CAPITIS_THICKNESS = (2.5, 4.5, 6.0, 6.0, 4.5)
 """Full thickness (mm) of splenius capitis along its length (as for
