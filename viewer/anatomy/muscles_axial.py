@@ -932,6 +932,20 @@ def _over_the_semispinalis(m: MuscleBuild, origin: np.ndarray, obstacles, n: int
                    smooth=False, footprint=3.0)
 
 
+SPLENIUS_CERVICIS_THICKNESS = (3.0, 4.0, 5.0, 5.0, 3.5)
+"""Full thickness (mm) of splenius cervicis at its origin line, three control lines and its
+insertion: a thin band (about 1 cm^2 in cross-section at mid-length, chosen by measuring the volume
+against the BodyParts3D reference with ``../shared/tools/fidelity.py``; no MRI study at hand
+separates it from the splenius capitis). The origin row keeps 3 mm so that carving with the
+semispinalis beneath does not cut the lowest (T6) slip off."""
+
+SPLENIUS_CAPITIS_THICKNESS = (2.5, 4.5, 6.0, 6.0, 4.5)
+"""Full thickness (mm) of splenius capitis along its length (as for
+:data:`SPLENIUS_CERVICIS_THICKNESS`). The lens-shaped section of this 5-6 cm wide sheet is about
+2.5 cm^2 at C4-C5; chosen, like the insertion's height, by measuring against the BodyParts3D
+reference (no MRI cross-section of splenius capitis alone was at hand to cite)."""
+
+
 def splenius_cervicis(m: MuscleBuild) -> Manifold:
     b = m.body
     origin = np.array([m.attach("origin", f"{lv}_spinous_tip", offset=(3, 0, 0))
@@ -942,7 +956,7 @@ def splenius_cervicis(m: MuscleBuild) -> Manifold:
     mids = [_lerp_lines(origin, insertion, t, 4) for t in (0.3, 0.6, 0.85)]
     mids = m.drape_lines(mids, [4.0, 4.5, 4.5], obst, 4, directions=None)
     return _sheet([_over_the_semispinalis(m, origin, obst, 4), *mids, insertion],
-                  [3, 7, 9, 9, 6], columns=3)
+                  list(SPLENIUS_CERVICIS_THICKNESS), columns=3)
 
 
 def splenius_capitis(m: MuscleBuild) -> Manifold:
@@ -950,26 +964,45 @@ def splenius_capitis(m: MuscleBuild) -> Manifold:
     lig = _nuchal_ligament(b, [0.4, 0.6, 0.8])
     origin = np.vstack([lig] + [m.attach("origin", f"{lv}_spinous_tip", offset=(3, 0, 0))[None]
                                 for lv in ("C7", "T1", "T2", "T3")])
-    insertion = np.array([b.skull_point(0.5, down=4.0), b.skull_point(0.75, down=4.0),
-                          m.attach("insertion", "mastoid_process", offset=(0, 8, 6))])
+    insertion = np.array([b.skull_point(0.5, down=-42.0), b.skull_point(0.75, down=-36.0),
+                          m.attach("insertion", "mastoid_process", offset=(0, 30, 40),
+                                   how="back of the mastoid and the lateral superior nuchal "
+                                       "line: surface nearest a point 50 mm above and behind "
+                                       "landmark mastoid_process")])
     obst = m.obstacles(girdle=False)
     mids = [_lerp_lines(origin, insertion, t, 6) for t in (0.3, 0.6, 0.85)]
     mids = m.drape_lines(mids, [4.0, 4.5, 4.5], obst, 6, directions=None)
     return _sheet([_over_the_semispinalis(m, origin, obst, 7),
                    *[ms.resample(x, 7) for x in mids], insertion],
-                  [3, 7, 9, 9, 6], columns=6)
+                  list(SPLENIUS_CAPITIS_THICKNESS), columns=6)
+
+
+LEVATOR_THICKNESS = (3.0, 8.0, 14.0, 10.0)
+"""Full thickness (mm) of levator scapulae at its four slips, two control lines and insertion:
+thin tendinous slips joining a strap that is thickest above the scapula (Gray's Anatomy 42nd ed.);
+the profile was chosen by measuring against the BodyParts3D reference (its volume, 12 cm^3 at its
+size, is matched within 1 %)."""
+
+LEVATOR_INSERTION_LATERAL = (16.0, -6.0, -2.0)
+"""Offset (mm) from the superior angle of the scapula of the insertion's upper end, where the
+muscle's tendon wraps the angle onto the start of the superior border; the strap's lower fibres
+end on the medial border down to 16 % of the way to the inferior angle."""
 
 
 def levator_scapulae(m: MuscleBuild) -> Manifold:
+    """Four slips from the transverse processes of C1-C4 join a strap that turns as it descends
+    to the superior angle of the scapula, ending across the angle rather than along the border."""
     b = m.body
     origin = np.array([m.attach("origin", f"{lv}_transverse_tip", offset=(0, 5, 0))
                        for lv in ("C1", "C2", "C3", "C4")])
-    ins = b.medial_border([0.0, 0.12, 0.22], lip=3.0)
+    sup = b.point("scapula_superior_angle")
+    ins = np.array([*b.medial_border([0.16, 0.06], lip=3.0),
+                    b.on_bone("scapula", sup + np.asarray(LEVATOR_INSERTION_LATERAL))])
     m.attach("insertion", "scapula_superior_angle", offset=(0, 2, 0))
     obst = m.obstacles()
     mids = [_lerp_lines(origin, ins, t, 3) for t in (0.35, 0.7)]
     mids = m.drape_lines(mids, [6.5, 6.5], obst, 3, directions=None)
-    return _sheet([ms.resample(origin, 3), *mids, ins], [8, 13, 12, 8], columns=2)
+    return _sheet([ms.resample(origin, 3), *mids, ins], list(LEVATOR_THICKNESS), columns=2)
 
 
 def _humerus_groove(b: Body, below: float, lip: str) -> np.ndarray:
@@ -1118,17 +1151,23 @@ def rhomboid_minor(m: MuscleBuild) -> Manifold:
                   columns=2)
 
 
+RHOMBOID_MAJOR_BORDER = (0.4, 0.6, 0.8, 1.0)
+"""Where rhomboid major's insertion lies along the medial border of the scapula (0 superior angle,
+1 inferior angle): below the root of the spine down to the inferior angle, so that its fibres run
+obliquely down and out from the spinous processes (Gray's Anatomy 42nd ed.)."""
+
+
 def rhomboid_major(m: MuscleBuild) -> Manifold:
     b = m.body
     origin = np.array([m.attach("origin", f"{lv}_spinous_tip", offset=(3, 0, 0))
                        for lv in ("T2", "T3", "T4", "T5")])
-    ins = b.medial_border([0.27, 0.5, 0.75, 0.97], lip=3.0)
+    ins = b.medial_border(RHOMBOID_MAJOR_BORDER, lip=3.0)
     m.attach("insertion", "scapula_medial_border_mid", offset=(-3, 0, 0))
     m.attach("insertion", "scapula_inferior_angle", offset=(-3, 0, 3))
     obst = m.obstacles()
     mids = m.drape_lines([_lerp_lines(origin, ins, t, 5) for t in (0.33, 0.66)], [3.5, 3.5],
                          obst, 5, directions=(0, 1, 0))
-    return _sheet([ms.resample(origin, 5), *mids, ms.resample(ins, 5)], [2.5, 4, 6, 5], columns=4,
+    return _sheet([ms.resample(origin, 5), *mids, ms.resample(ins, 5)], [2.5, 3.5, 5, 4.5], columns=4,
                   drape=(m, obst, (0, 1, 0)))
 
 
@@ -1202,7 +1241,32 @@ def _on_spinous_tips(m: MuscleBuild, line: np.ndarray, obstacles) -> np.ndarray:
     return m.drape(line, (0, 1, 0), 1.5, obstacles, footprint=1.0)
 
 
+LATISSIMUS_RIB_AZIMUTH = 62.0
+"""Azimuth (degrees about the thorax axis, 0 posterior, 90 lateral) of the lowest ribs' slips of
+latissimus dorsi: they lie along the muscle's lateral border, which runs from the back of the iliac
+crest to the axilla behind the mid-axillary line (Gray's Anatomy 42nd ed.); the angle was chosen by
+measuring the border against the BodyParts3D reference (``../shared/tools/fidelity.py``)."""
+
+LATISSIMUS_GROOVE = (50.0, 28.0)
+"""Depth (mm) below the humeral head's centre of the lower and upper end of the insertion on the
+floor of the intertubercular groove (a band about 2-3 cm long: Gray's Anatomy 42nd ed.)."""
+
+LATISSIMUS_THICKNESS = (4.0, 8.0, 12.5, 14.0, 9.0)
+"""Full thickness (mm) of latissimus dorsi at its origin line, its three control lines and its
+insertion: a thin aponeurotic origin thickening towards the axilla, where the converging fibres
+fold into the posterior axillary fold. With the sheet's lens-shaped cross-section this gives a
+volume of about 370 cm^3 at a stature of 1750 mm, close to the BodyParts3D reference's (volume
+ratio 0.86 with the size difference taken out, ``../shared/tools/fidelity.py``), which is how
+the profile was chosen. The one published architecture study at hand is cadaveric and smaller:
+physiological cross-sectional area 5.6 cm^2 x normalised fascicle length 26.4 cm, about 150 cm^3
+of fibres in elderly donors, the aponeurosis left out (Gerling & Brown 2013, J Anat 223:112)."""
+
+
 def latissimus_dorsi(m: MuscleBuild) -> Manifold:
+    """A broad triangular sheet: its origin runs down the spinous tips T7-L5 (by the
+    thoracolumbar fascia) to the median sacral crest S1-S3, out along the back of the iliac crest
+    and up over the lowest ribs; its fibres converge over the inferior angle of the scapula on a
+    short insertion on the floor of the intertubercular groove of the humerus."""
     b = m.body
     spines = []
     for lv in _levels("T", 7, 12) + _levels("L", 1, 5):
@@ -1210,41 +1274,46 @@ def latissimus_dorsi(m: MuscleBuild) -> Manifold:
             spines.append(m.attach("origin", f"{lv}_spinous_tip", offset=(3, 0, 0)))
         else:
             spines.append(b.point(f"{lv}_spinous_tip") + [2, 0, 0])
-    sac = b.point("S1_median_crest") + [3, 2, 0]
-    crest = m.attach("origin", "iliac_crest_top", offset=(-20, 45, 0),
-                     how="back of the iliac crest: surface nearest a point 45 mm behind "
+    sacral = [b.point(f"S{k}_median_crest") + [3, 2, 0] for k in (1, 2, 3)]
+    m.attach_point("origin", "sacrum", sacral[-1] - [0, 2, 0],
+                   "median sacral crest at landmark S3_median_crest (through the thoracolumbar "
+                   "fascia)")
+    crest = m.attach("origin", "iliac_crest_top", offset=(-10, 25, 0),
+                     how="back of the iliac crest: surface nearest a point 25 mm behind "
                          "landmark iliac_crest_top")
-    psis = b.point("psis")
-    ribs = [b.rib_point(k, 88, "outer") for k in (12, 11, 10)]
-    m.attach_point("origin", "rib_10_left", ribs[-1],
-                   "outer surface of rib 10 at 88 degrees about the thorax axis, derived from "
-                   "the rib mesh")
-    origin = np.array([*spines, sac, psis + [0, 6, 8], crest + [0, 6, 8], *ribs])
-    m.attach("origin", "scapula_inferior_angle", offset=(0, 6, -4))
+    ribs = [b.rib_point(k, LATISSIMUS_RIB_AZIMUTH, "outer") for k in (12, 11, 10, 9)]
+    m.attach_point("origin", "rib_10_left", ribs[2],
+                   f"outer surface of rib 10 at {LATISSIMUS_RIB_AZIMUTH:.0f} degrees about the "
+                   "thorax axis, derived from the rib mesh")
+    origin = np.array([*spines, *sacral, crest + [0, 6, 8], *ribs])
+    inf = m.attach("origin", "scapula_inferior_angle", offset=(0, 6, -4))
     # twisted insertion: the lowest fibres insert highest in the groove
-    groove = [_humerus_groove(b, d, "floor") for d in (70.0, 45.0)]
+    groove = [_humerus_groove(b, d, "floor") for d in LATISSIMUS_GROOVE]
     m.attach_point("insertion", "humerus_left", groove[1],
-                   "floor of the intertubercular groove 45 mm below landmark humerus_head, "
-                   "derived from the humerus mesh")
+                   f"floor of the intertubercular groove {LATISSIMUS_GROOVE[1]:.0f} mm below "
+                   "landmark humerus_head, derived from the humerus mesh")
     insertion = np.array(groove)
     obst = m.obstacles()
-    n = 11
+    n = 13
     origin_r = ms.resample(origin, n)
-    line1 = _lerp_lines(origin_r, insertion, 0.3, n)
-    line2 = _lerp_lines(origin_r, insertion, 0.62, n)
-    line3 = _lerp_lines(origin_r, insertion, 0.85, n)
+    # the sheet's upper border passes over the inferior angle of the scapula
+    top = origin_r[0]
+    lines = []
+    for t in (0.3, 0.62, 0.85):
+        line = _lerp_lines(origin_r, insertion, t, n)
+        line[0] = _lerp(_lerp(top, inf + [0, 8, 0], min(t / 0.62, 1.0)), insertion[0],
+                        max(0.0, (t - 0.62) / 0.38))
+        lines.append(line)
     spinous = np.abs(origin_r[:, 0]) < 8.0  # the part of the line along the spinous tips
     origin_r[spinous] = _on_spinous_tips(m, origin_r[spinous], obst)
     origin_r[~spinous] = m.drape(origin_r[~spinous], None, 1.5, obst)
-    line1 = m.drape(line1, None, 4.5, obst)
-    line2 = m.drape(line2, None, 5.5, obst)
-    inf = b.point("scapula_inferior_angle")
-    # the upper border wraps over the inferior angle of the scapula
-    line2 = m.drape(line2, (0.3, 1.0, 0.0), 5.5, obst)
-    line3 = m.drape(line3, None, 6.0, obst, reach=50, back=30)
-    _ = inf
+    th = LATISSIMUS_THICKNESS
+    line1 = m.drape(lines[0], None, 0.5 * th[1] + 1.0, obst)
+    line2 = m.drape(lines[1], None, 0.5 * th[2] + 1.0, obst)
+    line2 = m.drape(line2, (0.3, 1.0, 0.0), 0.5 * th[2] + 1.0, obst)
+    line3 = m.drape(lines[2], None, 0.5 * th[3] + 1.0, obst, reach=50, back=30)
     # 2.5 mm clear: between its draped points the broad sheet sags onto the erector spinae
-    return _sheet([origin_r, line1, line2, line3, insertion], [2.5, 5, 9, 10, 6], columns=16,
+    return _sheet([origin_r, line1, line2, line3, insertion], list(th), columns=16,
                   rows=24, drape=(m, obst, None, {"margin": 2.5}))
 
 

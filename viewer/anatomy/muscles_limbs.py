@@ -551,12 +551,36 @@ def _gluteus_medius(b: LeftBody) -> Shape:
     return Shape(solid)
 
 
+GLUTEUS_MAXIMUS_ITT = (15.0, -60.0, -140.0)
+"""Heights (mm, relative to the greater trochanter landmark) of the upper end, the middle and the
+lower end of gluteus maximus's insertion into the iliotibial tract: the superficial three quarters
+of the muscle end in the tract over and below the trochanter (Gray's Anatomy 42nd ed.); the lower
+end was chosen by measuring against the BodyParts3D reference."""
+
+GLUTEUS_MAXIMUS_TUBEROSITY = 0.28
+"""Where the deep lower fibres end on the gluteal tuberosity: this fraction of the way down the
+thigh's axis, on its postero-lateral side."""
+
+GLUTEUS_MAXIMUS_THICKNESS = (8.0, 30.0, 26.0, 6.0)
+"""Full thickness (mm) of gluteus maximus at its origin, two control rows and its insertion:
+thickest over the upper middle of the buttock, thin at the tract. The muscle's dissected mass is
+547.2 g, about 520 cm^3 at 1.056 g/cm^3 (Ward et al. 2009, Clin Orthop Relat Res 467:1074). Over
+this pelvis the outline is about a third larger than the BodyParts3D reference's, and with these
+thicknesses the volume is about 880 cm^3, the reference's once the size difference is taken out
+(volume ratio 0.97, ``../shared/tools/fidelity.py``); the profile was chosen that way, so the
+absolute volume stays above Ward's until the outline is brought to size."""
+
+
 def _gluteus_maximus(b: LeftBody) -> Shape:
-    post_lat = _unit([0.45, 1.0, 0.0])
-    crest_pts = [b.crest(0.84, 6.0), b.crest(0.95, 6.0)]
-    for p in crest_pts[:1]:
-        b.on("origin", "hip_bone_left", p, "posterior iliac crest behind the posterior gluteal "
-             "line, near psis_left (gray42)")
+    """A thick rhomboid sheet from the posterior ilium, the back of the sacrum and the coccyx,
+    its fibres running down and out over the trochanter into the iliotibial tract and, deep and
+    low, onto the gluteal tuberosity."""
+    # the upper border arises from the crest through the gluteal aponeurosis over gluteus
+    # medius, so it reaches forward of the posterior gluteal line (chosen by measuring against
+    # the BodyParts3D reference)
+    crest_pts = [b.crest(0.55, 6.0), b.crest(0.8, 6.0)]
+    b.on("origin", "hip_bone_left", crest_pts[0], "posterior iliac crest behind the posterior "
+         "gluteal line, near psis_left (gray42)")
     sac = []
     for i in (1, 2, 3, 4):
         f = b.lm(f"sacral_foramen_S{i}")
@@ -569,26 +593,39 @@ def _gluteus_maximus(b: LeftBody) -> Shape:
               "side of the coccyx near coccyx_tip (gray42)")
     origin = np.array(crest_pts + sac + [cc])
     th = b.thigh
-    gtub = b.on("insertion", "femur_left", b.surf(th, 0.17, 175.0, ("femur_left",)),
-                "gluteal tuberosity, derived: postero-lateral femur at 0.2 of the thigh "
-                "(gray42)")
+    gtub = b.on("insertion", "femur_left",
+                b.surf(th, GLUTEUS_MAXIMUS_TUBEROSITY, 175.0, ("femur_left",)),
+                "gluteal tuberosity, derived: postero-lateral femur "
+                f"{GLUTEUS_MAXIMUS_TUBEROSITY:.2f} of the way down the thigh (gray42)")
     gt = b.lm("greater_trochanter")
     over = ("hip_bone_left", "sacrum", "coccyx", "femur_left", "gluteus_medius",
             "gluteus_minimus", "piriformis", "vastus_lateralis")
-    itt_top = b.lift(gt + 30.0 * _UP, _unit([1.0, 0.3, 0.0]), over, offset=6.0, radius=12.0)
-    itt_low = b.lift(gt - 35.0 * _UP, _unit([1.0, 0.3, 0.0]), over, offset=6.0, radius=12.0)
-    insertion = np.array([itt_top, itt_low, _lerp(itt_low, gtub, 0.5), gtub])
+    thick = GLUTEUS_MAXIMUS_THICKNESS
+    itt = [b.lift(gt + h * _UP, _unit([1.0, 0.3, 0.0]), over, offset=thick[-1] / 2 + 0.5,
+                  radius=12.0) for h in GLUTEUS_MAXIMUS_ITT]
+    insertion = np.array([*itt, gtub])
     # the origin line lies on the bones it arises from, so carving trims it without cutting it off
     o = np.array([b.anchor(p, ("hip_bone_left", "sacrum", "coccyx"), 6.5)
                   for p in muscle_shapes.resample(origin, 7)])
     i = muscle_shapes.resample(insertion, 7)
-    mid1 = np.array([b.lift(_lerp(o[k], i[k], 0.35), post_lat, over, 12.0, radius=12.0)
-                     for k in range(7)])
-    mid2 = np.array([b.lift(_lerp(o[k], i[k], 0.7), _unit([0.8, 1.0, 0.0]), over, 11.0,
-                            radius=12.0) for k in range(7)])
-    solid = b.sheet([o, mid1, mid2, i], [8.0, 24.0, 22.0, 6.0],
-                                columns=6)
+    mid1 = np.array([b.lift(_lerp(o[k], i[k], 0.35), _unit([0.45, 1.0, 0.0]), over,
+                            thick[1] / 2, radius=12.0) for k in range(7)])
+    mid2 = np.array([b.lift(_lerp(o[k], i[k], 0.7), _unit([0.8, 1.0, 0.0]), over,
+                            thick[2] / 2, radius=12.0) for k in range(7)])
+    solid = b.sheet([o, mid1, mid2, i], thick, columns=6)
     return Shape(solid)
+
+
+TFL_END = 0.25
+"""Where the fleshy belly of tensor fasciae latae ends in the iliotibial tract: this fraction of
+the way down the thigh (the tract itself, a sheet of fascia, is not drawn); Gray's Anatomy 42nd
+ed. has the belly end at about the junction of the upper and middle thirds of the thigh, and the
+BodyParts3D reference's belly is a little shorter."""
+
+TFL_RADII = (6.0, 11.0, 14.0, 11.0, 4.0)
+"""Radii (mm) of tensor fasciae latae's belly from its origin to where it ends in the tract:
+a flattened spindle about 2.5 cm thick, of the reference's volume (about 50 cm^3; measured with
+``../shared/tools/fidelity.py``)."""
 
 
 def _tensor_fasciae_latae(b: LeftBody) -> Shape:
@@ -597,11 +634,12 @@ def _tensor_fasciae_latae(b: LeftBody) -> Shape:
              "outer lip of the iliac crest just behind asis_left (gray42)")
     over = ("femur_left", "hip_bone_left", "gluteus_medius", "vastus_lateralis")
     th = b.thigh
-    pts = [o, b.lift(o - 25.0 * _UP, n_out + _LATERAL, over, 7.0, radius=10.0),
-           b.surf(th, 0.08, 45.0, over, 9.0, radius=10.0),
-           b.surf(th, 0.2, 70.0, over, 8.0, radius=10.0),
-           b.surf(th, 0.34, 85.0, over, 3.0, radius=10.0)]
-    return Shape(b.belly(pts, [5.0, 8.0, 11.0, 9.0, 3.0]))
+    r = TFL_RADII
+    pts = [o, b.lift(o - 25.0 * _UP, n_out + _LATERAL, over, r[1] - 1.0, radius=10.0),
+           b.surf(th, 0.06, 45.0, over, r[2] - 2.0, radius=10.0),
+           b.surf(th, 0.15, 70.0, over, r[3] - 1.0, radius=10.0),
+           b.surf(th, TFL_END, 85.0, over, r[4], radius=10.0)]
+    return Shape(b.belly(pts, list(r)))
 
 
 # --------------------------------------------------------------------------------------------
