@@ -134,3 +134,30 @@ def test_shape_is_as_close_to_real_as_a_second_specimen(fidelity, structure):
     figures = (f"mean {result['mean_pct']:.2f} %, p95 {result['p95_pct']:.2f} %, "
                f"Dice {result['dice']:.2f}, rotation {result['rot_deg']:.1f} deg")
     assert not result["fails"], f"{structure} fails {result['fails']} of the bar: {figures}"
+
+
+NO_WORSE_THAN = {
+    # structure: (mean %, p95 %, Dice, rotation deg) reached by the sacrum and hip-bone work of
+    # issue 14, with sampling slack (p95 +-0.03 %, Dice +-0.003 between seeds). Not yet the bar:
+    # the hip bone misses it on Dice, the sacrum on mean, p95 and Dice; tighten as they improve.
+    "sacrum": (1.85, 4.45, 0.69, 15.0),
+    "hip_bone_left": (1.20, 3.30, 0.70, 15.0),
+}
+
+
+@pytest.mark.parametrize("structure", sorted(NO_WORSE_THAN))
+def test_shape_does_not_fall_back(fidelity, structure):
+    """Structures on their way to the bar keep what they have reached."""
+    radix_patterns, reference_files = fidelity.COMPARISONS[structure]
+    assets = PROJECT / "assets"
+    paths, kinds, missing = fidelity.radix_files(fidelity.radix_index(assets), assets, radix_patterns)
+    assert not missing, f"{structure}: the atlas lacks {missing}"
+    reference_dir = PROJECT.parent / "shared" / "anatomy-reference" / "bodyparts3d"
+    r = fidelity.run_one((structure, paths, "muscle" in kinds,
+                          [reference_dir / f for f in reference_files], None))
+    assert "error" not in r, f"{structure}: {r.get('error')}"
+    mean, p95, dice, rot = NO_WORSE_THAN[structure]
+    figures = (f"mean {r['mean_pct']:.2f} %, p95 {r['p95_pct']:.2f} %, Dice {r['dice']:.3f}, "
+               f"rotation {r['rot_deg']:.1f} deg")
+    assert r["mean_pct"] <= mean and r["p95_pct"] <= p95, figures
+    assert r["dice"] >= dice and r["rot_deg"] <= rot, figures

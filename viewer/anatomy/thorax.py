@@ -253,11 +253,15 @@ def mirror_landmarks(marks: dict[str, Landmark]) -> dict[str, Landmark]:
 
 def paired_parts(acronym: str, name: str, parent: str, mesh: trimesh.Trimesh,
                  marks: dict[str, Landmark], color: str = BONE, fma=None) -> list[Part]:
-    """A left part and its exact mirror image on the right."""
+    """A left part and its exact mirror image on the right.
+
+    ``fma`` is one FMA id for both sides, or a ``(left, right)`` pair where the FMA names the
+    sided bones (the left hip bone is 16587, the right 16586, the unsided class 16585)."""
+    fma_left, fma_right = fma if isinstance(fma, tuple) else (fma, fma)
     left = Part(f"{acronym}_left", f"{name} (left)", "bone", parent, mesh, side="left",
-                fma_id=fma, landmarks=marks, color=color)
+                fma_id=fma_left, landmarks=marks, color=color)
     right = Part(f"{acronym}_right", f"{name} (right)", "bone", parent, mirror_to_right(mesh),
-                 side="right", fma_id=fma, landmarks=mirror_landmarks(marks), color=color)
+                 side="right", fma_id=fma_right, landmarks=mirror_landmarks(marks), color=color)
     return [left, right]
 
 
