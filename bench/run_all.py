@@ -8,7 +8,8 @@ Usage::
 
 Each benchmark runs in its own process (each starts its own server): ``bench_selection.py``,
 ``bench_build.py`` (a full body build into a temporary folder; ``--skip-build`` leaves it out),
-``bench_click.py`` (the real body in headless Chromium), ``bench_load.py`` (concurrent sessions
+``bench_click.py`` (the real body in headless Chromium), ``bench_limit.py`` (Radix against a
+plain three.js page for the same body), ``bench_load.py`` (concurrent sessions
 over the Bokeh protocol) and ``bench_export.py`` when it exists. A bench that fails is reported
 in the table and makes the exit status 1. Figures of one run are comparable with each other;
 between machines or runs on a shared machine, only roughly.
@@ -184,6 +185,25 @@ def bench_click(timeout_s: float, clicks: int, sessions: int, tmp: Path) -> Outc
     return o
 
 
+def bench_limit(timeout_s: float, tmp: Path) -> Outcome:
+    """``bench_limit.py``: Radix / the plain three.js page for the same body, at the desktop size."""
+    out_json = tmp / "limit.json"
+    code, out, sec = run_script("bench_limit.py", ["--json", str(out_json)], timeout_s)
+    o = Outcome("limit", output=out, seconds=sec)
+    if code or not out_json.is_file():
+        return _failed(o, code or 1)
+    o.data = json.loads(out_json.read_text())
+    sys.path.insert(0, str(BENCH))
+    from bench_limit import ratios
+
+    for r in o.data["results"]:
+        for name, a, b, unit in ratios(r):
+            digits = 2 if unit == "MB" else 0
+            o.rows.append((f"Radix / three.js limit, {name} ({r['viewport']})",
+                           f"{a / b:.2f}x ({a:,.{digits}f} against {b:,.{digits}f} {unit})"))
+    return o
+
+
 def bench_load(timeout_s: float, sessions: int, seconds: float, think_s: float, browsers: int,
                tmp: Path) -> Outcome:
     out_json = tmp / "load.json"
@@ -296,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--load-seconds", type=float, default=20.0)
     parser.add_argument("--load-think", type=float, default=1.0, help="seconds between a load session's selections")
     parser.add_argument("--load-browsers", type=int, default=0)
-    parser.add_argument("--only", default="", help="comma-separated subset: selection,build,click,load,export")
+    parser.add_argument("--only", default="", help="comma-separated subset: selection,build,click,limit,load,export")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds each bench may take")
     parser.add_argument("--markdown", type=Path, default=None, help="also write the table as Markdown")
     parser.add_argument("--json", type=Path, default=None, help="also write every figure as JSON")
@@ -316,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
             outcomes.append(bench_build(args.timeout))
     if wanted("click"):
         outcomes.append(bench_click(args.timeout, args.clicks, args.click_sessions, tmp))
+    if wanted("limit"):
+        outcomes.append(bench_limit(args.timeout, tmp))
     if wanted("load"):
         outcomes.append(bench_load(args.timeout, args.load_sessions, args.load_seconds, args.load_think,
                                    args.load_browsers, tmp))

@@ -55,14 +55,16 @@ class Server:
 
 
 def ensure_bundle() -> None:
-    """Build the 3D view's bundle if this checkout has not (``python -m viewer.app.setup``)."""
+    """Build the 3D view's bundles (the component's and the page's early script's) if this
+    checkout has not (``python -m viewer.app.setup``)."""
+    from viewer.app.early import BUNDLE as EARLY
     from viewer.app.view3d import bundle_ready
 
-    if bundle_ready():
+    if bundle_ready() and EARLY.is_file():
         return
     result = subprocess.run([sys.executable, "-m", "viewer.app.setup"], cwd=PROJECT,
                             capture_output=True, text=True)
-    if result.returncode != 0 or not bundle_ready():
+    if result.returncode != 0 or not bundle_ready() or not EARLY.is_file():
         raise RuntimeError("the 3D view bundle is missing and `python -m viewer.app.setup` failed:\n"
                            + result.stdout[-2000:] + result.stderr[-2000:])
 
@@ -116,9 +118,9 @@ def stop_server(proc: subprocess.Popen) -> None:
             proc.wait(timeout=5)
 
 
-#: What the page fetches meshes as: one GLB per structure, or all of them in one mesh pack
-#: (``viewer/app/meshpack.py``).
-MESH_SUFFIXES = (".glb", ".radixpack")
+#: What the page fetches meshes as: one GLB per structure, or the whole body in one GLB
+#: (``meshes/packed/body-<hash>.glb``, ``viewer/app/meshpack.py``).
+MESH_SUFFIXES = (".glb",)
 
 
 def mesh_urls(responses) -> list[str]:

@@ -186,7 +186,7 @@ def stretch(id_, name, muscles, position, steps, movement, self_steps, extra_sou
     return {
         "id": id_, "kind": "stretch", "name": name, "muscles": muscles, "levels": [],
         "zone": {"rule": "muscle_belly", "muscles": muscles, "surface": surface, "side": "bilateral",
-                 "description": zone_text or f"The length of the {name.lower().replace(' stretch', '')} muscles being stretched."},
+                 "description": zone_text or f"Along the whole length of the muscles this stretch lengthens ({movement})."},
         "how": {"position": position, "steps": steps, "direction": "movement", "movement": movement,
                 "pressure": None, "hold_s": list(hold), "duration_min": None, "repetitions": reps,
                 "cup_size": None, "cups": None},

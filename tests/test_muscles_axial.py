@@ -206,3 +206,21 @@ def test_missing_bone_is_named():
 
     with pytest.raises(KeyError, match="C1"):
         ma.build_parts(BuildContext())
+
+
+def test_quadratus_lumborum_is_a_tall_band_from_the_crest_to_the_twelfth_rib(built):
+    """Quadratus lumborum reaches from the posterior iliac crest (below its top) up to the twelfth
+    rib, beside the L1-L4 transverse processes, with about the same width all the way (a band,
+    not a fan that spreads over the crest)."""
+    ql = built["quadratus_lumborum_left"].mesh
+    lm = {k: v.position for p in built.values() for k, v in p.landmarks.items()}
+    crest, rib12 = lm["iliac_crest_top_left"], lm["rib12_free_end_left"]
+    lo, hi = ql.bounds[:, 2]
+    assert lo < crest[2] - 10.0, f"it ends {lo - crest[2]:.0f} mm from the top of the crest"
+    assert hi > rib12[2], "it stops below the free end of the twelfth rib"
+    widths = []
+    for level in ("L4", "L2"):
+        z = lm[f"{level}_transverse_tip_left"][2]
+        v = ql.vertices[np.abs(ql.vertices[:, 2] - z) < 8.0]
+        widths.append(np.ptp(v[:, 0]))
+    assert max(widths) < 1.5 * min(widths), f"widths at L4 and L2: {np.round(widths)} mm"

@@ -161,3 +161,27 @@ def test_missing_bone_is_named():
 
     with pytest.raises(KeyError, match="T12|femur|hip_bone|sacrum"):
         muscles_limbs.build_parts(BuildContext())
+
+
+GLUTEUS_MEDIUS_VOLUME_CM3 = 273.8 / 1.056
+"""Gluteus medius: dissected mass 273.8 g (Ward et al. 2009, Clin Orthop Relat Res 467:1074) at a
+muscle density of 1.056 g/cm^3."""
+
+
+def test_gluteus_medius_has_the_volume_of_a_real_one(built):
+    _, muscles = built
+    volume = muscles["gluteus_medius_left"].mesh.volume / 1000.0
+    assert 0.75 <= volume / GLUTEUS_MEDIUS_VOLUME_CM3 <= 1.33, f"{volume:.0f} cm^3"
+
+
+def test_piriformis_runs_from_the_sacrum_to_the_trochanter_without_turning_back(built):
+    """From the front of the sacrum outwards to the trochanter: its long axis runs mostly
+    laterally (not vertically), and it is one smooth belly, never folded back on itself."""
+    _, muscles = built
+    mesh = muscles["piriformis_left"].mesh
+    v = mesh.vertices - mesh.vertices.mean(axis=0)
+    axis = np.linalg.svd(v, full_matrices=False)[2][0]
+    assert abs(axis[0]) > 0.8, f"long axis {np.round(axis, 2)} is not lateral"
+    # every slice across the long axis is one piece: x increases monotonically along the belly
+    order = np.sort(mesh.vertices[:, 0])
+    assert np.max(np.diff(order)) < 15.0, "the belly has a gap along its length"

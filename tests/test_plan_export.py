@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from viewer.scene import POINT_COLOUR
-from viewer.scene.words import CAUTION_NAMES, NO_CAUTION, NOTICE
+from viewer.scene import MARK_COLOURS, POINT_COLOUR
+from viewer.scene.words import CAUTION_NAMES, MARK_WORDS, NO_CAUTION, NOTICE, SYMPTOMS_NOTICE
 from viewer.plan import PlanItem, load
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -141,7 +141,14 @@ def test_every_page_carries_the_notice_and_page_one_the_views(handouts, views, p
         assert v.title in pages[0]
     first_caution = app.knowledge.point(plan.items[0].code).cautions[0].text
     assert _norm(first_caution) not in pages[0]  # page 1 explains and shows; the cards follow
-    assert ("Your points" if audience == "patient" else "Points") in pages[1]
+    heading = "Your points" if audience == "patient" else "Points"
+    first = 1
+    if plan.symptoms:   # the symptom marks' page comes first
+        marks = "Where you feel it" if audience == "patient" else "Symptoms and candidate root levels"
+        assert marks in pages[1] and heading not in pages[1].split(marks)[1]
+        first = 2
+    at = next(i for i, page in enumerate(pages) if i >= 1 and heading in page)
+    assert first <= at <= first + 1, at   # the practitioner's reasons may run on to one more page
 
 
 @pytest.mark.parametrize("audience", ["patient", "practitioner"])
@@ -150,13 +157,13 @@ def test_page_count_as_designed(app, plan, views, tmp_path, audience):
     evidence (why each link, sources). More points take more pages."""
     from viewer.plan.export import export_pdf
 
-    one = replace(plan, items=plan.items[:1], techniques=())
+    one = replace(plan, items=plan.items[:1], techniques=(), symptoms=None)
     pages = pdf_pages(export_pdf(one, tmp_path / "one.pdf", app.knowledge, app.assets_dir, audience, views=views))
     assert len(pages) == (2 if audience == "patient" else 3)
     if audience == "practitioner":
         assert pages[-1].startswith(re.sub(r"\s+", " ", "Low back and hip")) and "Why each link" in pages[-1]
         assert "Why each link" not in pages[1]
-    many = replace(plan, items=plan.items * 3)
+    many = replace(plan, items=plan.items * 3, symptoms=None)
     pages_many = pdf_pages(export_pdf(many, tmp_path / "many.pdf", app.knowledge, app.assets_dir, audience,
                                       views=views))
     assert len(pages_many) > 2
@@ -237,6 +244,89 @@ def test_text_is_sanitised_and_chinese_shown_or_cleanly_left_out(app, plan, view
     text = " ".join(pages)
     assert chinese not in text and "腰痛" not in text
     assert '"quoted" - done' in text and "BL25" in text and NOTICE in text
+
+
+# --- the symptom marks ---------------------------------------------------------------------------
+
+
+def _marks_page(pages: list[str], audience: str) -> tuple[int, str]:
+    heading = "Where you feel it" if audience == "patient" else "Symptoms and candidate root levels"
+    found = [(i, page) for i, page in enumerate(pages) if heading in page]
+    assert len(found) == 1, heading
+    return found[0]
+
+
+@pytest.mark.parametrize("audience", ["patient", "practitioner"])
+def test_handout_shows_the_marks_and_the_candidate_levels_in_words(handouts, plan, app, audience):
+    from viewer.plan.export import handout_symptoms
+
+    _, pages = handouts[audience]
+    index, page = _marks_page(pages, audience)
+    assert index == 1                                   # after page 1, before the points
+    s = plan.symptoms
+    found = handout_symptoms(plan, app.knowledge, app)
+    assert found.ranked_now and found.names == ("P1", "P2", "T1")
+    # every mark by its name and kind, where it lies in words, the weak muscle, the notice
+    for name, mark, place in zip(found.names, s.marks, found.places):
+        assert f"{name} {MARK_WORDS[mark.kind]} on {place}" in page, name
+    assert "the left foot" in found.places[2] and "lower leg" in found.places[1]
+    assert "Long toe extensors" in page and _norm(SYMPTOMS_NOTICE) in page
+    assert "Marks, from the front" in page and "Marks, from behind" in page          # the two views
+    assert "Pain" in page and "Tingling or numbness" in page                         # their legend
+    best = found.candidates[0]
+    assert (best.root, best.side) == (s.candidates[0].root, s.candidates[0].side) == ("L5", "left")
+    if audience == "patient":
+        assert "The L5 nerve root, left side: best match" in page
+        assert "score" not in page and "Lee 2008" not in page
+    else:
+        assert "1. L5 left side, best match (score 2.5)" in page
+        for reason in best.reasons:                      # the reasons, with their sources
+            assert _norm(reason) in _flow(pages, plan, audience), reason
+        assert "Lee 2008" in page
+        sources = " ".join(pages[-2:])
+        assert _norm(app.knowledge.source("lee2008").citation)[:60] in sources
+
+
+def test_a_plan_without_marks_has_no_marks_page(handouts, app, plan, views, tmp_path):
+    from viewer.plan.export import export_pdf
+
+    bare = replace(plan, symptoms=None)
+    pages = pdf_pages(export_pdf(bare, tmp_path / "bare.pdf", app.knowledge, app.assets_dir, "patient",
+                                 views=views))
+    assert not any("Where you feel it" in p for p in pages)
+    assert len(pages) == len(handouts["patient"][1]) - 1
+
+
+def test_marks_far_from_this_body_list_the_saved_candidates(app, plan):
+    from viewer.plan.export import handout_symptoms
+    from viewer.plan.model import SymptomMark
+
+    moved = replace(plan, symptoms=replace(plan.symptoms, marks=(SymptomMark.at("pain", (0, 0, 3000)),)))
+    found = handout_symptoms(moved, app.knowledge, app)
+    assert not found.ranked_now and found.places == ("",)
+    assert [(c.root, c.side, c.score) for c in found.candidates] == [
+        (c.root, c.side, c.score) for c in plan.symptoms.candidates]
+    from viewer.symptoms import WEAK_BELOW
+
+    # the saved scores alone say it: the best one first, the faint ones weak, equal scores tied
+    best, *rest = found.candidates
+    assert best.score >= WEAK_BELOW and best.strength == "best match"
+    assert rest and all(c.strength == "weak evidence" for c in rest if c.score < WEAK_BELOW)
+    assert all(not c.reasons for c in found.candidates)
+
+
+def test_mark_views_draw_each_mark_where_its_skin_faces(views, plan):
+    marks = {v.name: v for v in views if v.name.startswith("marks_")}
+    assert set(marks) == {"marks_front", "marks_back"}
+    kinds = [m.kind for m in plan.symptoms.marks]
+    # the buttock (P1) faces back; the outer shin (P2) and the top of the foot (T1) face front
+    assert marks["marks_back"].numbers == (1,) and marks["marks_front"].numbers == (2, 3)
+    for name, view in marks.items():
+        for kind in set(kinds[n - 1] for n in view.numbers):
+            assert _colour_pixels(view.image, MARK_COLOURS[kind], tol=30) > 20, (name, kind)
+        missing = set(kinds) - {kinds[n - 1] for n in view.numbers}
+        for kind in missing:
+            assert _colour_pixels(view.image, MARK_COLOURS[kind], tol=30) < 5, (name, kind)
 
 
 # --- the views and the PNG ---------------------------------------------------------------------
@@ -333,3 +423,16 @@ def test_notes_come_with_the_personal_data_notice(handouts, plan, audience):
     assert plan.note or any(item.note for item in plan.items)      # the example has notes
     _, pages = handouts[audience]
     assert _norm(NOTES_NOTICE) in " ".join(pages)
+
+
+def test_symptom_marks_alone_bring_the_personal_data_notice(app, plan, views, tmp_path):
+    from viewer.plan.export import export_pdf
+    from viewer.plan.model import NOTES_NOTICE
+
+    quiet = replace(plan, note="", items=tuple(replace(i, note="") for i in plan.items), techniques=())
+    with_marks = pdf_pages(export_pdf(quiet, tmp_path / "m.pdf", app.knowledge, app.assets_dir, "patient",
+                                      views=views))
+    without = pdf_pages(export_pdf(replace(quiet, symptoms=None), tmp_path / "n.pdf", app.knowledge,
+                                   app.assets_dir, "patient", views=views))
+    assert _norm(NOTES_NOTICE) in " ".join(with_marks)
+    assert _norm(NOTES_NOTICE) not in " ".join(without)

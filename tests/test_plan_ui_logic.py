@@ -377,3 +377,31 @@ def test_handout_success_sends_the_pdf(builder, monkeypatch):
     _run(builder._on_handout(None))
     assert sent and sent[0][0] == "gluteus-medius-left-practitioner.pdf" and sent[0][1].startswith(b"%PDF")
     assert "Handout ready" in builder.status.object
+
+
+def test_builder_adds_techniques_with_undo_and_edits_them(builder):
+    builder.add_technique("cupping_l1_l5", "left")
+    assert [(t.id, t.side, t.setting) for t in builder.plan.techniques] == [("cupping_l1_l5", "left", "session")]
+    assert builder.plan.title == "Gluteus medius, left"          # the first addition names the plan
+    assert builder._message.undo and "Added" in builder._message.title
+    assert json.loads(builder.store.value)["techniques"][0]["id"] == "cupping_l1_l5"
+    _act(builder, "undo")
+    assert builder.plan.techniques == () and builder.store.value == ""
+    builder.add_technique("cupping_l1_l5", "both")
+    builder.add_technique("stretch_lateral_hip", "left")
+    _act(builder, "t_up", index=1)
+    assert [t.id for t in builder.plan.techniques] == ["stretch_lateral_hip", "cupping_l1_l5"]
+    _act(builder, "t_setting", "both", 0)                          # a stretch may be done at home
+    assert builder.plan.techniques[0].setting == "both"
+    _act(builder, "t_setting", "home", 1)                          # cupping may not: a message, no change
+    assert builder._message.kind == "error" and builder.plan.techniques[1].setting == "session"
+    _act(builder, "t_note", "3 holds", 0)
+    assert builder.plan.techniques[0].note == "3 holds"
+    html = plan_html(builder.plan, builder.knowledge, "practitioner")
+    assert html.index('data-technique="stretch_lateral_hip"') < html.index('data-technique="cupping_l1_l5"')
+    assert "2 techniques" in html or "no points yet, 2 techniques" in html
+    _act(builder, "t_remove", index=1)
+    assert [t.id for t in builder.plan.techniques] == ["stretch_lateral_hip"]
+    builder.update(builder._scene, "patient", [])
+    builder.add_technique("cupping_l1_l5", "left")                # patients do not plan
+    assert [t.id for t in builder.plan.techniques] == ["stretch_lateral_hip"]

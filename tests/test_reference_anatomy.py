@@ -39,8 +39,13 @@ REGION_TOLERANCE_DEG = 12.0
 PROFILE_TOLERANCE = 0.05
 
 FIDELITY_TOOL = PROJECT.parent / "shared" / "tools" / "fidelity.py"
-AS_REAL_AS_A_SECOND_SPECIMEN = ("L1", "L2", "L3", "L4", "L5")
+AS_REAL_AS_A_SECOND_SPECIMEN = ("L1", "L2", "L3", "L4", "L5", "quadratus_lumborum_left")
 """Structures whose shape passes fidelity.py's bar today; a structure joins when it passes."""
+
+POINTED_AS_REAL = ("piriformis_left", "quadratus_lumborum_left", "rhomboid_major_left")
+"""Muscles that do not pass the whole bar yet but lie in the real direction (fitted rotation, or
+the tilt of the long axis of an elongated muscle, within fidelity.py's 20 degrees): the piriformis
+once fitted only after a 122-degree turn."""
 
 pytestmark = pytest.mark.skipif(not (REFERENCE / "MAPPING.csv").is_file(),
                                 reason="../shared/anatomy-reference is not beside the project")
@@ -121,8 +126,8 @@ def fidelity():
     return module
 
 
-@pytest.mark.parametrize("structure", AS_REAL_AS_A_SECOND_SPECIMEN)
-def test_shape_is_as_close_to_real_as_a_second_specimen(fidelity, structure):
+def _compare(fidelity, structure) -> dict:
+    """fidelity.py's own comparison and verdict of one structure of the committed atlas."""
     radix_patterns, reference_files = fidelity.COMPARISONS[structure]
     assets = PROJECT / "assets"
     paths, kinds, missing = fidelity.radix_files(fidelity.radix_index(assets), assets, radix_patterns)
@@ -131,6 +136,20 @@ def test_shape_is_as_close_to_real_as_a_second_specimen(fidelity, structure):
     result = fidelity.run_one((structure, paths, "muscle" in kinds,
                                [reference_dir / f for f in reference_files], None))
     assert "error" not in result, f"{structure}: {result.get('error')}"
+    return result
+
+
+@pytest.mark.parametrize("structure", POINTED_AS_REAL)
+def test_muscle_points_the_way_the_real_one_does(fidelity, structure):
+    result = _compare(fidelity, structure)
+    turned = [f for f in result["fails"] if f in ("rotation", "tilt")]
+    assert not turned, (f"{structure}: turned {result['rot_deg']:.0f} deg from the real one "
+                        f"(long axis tilted {result['long_axis_tilt_deg']:.0f} deg)")
+
+
+@pytest.mark.parametrize("structure", AS_REAL_AS_A_SECOND_SPECIMEN)
+def test_shape_is_as_close_to_real_as_a_second_specimen(fidelity, structure):
+    result = _compare(fidelity, structure)
     figures = (f"mean {result['mean_pct']:.2f} %, p95 {result['p95_pct']:.2f} %, "
                f"Dice {result['dice']:.2f}, rotation {result['rot_deg']:.1f} deg")
     assert not result["fails"], f"{structure} fails {result['fails']} of the bar: {figures}"

@@ -188,3 +188,25 @@ def test_rank_muscles_finds_the_muscle_under_and_those_referring_there(k, body, 
         assert any("refer pain" in x and "Travell & Simons" in x for x in r.reasons)
 
 
+
+
+@pytest.mark.parametrize("mark, side, place", [
+    (("greater_trochanter", "S2_median_crest", 0.45), "left", "the left buttock"),
+    (("iliac_crest_top", "T12_spinous_tip", 0.5), "right", "the right lower back"),
+    (("umbilicus", None, None), "left", "the belly"),
+    (("sternal_angle", None, None), "left", "the chest"),
+    (("toe_web_2_3", "ankle_crease_anterior_mid", 0.5), "right", "the right foot"),
+    (("finger_tip_1", "metacarpal_1_mid", 0.3), "left", "the left thumb"),
+])
+def test_mark_places_say_where_in_plain_words(body, mark, side, place):
+    from viewer.symptoms import mark_places
+
+    assert mark_places(body, [on_skin(body, *mark, side=side)]) == (place,)
+
+
+def test_mark_places_refuse_a_mark_far_from_the_body(body):
+    from viewer.symptoms import mark_places
+
+    assert mark_places(body, []) == ()
+    with pytest.raises(SymptomInputError, match=r"marks\[1\]"):
+        mark_places(body, [on_skin(body, "umbilicus"), [0.0, 0.0, 4000.0]])

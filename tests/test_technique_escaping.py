@@ -76,3 +76,23 @@ def test_plan_card_with_hostile_techniques_is_escaped(k, mode, read_only):
     assert_safe(html)
     box = html[html.index("rx-plan-cautions"):]
     assert box.count(ESCAPED) >= len(k.technique(TECHNIQUE).cautions)   # each technique caution shown
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_techniques_panel_is_escaped_and_shows_every_caution(k, mode):
+    from viewer.app.techniques_ui import techniques_html
+
+    for subject in (select_muscle(k, "gluteus_medius"), select_level(k, "L4")):
+        html = techniques_html(subject, k, mode, shown={TECHNIQUE}, in_plan={STRETCH})
+        assert_safe(html)
+        for link in subject.techniques:
+            assert f'data-technique="{link.technique_id}"' in html
+        item = html[html.index(f'data-technique="{TECHNIQUE}"'):]
+        item = item[:item.index("</details>")]
+        # every caution beside the technique, outside the folded part
+        assert item[:item.index("<details>")].count('class="rx-caution"') == len(k.technique(TECHNIQUE).cautions)
+        if mode == "patient":
+            assert 'data-action="technique_add"' not in html and "rx-tq-why" in html
+        else:
+            assert f'data-action="technique_add" data-value="{TECHNIQUE}"' in html
+            assert f'data-action="technique_add" data-value="{STRETCH}"' not in html   # already in the plan

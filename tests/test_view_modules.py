@@ -46,8 +46,12 @@ def test_test_hooks_live_in_their_opt_in_module():
         text = module.read_text(encoding="utf-8")
         if module.name != "testhooks.js":
             assert "radixView" not in text, module.name
-    entry = (VIEW / "view3d.js").read_text(encoding="utf-8")
-    assert "if (model.test_hooks) installTestHooks(v);" in entry
+    # Installed where the view is mounted (view/mount.js: by the component and by the page's
+    # early script, viewer/app/early.js), only when the server opts in.
+    mount = (VIEW / "mount.js").read_text(encoding="utf-8")
+    assert "if (model.test_hooks) installTestHooks(v);" in mount
+    for entry in (VIEW / "view3d.js", VIEW.parent / "early.js"):
+        assert 'from "./' in entry.read_text(encoding="utf-8") and "mountView(" in entry.read_text(encoding="utf-8")
 
 
 def test_the_server_opts_in_through_the_environment(monkeypatch):

@@ -46,6 +46,8 @@ __all__ = [
     "MuscleCandidate",
     "rank_roots",
     "rank_muscles",
+    "weakness_entry",
+    "mark_places",
     "dermatomes_at",
     "body_of",
 ]
@@ -165,19 +167,76 @@ def _locate_named(names: Sequence[tuple[str, int]], pts: np.ndarray, body: SkinM
     return loc
 
 
-def _where(loc: Location, i: int) -> str:
+#: The trunk in words by the way the skin faces (back, front, side) and its height: above the
+#: first landmark, above the second, below both.
+_TRUNK_PLACES = {
+    "back": (("T12_spinous_tip", "upper back"), ("iliac_crest_top", "lower back"), (None, "buttock")),
+    "front": (("xiphisternal_junction", "chest"), ("pubic_symphysis_superior", "belly"), (None, "groin")),
+    "side": (("T12_spinous_tip", "side of the chest"), ("iliac_crest_top", "flank"), (None, "hip")),
+}
+
+
+def _trunk_place(body: SkinMap | None, loc: Location, i: int) -> str:
+    """The trunk in plainer words ("lower back", "buttock", "belly"), from the way the skin faces
+    and the heights of landmarks; "trunk" where the body lacks them."""
+    if body is None:
+        return "trunk"
+    around = float(loc.around[i]) % 360.0
+    facing = "back" if 120.0 <= around <= 240.0 else "front" if around <= 60.0 or around >= 300.0 else "side"
+    side = "right" if loc.side[i] == "right" else "left"
+    z = float(loc.points[i][2])
+    try:
+        for landmark, place in _TRUNK_PLACES[facing]:
+            if landmark is None or z > float(body.landmark(landmark, side)[2]):
+                return place
+    except KeyError:
+        return "trunk"
+    return "trunk"
+
+
+def _where(loc: Location, i: int, body: SkinMap | None = None) -> str:
     side = loc.side[i]
     part = loc.part[i]
     if part in _DIGIT_NAMES:
         place = _DIGIT_NAMES[part][max(int(loc.digit[i]), 1) - 1]
+    elif part == "trunk":
+        place = _trunk_place(body, loc, i)
     else:
         place = _PART_NAMES.get(part, part)
     return f"the {place}" if side == "midline" else f"the {side} {place}"
 
 
+def mark_places(atlas, marks: Sequence) -> tuple[str, ...]:
+    """Where each mark lies, in words ("the left lower leg", "the right big toe").
+
+    Parameters
+    ----------
+    atlas : Atlas or SkinMap
+    marks : sequence of (x, y, z), mm
+
+    Raises
+    ------
+    SymptomInputError
+        For a position far from the body or not a position, naming it (``marks[i]``).
+    """
+    pts = _positions("marks", marks)
+    if not len(pts):
+        return ()
+    body = body_of(atlas)
+    loc = _locate_named([("marks", i) for i in range(len(pts))], pts, body)
+    return tuple(_where(loc, i, body) for i in range(len(pts)))
+
+
 def _sentence(text: str) -> str:
-    """A record's sentence to go inside another: first letter lower case, no final full stop."""
+    """A record's sentence to go inside another: first letter lower case (unless it starts a name
+    such as a root, ``L2``), no final full stop.
+
+    >>> _sentence("Overlaps L2."), _sentence("L2 and L3 overlap.")
+    ('overlaps L2', 'L2 and L3 overlap')
+    """
     text = text.strip().rstrip(".")
+    if len(text) > 1 and (text[1].isupper() or text[1].isdigit()):   # a root or code ("L2 and L3 ...")
+        return text
     return text[:1].lower() + text[1:]
 
 
@@ -221,7 +280,7 @@ def _mark_evidence(tally: _Tally, knowledge: Knowledge, body: SkinMap, names: Se
         label = "Tingling or numbness" if kind == "tingling" else "Pain"
         weight = TINGLING_WEIGHT if kind == "tingling" else PAIN_WEIGHT
         found = dermatomes_at(knowledge, body, loc, i)
-        where = _where(loc, i)
+        where = _where(loc, i, body)
         roots = [d.root for d in found]
         for d in found:
             share = weight / len(found)
@@ -248,8 +307,15 @@ def _mark_evidence(tally: _Tally, knowledge: Knowledge, body: SkinMap, names: Se
 # weakness
 
 
-def _weak_muscle(knowledge: Knowledge, name: str, index: int) -> tuple[str, str, str]:
-    """(kind, id, side) of a weakness entry: kind ``key`` or ``muscle``."""
+def weakness_entry(knowledge: Knowledge, name: str, index: int = 0) -> tuple[str, str, str]:
+    """(kind, id, side) of a weakness entry: kind ``key`` (an ISNCSCI key muscle) or ``muscle``
+    (a muscle or group id, side from a ``_left`` / ``_right`` ending, else ``both``).
+
+    Raises
+    ------
+    SymptomInputError
+        Naming ``weakness[index]`` for an entry that is no muscle, group or key muscle.
+    """
     if not isinstance(name, str) or not name.strip():
         raise SymptomInputError(f"weakness[{index}]: expected a muscle id or an ISNCSCI key muscle id, got {name!r}")
     text = name.strip()
@@ -273,7 +339,7 @@ def _weakness_evidence(tally: _Tally, knowledge: Knowledge, weakness: Sequence[s
         raise SymptomInputError("weakness: expected a sequence of muscle ids, got one string")
     key_of = {m: k for k in knowledge.key_muscles for m in k.muscles}
     for index, name in enumerate(weakness):
-        kind, ident, side = _weak_muscle(knowledge, name, index)
+        kind, ident, side = weakness_entry(knowledge, name, index)
         evidence: dict[str, tuple[float, str, tuple[str, ...]]] = {}
         if kind == "key":
             key = knowledge.key_muscle(ident)
@@ -424,7 +490,7 @@ def rank_muscles(knowledge: Knowledge, atlas, *, pain: Sequence = ()) -> tuple[M
     loc = _locate_named([("pain", i) for i in range(len(pts))], pts, body)
     tally = _Tally()
     for i in range(len(pts)):
-        where = _where(loc, i)
+        where = _where(loc, i, body)
         side = loc.side[i]
         for acronym, dist in body.muscles_near(loc.skin[i], UNDER_MARK_MM):
             base, _, s = acronym.rpartition("_")

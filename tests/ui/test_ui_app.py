@@ -81,6 +81,10 @@ def test_search_selects_muscle_and_info_shows_roots(page, server):
                            timeout=20_000)
     faded = page.evaluate("radixView.style('quadratus_lumborum_left')")
     assert faded["transparent"] and faded["opacity"] < 0.5
+    # A faded muscle is one layer of glass: front faces, nearest first, writing depth.
+    assert faded["depthWrite"] and faded["frontOnly"]
+    shown = page.evaluate("radixView.style('gluteus_medius_left')")
+    assert not shown["transparent"] and shown["depthWrite"] and shown["opacity"] == 1
     assert page.evaluate("radixView.style('root_L5_left').color") == ROLE_COLOURS["nerve_root"]
     page.wait_for_function("location.search.includes('muscle=gluteus_medius')", timeout=20_000)
 
@@ -98,6 +102,28 @@ def test_click_on_muscle_selects_it(page, server):
     # Clicking the same muscle again fires again (the pick carries a new sequence number).
     page.mouse.click(point["x"], point["y"])
     page.wait_for_function("radixView.latencies.length === 2", timeout=20_000)
+
+
+def test_a_click_recolours_the_muscle_in_its_own_task_before_the_server_answers(page, server):
+    """The clicked structure is recoloured and drawn by the click itself: read in a listener of
+    the same pointerup (after the view's own), where no message from the server can have been
+    handled yet; the server's answer then styles the rest of the chain."""
+    open_app(page, server)
+    point = page.evaluate("radixView.screenPoint('quadratus_lumborum_right')")
+    assert point["hit"]
+    page.evaluate("""() => { window.__seen = null; const before = radixView.frameCount;
+      document.addEventListener('pointerup', () => { window.__seen = {
+        style: radixView.style('quadratus_lumborum_right'), drawn: radixView.frameCount - before,
+        answered: radixView.lastStyleSeq }; }, { once: true }); }""")
+    base = page.evaluate("radixView.style('quadratus_lumborum_right').color")
+    assert base != ROLE_COLOURS["muscle"]
+    page.mouse.click(point["x"], point["y"])
+    seen = page.evaluate("window.__seen")
+    assert seen["style"]["color"] == ROLE_COLOURS["muscle"] and seen["style"]["opacity"] == 1
+    assert seen["drawn"] == 1 and seen["answered"] is None
+    wait_info(page, "Quadratus lumborum")
+    page.wait_for_function("radixView.lastStyleSeq !== null", timeout=20_000)
+    assert page.evaluate("radixView.style('quadratus_lumborum_right').color") == ROLE_COLOURS["muscle"]
 
 
 def test_drag_rotates_without_picking(page, server):
@@ -141,8 +167,8 @@ def test_deep_link_with_unknown_muscle_says_so(page, server):
 def test_body_loads_in_one_request_and_selection_does_not_reload_meshes(page, server):
     open_app(page, server)
     meshes_before = mesh_urls(page.radix_log.responses)
-    # Every structure came out of the one mesh pack: one request, no GLB of its own.
-    assert len(meshes_before) == 1 and meshes_before[0].endswith(".radixpack")
+    # Every structure came out of the one body file: one request, no GLB of its own.
+    assert len(meshes_before) == 1 and "/meshes/packed/body-" in meshes_before[0]
     assert page.evaluate("radixView.packed") is True
     assert page.evaluate("radixView.loaded") == page.evaluate("radixView.total") > 0
     page.evaluate("radixView.pick('gluteus_medius_left')")
@@ -184,7 +210,7 @@ def test_served_as_the_readme_serves_it_the_pack_is_preloaded_and_fetched_once(p
         with page.expect_response(lambda r: r.url.split("?")[0].endswith("/app")) as first:
             page.goto(srv.app_url)
         page.wait_for_function("window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
-        packs = [u for u in mesh_urls(page.radix_log.responses) if u.endswith(".radixpack")]
+        packs = [u for u in mesh_urls(page.radix_log.responses) if "/meshes/packed/body-" in u]
         assert len(packs) == 1 and page.evaluate("radixView.packed") is True
         link = first.value.headers.get("link", "")
         assert link == f"<{packs[0].split(srv.url, 1)[1]}>; rel=preload; as=fetch; crossorigin"
@@ -194,8 +220,8 @@ def test_served_as_the_readme_serves_it_the_pack_is_preloaded_and_fetched_once(p
         stop_server(srv.process)
 
 
-def test_without_the_mesh_pack_each_mesh_loads_on_its_own(page, tmp_path):
-    """A pack that cannot be fetched (here: removed after the server wrote it) is not fatal:
+def test_without_the_body_file_each_mesh_loads_on_its_own(page, tmp_path):
+    """A body file that cannot be fetched (here: removed after the server wrote it) is not fatal:
     the view loads every structure's own GLB, says so in the console, and draws the body."""
     assets = write_synthetic_assets(tmp_path / "assets")
     srv = start_server(assets, tmp_path / "panel.log")
@@ -206,7 +232,7 @@ def test_without_the_mesh_pack_each_mesh_loads_on_its_own(page, tmp_path):
         # otherwise answer after clear() and be counted with the reload's (22 GLBs for 19).
         page.wait_for_function("window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
         page.wait_for_load_state("networkidle")
-        packs = list((assets / "meshes").glob("*.radixpack"))
+        packs = list((assets / "meshes" / "packed").glob("body-*.glb"))
         assert len(packs) == 1
         packs[0].unlink()
         page.radix_log.responses.clear()
@@ -216,8 +242,9 @@ def test_without_the_mesh_pack_each_mesh_loads_on_its_own(page, tmp_path):
         assert page.evaluate("radixView.packed") is False
         total = page.evaluate("radixView.total")
         assert page.evaluate("radixView.loaded") == total and page.evaluate("radixView.failed") == 0
-        assert len([u for u in mesh_urls(page.radix_log.responses) if u.endswith(".glb")]) == total
-        assert any("mesh pack could not be loaded" in text for _, text in page.radix_log.console)
+        own = [u for u in mesh_urls(page.radix_log.responses) if "/meshes/packed/" not in u]
+        assert len(own) == total                                   # each structure's own GLB, once
+        assert any("body file could not be loaded" in text for _, text in page.radix_log.console)
         assert page.radix_log.errors == []
     finally:
         stop_server(srv.process)

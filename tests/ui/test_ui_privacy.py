@@ -90,7 +90,8 @@ def test_every_response_the_page_loads_carries_the_security_headers(page, server
         csp = headers.get("content-security-policy", "")
         assert "frame-ancestors 'none'" in csp and "default-src 'self'" in csp, where
         assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";")[0], where
-        assert "unsafe-eval" not in csp, where
+        # WebAssembly may compile (the mesh decoder), JavaScript may not eval.
+        assert "'unsafe-eval'" not in csp, where
         assert headers.get("x-content-type-options") == "nosniff", where
         assert headers.get("referrer-policy") == "no-referrer", where
         assert "camera=()" in headers.get("permissions-policy", ""), where

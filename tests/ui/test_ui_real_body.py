@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import time
 
 import numpy as np
@@ -34,6 +35,18 @@ pytestmark = [
 ]
 
 
+#: Records when Bokeh has the session's document (``window.__documentReady``, ms since
+#: navigation): the moment Panel can first create the view's component.
+DOCUMENT_READY = """(() => {
+  const poll = () => {
+    if (window.Bokeh && window.Bokeh.documents && window.Bokeh.documents.length) {
+      window.__documentReady = performance.now();
+    } else requestAnimationFrame(poll);
+  };
+  requestAnimationFrame(poll);
+})()"""
+
+
 @pytest.fixture(scope="module")
 def real_server(tmp_path_factory):
     ensure_bundle()
@@ -50,6 +63,7 @@ def real_page(real_server, browser):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     page.radix_log = PageLog(page)
+    page.add_init_script(DOCUMENT_READY)
     page.goto(real_server.app_url)
     page.wait_for_function("window.radixView && window.radixView.ready === true",
                            timeout=READY_TIMEOUT_MS * 5)
@@ -90,9 +104,12 @@ def test_real_body_loads_every_mesh_and_draws(real_page):
     assert hook["failed"] == 0
     assert hook["loaded"] == hook["total"] == expected == hook["stats"]["structures"]
     assert hook["stats"]["triangles"] > 100_000 and hook["frames"] >= 1
-    # The whole body arrived in one request: the mesh pack, no GLB of its own.
+    # Every mesh of the built body is closed and wound outward (checked when the body file is
+    # made, viewer/app/meshpack.py): drawn front faces only.
+    assert hook["stats"]["frontOnly"] == expected
+    # The whole body arrived in one request: the body file, no structure's own GLB.
     loaded = mesh_urls(real_page.radix_log.responses[:real_page.loaded_responses])
-    assert len(loaded) == 1 and loaded[0].endswith(".radixpack")
+    assert len(loaded) == 1 and re.search(r"/meshes/packed/body-[0-9a-f]{16}\.glb$", loaded[0])
     assert real_page.evaluate("radixView.packed") is True
     pixels = _canvas_pixels(real_page)
     # Not blank: the body covers a good part of the canvas with many shades.
@@ -103,6 +120,32 @@ def test_real_body_loads_every_mesh_and_draws(real_page):
     assert len(np.unique(pixels.reshape(-1, 3) // 8, axis=0)) > 50
     assert real_page.radix_log.errors == []
     assert [r for r in real_page.radix_log.responses if r[1] >= 400] == []
+
+
+def test_the_body_is_drawn_before_panel_has_its_document_and_then_adopted(real_page):
+    """The page's early script (viewer/app/early.js) draws the body before Bokeh has the document;
+    Panel's component then takes over that view: the same canvas, the body fetched once."""
+    got = real_page.evaluate("""() => {
+      const early = window.radixEarly;
+      const canvas = early && early.view.canvas;
+      const host = canvas && canvas.getRootNode().host;
+      return {early: !!early, marks: radixView.marks, documentReady: window.__documentReady,
+              connected: !!canvas && canvas.isConnected, hostConnected: !!host && host.isConnected,
+              canvases: early ? [...early.view.root.querySelectorAll('canvas')].length : 0,
+              frames: radixView.frameCount}
+    }""")
+    assert got["early"], "the page's early script did not start the view"
+    marks = got["marks"]
+    assert got["documentReady"] is not None
+    assert marks["firstFrame"] < got["documentReady"], (
+        f"first frame at {marks['firstFrame']:.0f} ms, Panel's document at {got['documentReady']:.0f} ms")
+    assert marks["adopted"] >= got["documentReady"]
+    # The component shows the early view's canvas, in its own element (the early holder is gone).
+    assert got["connected"] and got["hostConnected"] and got["canvases"] == 1
+    assert real_page.locator("canvas.radix-canvas").count() == 1
+    # One request for the body file, none for a structure's own GLB: no second download.
+    loaded = mesh_urls(real_page.radix_log.responses[:real_page.loaded_responses])
+    assert len(loaded) == 1, loaded
 
 
 def test_click_on_gluteus_maximus_selects_it_and_shows_its_roots(real_page):

@@ -716,20 +716,36 @@ def semispinalis_capitis(m: MuscleBuild) -> Manifold:
                    pin=[False] * (len(sections) - 1) + [True])
 
 
+QL_WIDTH = {"L5": 40.0, "L4": 42.0, "L3": 42.0, "L2": 40.0, "L1": 36.0}
+"""Width (mm) of quadratus lumborum lateral to each transverse-process tip: a tall band of nearly
+even width from the iliac crest to the twelfth rib (Gray's Anatomy 42nd ed.), not a fan; chosen by
+measuring against the BodyParts3D reference."""
+
+QL_THICKNESS = (12.0, 16.0, 18.0, 18.0, 17.0, 14.0, 9.0)
+"""Full thickness (mm) of quadratus lumborum from its crest origin (first), at the L5-L1
+transverse processes, to the twelfth rib (last); chosen by measuring against the BodyParts3D
+reference."""
+
+QL_CREST_DROP = 48.0
+"""How far (mm) the origin reaches below the top of the crest, onto the inner lip of its posterior
+part and the iliolumbar ligament (chosen by measuring against the BodyParts3D reference)."""
+
+
 def quadratus_lumborum(m: MuscleBuild) -> Manifold:
     b = m.body
-    crest = m.attach("origin", "iliac_crest_top", offset=(-25, 25, -5))
+    crest = m.attach("origin", "iliac_crest_top", offset=(-30, -2, -QL_CREST_DROP))
     l5tp = b.point("L5_transverse_tip")
-    bottom = np.array([l5tp + [2, -6, -10], crest + [0, -8, 8]])
-    lines = [bottom]
-    for lv in ("L4", "L3", "L2", "L1"):
-        tp = m.attach("insertion", f"{lv}_transverse_tip", offset=(0, -4, 0))
-        width = 30.0 + (40.0 if lv == "L4" else 25.0 if lv == "L3" else 12.0 if lv == "L2" else 4.0)
-        lines.append(np.array([tp + [0, -8, 0], tp + [width, -14, 0]]))
+    lines = [np.array([l5tp + [4, -6, -QL_CREST_DROP], crest])]
+    for lv in ("L5", "L4", "L3", "L2", "L1"):
+        if lv == "L5":
+            tp = l5tp
+        else:
+            tp = m.attach("insertion", f"{lv}_transverse_tip", offset=(0, -4, 0))
+        lines.append(np.array([tp + [0, -8, 0], tp + [QL_WIDTH[lv], -10, 0]]))
     r12 = m.attach("insertion", "rib12_free_end", offset=(0, 0, -4))
     t12 = b.point("T12_transverse_tip")
-    lines.append(np.array([t12 + [0, -10, -12], _lerp(t12, r12, 0.6) + [0, 0, -6]]))
-    return _sheet(lines, [12, 16, 18, 16, 14, 10], columns=4)
+    lines.append(np.array([t12 + [4, -10, -10], _lerp(t12, r12, 0.5) + [0, 0, -6]]))
+    return _sheet(lines, QL_THICKNESS, columns=4)
 
 
 def _first_rib_line(b: Body, a0: float, a1: float, pick: str = "upper") -> np.ndarray:

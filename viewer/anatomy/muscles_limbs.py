@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import manifold3d as mf
 import numpy as np
 import trimesh
+from scipy.spatial import cKDTree
 
 from . import body_plan, muscle_shapes, shapes
 from .parts import Landmark, Part, mirror_point, mirror_to_right
@@ -407,37 +408,118 @@ def _iliacus(b: LeftBody) -> Shape:
     return Shape(solid)
 
 
+PIRIFORMIS_ROWS = (0.0, 0.28, 0.5, 0.75, 1.0)
+"""Where the rows of piriformis lie along its path from the sacrum (0) through the greater sciatic
+notch (0.5) to the trochanter (1)."""
+
+PIRIFORMIS_THICKNESS = (9.0, 16.0, 18.0, 13.0, 6.0)
+"""Full thickness (mm) of piriformis at each of :data:`PIRIFORMIS_ROWS`: a pear, thickest where it
+fills the notch (Gray's Anatomy 42nd ed.); values chosen by measuring against the BodyParts3D
+reference."""
+
+PIRIFORMIS_HEIGHTS = (0.0, 30.0, 26.0, 16.0, 0.0)
+"""Height (mm) of the belly at the inner rows of :data:`PIRIFORMIS_ROWS` (the first row is the
+S2-S4 origin line, the last the tendon); within the notch the notch's own height bounds it.
+Chosen by measuring against the BodyParts3D reference."""
+
+
+def _notch_path(b: LeftBody, start: np.ndarray, end: np.ndarray, bones: tuple[str, ...],
+                step: float = 6.0, reach: int = 5, clearance: float = 8.0) -> np.ndarray:
+    """The point through which the bent path start -> point -> end keeps furthest from the
+    surface of ``bones``: where a muscle leaves the pelvis through an opening (the greater sciatic
+    notch). Searched on a ``step`` mm lattice round the path's midpoint; of the paths that keep
+    ``clearance`` mm from the bones' surface, the least bent."""
+    tree = cKDTree(b.cloud(*bones))
+    mid = _lerp(start, end, 0.45)
+    g = np.arange(-reach, reach + 1) * step
+    vias = np.array([mid + [dx, dy, dz] for dx in g for dy in g for dz in g])
+    t = np.linspace(0.15, 0.85, 6)[None, :, None]
+    paths = np.concatenate([start + t * (vias[:, None] - start),
+                            vias[:, None] + t * (end - vias[:, None])], axis=1)
+    clear = tree.query(paths.reshape(-1, 3))[0].reshape(len(vias), -1).min(axis=1)
+    # the least bent of the paths that clear the bones by ``clearance`` (or the clearest)
+    ok = clear >= min(clearance, clear.max())
+    bend = np.linalg.norm(vias - mid, axis=1)
+    best = vias[ok][np.argmin(bend[ok])]
+    return best
+
+
 def _piriformis(b: LeftBody) -> Shape:
     s1 = b.ctx.layout.s1 if hasattr(b.ctx, "layout") else body_plan.spine_layout(b.stature).s1
-    ant = -s1.axes[1]  # anterior (pelvic) face of the sacrum
-    f2, f3, f4 = (b.lm(f"sacral_foramen_S{i}") for i in (2, 3, 4))
-    ref = (f2 + f3 + f4) / 3 + 4.0 * _LATERAL
-    o = b.on("origin", "sacrum", b.lift(ref, ant, ("sacrum",), radius=5.0),
-             "pelvic surface of S2-S4 lateral to the foramina, in front of sacral_foramen_S2..S4 "
-             "(gray42)")
+    ant = _unit(-s1.axes[1] * [1.0, 1.0, 0.0])  # forwards, out of the pelvic surface of the sacrum
+    origin = []
+    for i in (2, 3, 4):
+        f = b.lm(f"sacral_foramen_S{i}")
+        origin.append(b.lift(f + 6.0 * _LATERAL, ant, ("sacrum",), offset=2.0, radius=4.0))
+    b.on("origin", "sacrum", origin[1], "pelvic surface of S2-S4 lateral to the foramina, in "
+         "front of sacral_foramen_S2..S4 (gray42)")
+    origin = np.array(origin)
     gt = b.lm("greater_trochanter")
     ins = b.on("insertion", "femur_left", gt + 10.0 * _UP - 8.0 * _LATERAL,
                "upper border of the greater trochanter, from greater_trochanter_left (gray42)")
-    notch = b.lift(_lerp(o, ins, 0.4), [0.3, 1.0, 0.0], ("hip_bone_left", "sacrum"),
-                   offset=2.0, radius=10.0)
-    mid = b.lift(_lerp(o, ins, 0.7), [0.2, 1.0, 0.3], ("hip_bone_left", "femur_left"), offset=9.0,
-                 radius=8.0)
-    return Shape(b.belly([o + 4.0 * ant, notch, mid, ins], [5.0, 11.0, 9.0, 3.5]))
+    start = origin.mean(axis=0)
+    notch = _notch_path(b, start, ins, ("hip_bone_left", "sacrum"))
+    # one smooth curve (a quadratic Bezier through the notch at its middle), no kink
+    ctrl = 2.0 * notch - (start + ins) / 2.0
+
+    def on_curve(t: float) -> np.ndarray:
+        return (1 - t) ** 2 * start + 2 * t * (1 - t) * ctrl + t ** 2 * ins
+
+    lines = [origin]
+    for t, height in zip(PIRIFORMIS_ROWS[1:-1], PIRIFORMIS_HEIGHTS[1:-1]):
+        c = on_curve(t)
+        lines.append(np.array([c + height / 2 * _UP, c - height / 2 * _UP]))
+    # the tendon's end rests on the trochanter, so carving neither cuts it off nor leaves a gap
+    lines.append(np.array([b.anchor(ins, ("femur_left",), PIRIFORMIS_THICKNESS[-1] / 2 - 0.5)]))
+    return Shape(b.sheet(lines, PIRIFORMIS_THICKNESS, columns=2))
+
+
+GLUTEAL_FAN_ROWS = (0.0, 0.18, 0.38, 0.58, 0.78, 1.0)
+"""Where the rows of a gluteal fan lie between its origin on the ilium (0) and its insertion on
+the greater trochanter (1): the fibres converge evenly, so each row is that fraction of the way
+from each origin point to its share of the insertion (Gray's Anatomy 42nd ed.: a fan from the
+gluteal surface to the trochanter)."""
+
+GLUTEAL_FAN_SPREAD = (1.0, 1.0, 0.9, 0.68, 0.38, 0.0)
+"""Width of each row of a gluteal fan as a fraction of its origin line (the last row is the
+insertion line itself): the fan keeps its breadth over the ilium and narrows over its lower third
+to the tendon, a leaf rather than a triangle (chosen by measuring against the BodyParts3D
+reference)."""
+
+GLUTEUS_MEDIUS_THICKNESS = (7.0, 22.0, 27.0, 25.0, 17.0, 7.0)
+"""Full thickness (mm) of gluteus medius at each of :data:`GLUTEAL_FAN_ROWS`: thin at the crest
+and the tendon, thickest over the middle of the ilium. Scaled so that the fan's volume is close to
+the muscle's dissected mass (273.8 g, i.e. about 260 cm^3 at 1.056 g/cm^3; Ward et al. 2009,
+Clin Orthop Relat Res 467:1074); the profile along the fan was chosen by measuring against the
+BodyParts3D reference (``../shared/tools/fidelity.py``)."""
+
+GLUTEUS_MINIMUS_THICKNESS = (5.0, 9.0, 11.0, 11.0, 9.0, 4.0)
+"""Full thickness (mm) of gluteus minimus at each of :data:`GLUTEAL_FAN_ROWS` (a thin fan deep to
+medius; profile chosen by measuring against the BodyParts3D reference)."""
 
 
 def _gluteal_fan(b: LeftBody, us, drop: float, insertion: list[np.ndarray], thickness,
-                 over: tuple[str, ...]) -> Manifold:
+                 over: tuple[str, ...], rows=GLUTEAL_FAN_ROWS) -> Manifold:
+    """A fan from a line along the iliac crest (``us``, ``drop`` mm below it) converging on an
+    insertion line on the greater trochanter. Every row lies on what is beneath it (``over``:
+    the ilium, then the deeper muscles) at half its thickness, lifted along the outward normal
+    of the iliac wing tilted laterally towards the trochanter."""
     _, n_out = b.ilium()
     origin = b.hug(muscle_shapes.resample(np.array(
         [b.lift(b.crest(u, drop), n_out, over, thickness[0] / 2) for u in us]), len(us)),
         "hip_bone_left", thickness[0] / 2 + 0.5)
-    mid = np.array([b.lift(_lerp(b.crest(u, drop), b.hip + 30 * _UP + 25 * _LATERAL, 0.45), n_out,
-                           over, thickness[1] / 2, radius=8.0) for u in us])
-    low = np.array([b.lift(_lerp(b.crest(u, drop), insertion[min(i * len(insertion) // len(us),
-                                                                  len(insertion) - 1)], 0.75),
-                           _unit(n_out + 0.5 * _LATERAL), over, thickness[2] / 2, radius=8.0)
-                    for i, u in enumerate(us)])
-    return b.sheet([origin, mid, low, np.array(insertion)], thickness, columns=6), origin
+    ins = muscle_shapes.resample(np.array(insertion), len(us))
+    co, ci = origin.mean(axis=0), ins.mean(axis=0)
+    w0 = np.linalg.norm(origin[-1] - origin[0])
+    wi = max(np.linalg.norm(ins[-1] - ins[0]), 1.0)
+    lines = [origin]
+    for f, spread, th in zip(rows[1:-1], GLUTEAL_FAN_SPREAD[1:-1], thickness[1:-1]):
+        d = _unit(n_out + f * _LATERAL)
+        across = ((1 - f) * (origin - co) + f * (ins - ci) * w0 / wi) * spread
+        row = _lerp(co, ci, f) + across
+        lines.append(np.array([b.lift(p, d, over, th / 2, radius=8.0) for p in row]))
+    lines.append(ins)
+    return b.sheet(lines, thickness, columns=len(us) - 1), origin
 
 
 def _gluteus_minimus(b: LeftBody) -> Shape:
@@ -446,7 +528,7 @@ def _gluteus_minimus(b: LeftBody) -> Shape:
     ins = [b.on("insertion", "femur_left", gt - 14.0 * _ANTERIOR * -1 + 4 * _UP,
                 "anterior face of the greater trochanter, from greater_trochanter_left (gray42)")]
     ins.append(gt + 6.0 * _ANTERIOR - 6.0 * _UP + 2.0 * _LATERAL)
-    solid, origin = _gluteal_fan(b, us, 50.0, ins, [6.0, 9.0, 9.0, 4.0],
+    solid, origin = _gluteal_fan(b, us, 50.0, ins, GLUTEUS_MINIMUS_THICKNESS,
                                  ("hip_bone_left", "femur_left"))
     for k, what in ((0, "anterior"), (len(us) - 1, "posterior")):
         b.on("origin", "hip_bone_left", origin[k], f"outer ilium between the anterior and "
@@ -455,13 +537,13 @@ def _gluteus_minimus(b: LeftBody) -> Shape:
 
 
 def _gluteus_medius(b: LeftBody) -> Shape:
-    us = np.linspace(0.04, 0.82, 7)
+    us = np.linspace(0.18, 0.9, 7)
     gt = b.lm("greater_trochanter")
-    top = b.on("insertion", "femur_left", gt + 6.0 * _UP + 4.0 * _LATERAL,
+    top = b.on("insertion", "femur_left", gt + 10.0 * _UP + 4.0 * _LATERAL - 10.0 * _ANTERIOR,
                "lateral surface of the greater trochanter, from greater_trochanter_left (gray42)")
-    ins = [top - 10.0 * _ANTERIOR * -1, top, top + 10.0 * _ANTERIOR * -1 + 4 * _UP]
-    over = ("hip_bone_left", "femur_left", "gluteus_minimus")
-    solid, origin = _gluteal_fan(b, us, 12.0, ins, [8.0, 18.0, 16.0, 6.0], over)
+    ins = [top - 14.0 * _ANTERIOR * -1 - 4 * _UP, top, top + 14.0 * _ANTERIOR * -1 + 4 * _UP]
+    over = ("hip_bone_left", "gluteus_minimus")
+    solid, origin = _gluteal_fan(b, us, 10.0, ins, GLUTEUS_MEDIUS_THICKNESS, over)
     for k, what in ((0, "anterior part, behind asis_left"), (3, "highest part, below "
                     "iliac_crest_top_left"), (6, "posterior part, before psis_left")):
         b.on("origin", "hip_bone_left", origin[k], f"outer ilium just below the crest ({what}) "
@@ -1086,7 +1168,7 @@ SPECS: tuple[MuscleSpec, ...] = (
     # hip, deep to superficial
     MuscleSpec("psoas_major", "hip_muscles", _psoas_major),
     MuscleSpec("iliacus", "hip_muscles", _iliacus),
-    MuscleSpec("piriformis", "hip_muscles", _piriformis),
+    MuscleSpec("piriformis", "hip_muscles", _piriformis, budget=2500),
     MuscleSpec("gluteus_minimus", "hip_muscles", _gluteus_minimus),
     MuscleSpec("gluteus_medius", "hip_muscles", _gluteus_medius, ("gluteus_minimus", "piriformis")),
     # thigh

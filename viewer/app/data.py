@@ -23,7 +23,7 @@ from viewer.scene.body import (  # noqa: F401  (Placement, Problem: the app's vo
 )
 
 from .meshpack import ROUTE as MESH_ROUTE
-from .meshpack import ensure_pack
+from .meshpack import ensure_pack, node_name
 
 
 @dataclass(frozen=True, eq=False)   # one per assets folder and version: compared by identity
@@ -32,7 +32,8 @@ class AppData(Body):
 
     view_structures: tuple[dict, ...] = ()  # the structures, as BodyView.structures records
     path_library: dict = field(default_factory=dict)  # path id -> BodyView path spec (sent once)
-    mesh_pack: str = ""                    # URL of every mesh in one file ("" -> one by one)
+    mesh_pack: str = ""                    # URL of the whole body in one GLB ("" -> one by one)
+    mesh_pack_bytes: int = 0               # its size (the view's progress line counts to it)
 
 
 def mesh_url(structure) -> str:
@@ -49,16 +50,19 @@ def load_app_data(assets_dir: str | Path | None = None) -> AppData | list[Proble
 @lru_cache(maxsize=4)
 def _app_data(body: Body) -> AppData:
     meshed = [s for s in body.atlas.structures if s.mesh is not None]
-    pack = ensure_pack(body.assets_dir / "meshes", [s.mesh for s in meshed])
+    # The skin keeps its vertex order in the body file: the dermatome masks are per vertex.
+    pack = ensure_pack(body.assets_dir / "meshes", [s.mesh for s in meshed],
+                       keep_order=[node_name(s.mesh) for s in meshed if s.kind == "skin"])
     view_structures = []
     for s in meshed:
         record = {"id": s.id, "acronym": s.acronym, "name": s.name, "kind": s.kind,
                   "url": mesh_url(s), "color": s.color or BASE_COLOUR}
         if pack is not None:
-            record["pack"] = list(pack.slices[s.mesh])
+            record["node"] = pack.nodes[s.mesh]
         view_structures.append(record)
     colours = {m.id: m.colour for m in body.knowledge.meridians}
     fields = {f.name: getattr(body, f.name) for f in dataclasses.fields(Body)}
     return AppData(**fields, view_structures=tuple(view_structures),
                    mesh_pack=pack.url if pack is not None else "",
+                   mesh_pack_bytes=pack.size if pack is not None else 0,
                    path_library=path_library(body.paths, colours))

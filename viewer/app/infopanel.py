@@ -30,7 +30,7 @@ export function render({ model, el }) {
     if (!target || !box.contains(target) || target.disabled) return;
     ev.preventDefault();
     seq += 1;
-    keepScroll = target.dataset.action === "answer";
+    keepScroll = target.dataset.action === "answer" || target.dataset.action.startsWith("technique_");
     model.action = { action: target.dataset.action, value: target.dataset.value || "", seq };
   });
   model.on("content", show);

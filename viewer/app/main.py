@@ -17,20 +17,29 @@ from html import escape
 
 import panel as pn
 from panel.theme import Fast
+from panel.theme.base import Inherit
+from panel.viewable import Viewable
 
 from viewer.atlas import PAIRED_SIDES
 from viewer.knowledge import ROOTS
-from viewer.scene import DERMATOME_LEGEND, LAYER_NAMES, LEGEND, Scene, compose_scene, scene_spec
-from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection
+from viewer.scene import (
+    DERMATOME_LEGEND, LAYER_NAMES, LEGEND, TECHNIQUE_LEGEND, Scene, compose_scene, scene_spec, technique_specs,
+    techniques_in_view,
+)
+from viewer.scene.techniques import zone_book
+from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection, sides_of
 
 from . import info, quiz
 from .data import AppData, Problem, load_app_data
 from .dermatome_cache import skin_dermatomes
+from .early import publish as publish_early
 from .infopanel import InfoPanel
+from .layout import NOTICE_CSS, PAGE_CSS, SHEET_CSS, TOUCH_CSS, ControlsToggle, SheetToggle
 from .story_control import StoryControl
 from .plan_ui import PlanBuilder
 from .state import AppState, parse_query
 from .symptoms_ui import SymptomPanel
+from .techniques_ui import techniques_html
 from .view3d import SETUP_COMMAND, BodyView, bundle_ready
 
 ACCENT = "#0f766e"
@@ -56,8 +65,12 @@ _PAGE_CSS = """
 # The Fast design without its Google-hosted web font: Radix must work offline and load with no
 # failed requests, so it uses the system UI font. The class keeps the name "Fast" because Panel
 # resolves a design's bundled files under the lower-cased class name (fast/js/fast_design.js).
-LocalFast = type("Fast", (Fast,), {"_resources": {**Fast._resources, "font": {}},
-                                   "__module__": __name__})
+# Every component also gets the touch sizes of viewer/app/layout.py (44-pixel targets on tablets
+# and phones), which only apply through their media queries.
+LocalFast = type("Fast", (Fast,), {
+    "_resources": {**Fast._resources, "font": {}},
+    "modifiers": {**Fast.modifiers, Viewable: {"stylesheets": [Inherit, TOUCH_CSS]}},
+    "__module__": __name__})
 
 
 #: After a click in the view, the panel is redrawn this long after the highlight's message
@@ -140,14 +153,18 @@ class RadixApp(pn.viewable.Viewer):
             return
         data: AppData = self.data
         self.view = BodyView(structures=list(data.view_structures), path_library=data.path_library,
-                             mesh_pack=data.mesh_pack, skin_dermatomes=skin_dermatomes(data))
+                             mesh_pack=data.mesh_pack, mesh_pack_bytes=data.mesh_pack_bytes,
+                             skin_dermatomes=skin_dermatomes(data), css_classes=["rx-view-cell"])
+        self.controls = ControlsToggle()       # opens the side bar's drawer on tablets and phones
+        self.sheet_toggle = SheetToggle(sizing_mode="stretch_width", margin=0)   # portrait: "Read more"
         self.story = StoryControl(self.view, data, on_change=self._refresh)   # Patient mode: compressed-root story
         self._build_widgets(data)
         self.planner = PlanBuilder(data, on_change=self._refresh, on_point=lambda code: self._choose(point=code),
                                    mode=self.state.mode)
         self.symptoms = SymptomPanel(data, on_change=self._refresh, on_open=self._open_candidate,
                                      mode=self.state.mode)
-        self.symptoms.kind.param.watch(lambda e: setattr(self.view, "mark_kind", e.new or ""), "value")
+        self.symptoms.kind.param.watch(self._on_mark_kind, "value")
+        self.planner.attach_symptoms(self.symptoms.plan_symptoms, self.symptoms.restore)
         self.state.quiz = quiz.start(data.knowledge)
         focus = self._read_url()
         self._aim_quiz()
@@ -157,7 +174,7 @@ class RadixApp(pn.viewable.Viewer):
         elif self.state.view != "posterior":
             self.view.show_view(self.state.view)
         self.state.param.watch(self._on_state, ["muscle", "level", "root", "point", "side", "layers",
-                                                "mode", "isolate", "labels"])
+                                                "mode", "isolate", "labels", "technique"])
         self.view.param.watch(self._on_pick, ["picked"])
         self.view.param.watch(self._on_view, ["view"])
         self.info.param.watch(self._on_action, ["action"])
@@ -203,6 +220,8 @@ class RadixApp(pn.viewable.Viewer):
             self.state.param.mode, options={"Patient": "patient", "Student": "student", "Practitioner": "practitioner"},
             button_type="primary", button_style="outline", sizing_mode="stretch_width")
         kinds_present = {s.kind for s in data.structures} | {"points", "meridians"}
+        if zone_book(data) is not None:
+            kinds_present.add("techniques")
         if skin_dermatomes(data):
             kinds_present.add("dermatomes")
         self.layer_widgets = []
@@ -317,16 +336,29 @@ class RadixApp(pn.viewable.Viewer):
             self._message = ("No match", f"No muscle matches {event.new!r}. Try another name or browse by region.")
             self._refresh()
             return
+        self._close_drawer()
         self._choose(focus=True, muscle=muscle_id)
+
+    def _close_drawer(self) -> None:
+        """A choice made in the controls' drawer (tablet, phone) closes it to show the result."""
+        self.controls.open = False
+
+    def _on_mark_kind(self, event) -> None:
+        """Pain or tingling chosen: taps on the body mark it (the drawer closes to let them)."""
+        self.view.mark_kind = event.new or ""
+        if event.new:
+            self._close_drawer()
 
     def _on_region(self, event) -> None:
         if self._syncing or not event.new:
             return
+        self._close_drawer()
         self._choose(focus=True, muscle=event.new)
 
     def _on_level(self, event) -> None:
         if self._syncing or not event.new:
             return
+        self._close_drawer()
         self._choose(focus=True, level=event.new)
 
     def _on_state(self, *events) -> None:
@@ -406,6 +438,11 @@ class RadixApp(pn.viewable.Viewer):
             self._choose(point=value)
         elif kind == "back":
             self._choose(point=None)
+        elif kind == "technique_show" and k.has_technique(value):
+            self.state.technique = None if self.state.technique == value else value
+        elif kind == "technique_add" and k.has_technique(value):
+            self.planner.add_technique(value, self.state.side)
+            self._refresh_info(self._scene())
         elif kind == "answer" and self.state.quiz is not None:
             try:
                 self.state.quiz = quiz.answer(self.state.quiz, int(value))
@@ -449,6 +486,10 @@ class RadixApp(pn.viewable.Viewer):
         dermatomes = list(spec.dermatomes)
         if dermatomes != self.view.dermatomes:
             update["dermatomes"] = dermatomes
+        if not panel_later:
+            techniques = self._technique_zones(scene)
+            if techniques != self.view.techniques:
+                update["techniques"] = techniques
         self.view.param.update(**update)
         self._generation += 1
         if panel_later:
@@ -465,6 +506,13 @@ class RadixApp(pn.viewable.Viewer):
         self._refresh_info(scene, drawn_points)
         self._write_url()
 
+    def _technique_zones(self, scene: Scene) -> list[dict]:
+        """The technique zones the view draws for ``scene`` (:attr:`viewer.scene.SceneSpec.techniques`)."""
+        st, k = self.state, self.data.knowledge
+        chosen = st.technique if st.technique and k.has_technique(st.technique) else None
+        return technique_specs(techniques_in_view(scene, k, chosen), sides_of(st.side), k, zone_book(self.data),
+                               st.layers, st.mode)
+
     def _refresh_panel(self, generation: int, scene: Scene) -> None:
         """The second half of a refresh after a click in the view (see :meth:`_refresh`) for the
         scene the first half drew; skipped when a newer refresh has come since (every change of
@@ -472,6 +520,10 @@ class RadixApp(pn.viewable.Viewer):
         when it runs)."""
         if generation != self._generation:
             return
+        # The technique zones (skin patches of some tens of kB) follow the highlight, never delay it.
+        techniques = self._technique_zones(scene)
+        if techniques != self.view.techniques:
+            self.view.techniques = techniques
         self.planner.render()
         self._refresh_info(scene)
         self._write_url()
@@ -485,6 +537,7 @@ class RadixApp(pn.viewable.Viewer):
             drawn = [m["code"] for m in self.view.markers if not m["code"].startswith("mark-")]
         card = self.state.quiz if mode == "student" else None
         subject = scene.subject
+        with_techniques = self._message is None and scene.point is None and subject is not None
         if self._message is not None:
             title, text = self._message
             self._message = None
@@ -500,6 +553,10 @@ class RadixApp(pn.viewable.Viewer):
             html = info.root_html(subject, k, mode, drawn, quiz=card, notes=self._notes)
         else:
             html = info.welcome_html(mode=mode, quiz=card, notes=self._notes)
+        if with_techniques:
+            html += techniques_html(subject, k, mode, shown={t["id"] for t in self.view.techniques},
+                                    in_plan={t.id for t in self.planner.plan.techniques},
+                                    editable=not self.planner.read_only)
         self.info.content = html
 
     @staticmethod
@@ -518,7 +575,8 @@ class RadixApp(pn.viewable.Viewer):
             return [pn.pane.HTML(info.notice_html(), stylesheets=[info.CSS], sizing_mode="stretch_width")]
         legend = "".join(
             f'<div><span class="sw" style="background:{e.colour}"></span>{escape(e.label)}</div>'
-            for e in (*LEGEND, *((DERMATOME_LEGEND,) if self.view.skin_dermatomes else ())))
+            for e in (*LEGEND, *((DERMATOME_LEGEND,) if self.view.skin_dermatomes else ()),
+                      *TECHNIQUE_LEGEND.values()))
         return [
             self.search, self.region, self.level,
             _label("Side"), self.side,
@@ -535,14 +593,20 @@ class RadixApp(pn.viewable.Viewer):
         notice = pn.pane.HTML(
             '<div class="rx-notice-strip"><span>Painful muscle → nerve roots → multifidus at those '
             f'levels → acupuncture points.</span><b class="rx-notice-right">{info.NOTICE}</b></div>',
-            stylesheets=[_PAGE_CSS], sizing_mode="stretch_width", margin=(0, 0, 8, 0))
+            stylesheets=[_PAGE_CSS, NOTICE_CSS], sizing_mode="stretch_width", margin=(0, 0, 8, 0))
         if self.view is None:
             return pn.Column(notice, self.info, sizing_mode="stretch_both", max_width=900)
-        panel_col = pn.Column(self.info, self.planner.layout(), width=440, sizing_mode="stretch_height",
+        panel_col = pn.Column(self.sheet_toggle, self.info, self.planner.layout(), width=440,
+                              sizing_mode="stretch_height",
                               styles={"background": "white", "border-radius": "10px",
-                                      "border": "1px solid #e2e8f0"}, margin=(0, 0, 0, 10))
-        return pn.Column(notice, pn.Row(self.view, panel_col, sizing_mode="stretch_both", margin=0),
-                         sizing_mode="stretch_both", margin=0)
+                                      "border": "1px solid #e2e8f0"}, margin=(0, 0, 0, 10),
+                              css_classes=["rx-sheet"])   # beside or under the view on a tablet or phone
+        self.sheet_toggle.param.watch(
+            lambda e: setattr(panel_col, "css_classes", ["rx-sheet", "rx-sheet-full"] if e.new else ["rx-sheet"]),
+            "open")
+        return pn.Column(notice, pn.Row(self.view, panel_col, sizing_mode="stretch_both", margin=0,
+                                        stylesheets=[SHEET_CSS]),
+                         sizing_mode="stretch_both", margin=0, stylesheets=[SHEET_CSS])
 
     def template(self) -> pn.template.FastListTemplate:
         """The page: header, side bar and main area."""
@@ -552,9 +616,20 @@ class RadixApp(pn.viewable.Viewer):
             accent_base_color=ACCENT, header_background="#134e4a", header_accent_base_color="#ffffff",
             sidebar_width=330, theme_toggle=False, main_max_width="100%",
             design=LocalFast, font=FONT, font_url="",
+            meta_viewport="width=device-width, initial-scale=1", raw_css=[PAGE_CSS],
+            header=[self.controls] if self.view is not None else [],
         )
+        early = self._early_script()
+        if early:   # the view starts loading the body from the page's <head> (viewer/app/early.py)
+            page.config.js_modules["radix_early"] = early
         without_eval(page)
         return page
+
+    def _early_script(self) -> str | None:
+        if self.view is None or not isinstance(self.data, AppData):
+            return None
+        # Only a session opened without a link writes the first view every page starts with.
+        return publish_early(self.data.assets_dir / "meshes", self.view, write=not _query_args())
 
     def servable(self, title: str = "Radix"):
         """Add the page to the session's document (``app.py``). Bokeh walks the whole model graph

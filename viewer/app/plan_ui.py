@@ -47,6 +47,10 @@ from viewer.plan import (
     Plan, PlanError, add_point, dumps, from_share_token, loads, move_point, plan_cautions,
     remove_point, set_item_note, set_note, set_subject, set_title, share_token,
 )
+from viewer.plan.model import (
+    PlanSymptoms, add_technique, move_technique, remove_technique, set_symptoms, set_technique_note,
+    set_technique_setting,
+)
 from viewer.scene import marker_specs
 from viewer.scene.words import SIDE_TAGS
 from viewer.selection import LevelSelection, RootSelection, Selection
@@ -103,6 +107,10 @@ PLAN_CSS = """
 .rx-sbtn-danger:hover:enabled { background: #fef2f2; }
 .rx-plan-items { list-style: none; margin: 0; padding: 0; counter-reset: none; }
 .rx-plan-item { padding: 7px 0; border-top: 1px solid #eef2f7; }
+.rx-plan-kind { font-size: 11px; font-weight: 700; color: #334155; background: #f1f5f9; border-radius: 8px;
+  padding: 1px 6px; }
+.rx-plan-settings { margin-top: 4px; gap: 4px; }
+.rx-sbtn.rx-sbtn-on { background: #0f766e; color: #fff; border-color: #0f766e; }
 .rx-plan-item:first-child { border-top: 0; }
 .rx-plan-item .rx-plan-name { flex: 1 1 0; min-width: 0; }
 .rx-plan-num { display: inline-flex; align-items: center; justify-content: center; width: 20px; height: 20px;
@@ -538,7 +546,8 @@ def _caution_rows(plan: Plan, knowledge, mode: str) -> str:
     found = plan_cautions(plan, knowledge)
     rows = []
     for code, caution in found:
-        who = "" if mode == "patient" else f'<span class="rx-plan-caution-code">{escape(code)}</span>'
+        name = knowledge.technique(code).name if knowledge.has_technique(code) else code
+        who = "" if mode == "patient" else f'<span class="rx-plan-caution-code">{escape(name)}</span>'
         html = info.caution_html(caution, knowledge, mode)
         rows.append(html.replace('<div class="rx-caution">', f'<div class="rx-caution">{who}', 1))
     quiet = [it.code for it in plan.items if not knowledge.point(it.code).cautions]
@@ -593,6 +602,49 @@ def _items_html(plan: Plan, knowledge, mode: str, read_only: bool) -> str:
         rows.append(f'<li class="rx-plan-item" data-code="{_attr(item.code)}" data-side="{_attr(item.side)}">'
                     f'<div class="rx-plan-row">{head}</div>{note}</li>')
     return '<ol class="rx-plan-items">' + "".join(rows) + "</ol>"
+
+
+SETTING_WORDS = {"session": "In the session", "home": "At home", "both": "Session and home"}
+KIND_TAGS = {"stretch": "Stretch", "massage": "Massage", "acupressure": "Acupressure", "cupping": "Cupping",
+             "gua_sha": "Gua sha"}
+
+
+def _techniques_html(plan: Plan, knowledge, mode: str, read_only: bool) -> str:
+    """The plan's techniques, in order: kind, name, side, where it is done (session, home or both),
+    with move, remove, setting and note controls when editable."""
+    rows = []
+    last = len(plan.techniques) - 1
+    for i, item in enumerate(plan.techniques):
+        t = knowledge.technique(item.id)
+        head = (f'<span class="rx-plan-num">T{i + 1}</span>'
+                f'<span class="rx-plan-kind">{escape(KIND_TAGS.get(t.kind, t.kind))}</span>'
+                f'<span class="rx-plan-name" title="{_attr(t.name)}">{escape(t.name)}</span>'
+                f'<span class="rx-plan-side">{escape(SIDE_WORDS.get(item.side, item.side))}</span>')
+        where = SETTING_WORDS.get(item.setting, item.setting)
+        if not read_only and mode != "patient":
+            head += ('<span class="rx-plan-tools">'
+                     + _button("t_up", "↑", index=i, title=f"Move {t.name} up", disabled=i == 0)
+                     + _button("t_down", "↓", index=i, title=f"Move {t.name} down", disabled=i == last)
+                     + _button("t_remove", "✕", index=i, cls="rx-sbtn rx-sbtn-danger",
+                               title=f"Remove {t.name} from the plan")
+                     + "</span>")
+            settings = "".join(
+                _button("t_setting", word, value, index=i, title=f"{t.name}: {word.lower()}",
+                        cls="rx-sbtn rx-sbtn-on" if value == item.setting else "rx-sbtn",
+                        disabled=value != "session" and not t.self_care.allowed)
+                for value, word in SETTING_WORDS.items())
+            note = (f'<div class="rx-plan-row rx-plan-settings">{settings}</div>'
+                    f'<input type="text" class="rx-plan-note" data-action="t_note" data-index="{i}" '
+                    f'data-key="t-note-{i}-{_attr(item.id)}" maxlength="{MAX_ITEM_NOTE}" '
+                    f'placeholder="Note for {_attr(t.name)} (dose, order, …)" '
+                    f'aria-label="Note for {_attr(t.name)}" value="{_attr(item.note)}">')
+        else:
+            note = (f'<div class="rx-plan-note-text">{escape(where)}'
+                    + (f" · {escape(item.note)}" if item.note else "") + "</div>")
+        rows.append(f'<li class="rx-plan-item rx-plan-technique" data-technique="{_attr(item.id)}" '
+                    f'data-side="{_attr(item.side)}" data-setting="{_attr(item.setting)}">'
+                    f'<div class="rx-plan-row">{head}</div>{note}</li>')
+    return '<ol class="rx-plan-items rx-plan-techniques">' + "".join(rows) + "</ol>"
 
 
 def _candidates_html(cands: Sequence[Candidate], source: str) -> str:
@@ -663,14 +715,19 @@ def plan_html(plan: Plan, knowledge, mode: str = "practitioner", *, read_only: b
                      f'maxlength="{MAX_TITLE}" aria-label="Plan title" value="{_attr(plan.title)}">')
     else:
         parts.append(f'<h2 class="rx-plan-heading">{escape(plan.title)}</h2>')
-    n = len(plan.items)
+    n, nt = len(plan.items), len(plan.techniques)
     count = "no points yet" if not n else f"{n} point{'s' if n != 1 else ''}"
+    if nt:
+        count += f", {nt} technique{'s' if nt != 1 else ''}"
     parts.append(f'<p class="rx-plan-count">{escape(count)}'
                  + (f" · {escape(plan.created[:10])}" if plan.created else "") + "</p>")
     if n:
         parts.append("<h3>Points, in order</h3>" + _items_html(plan, knowledge, mode, read_only or mode == "patient"))
-    elif not editable:
+    elif not editable and not nt:
         parts.append('<p class="rx-plan-empty">This plan has no points.</p>')
+    if nt:
+        parts.append("<h3>Techniques, in order</h3>"
+                     + _techniques_html(plan, knowledge, mode, read_only or mode == "patient"))
     if editable:
         parts.append(_candidates_html(cands, source))
     if editable:
@@ -680,7 +737,7 @@ def plan_html(plan: Plan, knowledge, mode: str = "practitioner", *, read_only: b
                      f"{escape(plan.note)}</textarea>")
     elif plan.note:
         parts.append(f'<h3>Note</h3><div class="rx-plan-note-text">{escape(plan.note)}</div>')
-    if n:
+    if n or nt:
         parts.append(f'<div class="rx-cautions-box rx-plan-cautions"><h3>Cautions in this plan</h3>'
                      f"{_caution_rows(plan, knowledge, mode)}</div>")
         checked = " checked" if show_in_view else ""
@@ -694,10 +751,10 @@ def plan_html(plan: Plan, knowledge, mode: str = "practitioner", *, read_only: b
     if undo and editable and not (message and message.undo):
         parts.append('<div class="rx-plan-row" style="margin-top:6px">'
                      + _button("undo", "Bring back the previous plan") + "</div>")
-    if share_url and n and mode != "patient":
+    if share_url and (n or nt) and mode != "patient":
         parts.append('<div class="rx-plan-share"><input type="text" readonly aria-label="Share link" '
                      f'value="{_attr(share_url)}">' + _button("copy", "Copy", share_url) + "</div>"
-                     '<div class="rx-muted">Opens this plan read-only; the plan, notes included, travels '
+                     '<div class="rx-muted">Opens this plan read-only; the plan, notes and symptom marks included, travels '
                      "inside the link (after the #, which browsers do not send to servers): share it "
                      "only with people who may read the notes.</div>")
     parts.append('<div class="rx-plan-row rx-plan-device" style="margin-top:10px">'
@@ -797,6 +854,8 @@ class PlanBuilder:
         self._show = True
         self._share_url: str | None = None
         self._busy = False
+        self._get_symptoms: Callable[[], PlanSymptoms | None] | None = None
+        self._restore_symptoms: Callable[[PlanSymptoms], None] | None = None
 
         self.store = PlanStore()
         self.panel = PlanPanel(sizing_mode="stretch_both", min_height=120, margin=0, css_classes=["rx-plan-panel"])
@@ -892,6 +951,7 @@ class PlanBuilder:
         except PlanError as err:
             return [f"The plan in this link could not be opened: {err.problem} (field {err.field})."]
         self.shared, self.shared_token = plan, token
+        self._restore(plan)
         self._render()
         return []
 
@@ -900,12 +960,33 @@ class PlanBuilder:
         reload keeps it; the app's query never carries a plan."""
         return link_hash(self.shared_token)
 
+    # --- symptom marks --------------------------------------------------------------------------
+    def attach_symptoms(self, get: Callable[[], PlanSymptoms | None],
+                        restore: Callable[[PlanSymptoms], None]) -> None:
+        """Let saved and shared plans carry the session's symptom marks: ``get()`` gives the
+        current marks (with the candidate roots), ``restore(symptoms)`` puts a plan's marks back
+        (saying in its own panel what it cannot use). The marks stay in the session (and the
+        ``#marks=`` fragment) until the user saves, shares or prints the plan."""
+        self._get_symptoms, self._restore_symptoms = get, restore
+
+    def _with_symptoms(self, plan: Plan) -> Plan:
+        """The user's own plan with the current marks (a shared plan goes out as it came)."""
+        if self._get_symptoms is None or plan is self.shared:
+            return plan
+        return set_symptoms(plan, self._get_symptoms())
+
+    def _restore(self, plan: Plan) -> None:
+        """Put an opened plan's marks back in the session (a plan without marks leaves them)."""
+        if plan.symptoms is not None and self._restore_symptoms is not None:
+            self._restore_symptoms(plan.symptoms)
+
     # --- editing ------------------------------------------------------------------------------
     def _set_plan(self, plan: Plan, redraw: bool = True) -> None:
         """Make ``plan`` the user's plan and keep it in the browser."""
-        if plan.items and not plan.created:
+        if not plan.empty and not plan.created:
             plan = replace(plan, created=_now())
-        changed_points = [(i.code, i.side) for i in plan.items] != [(i.code, i.side) for i in self.plan.items]
+        changed_points = ([(i.code, i.side) for i in plan.items] != [(i.code, i.side) for i in self.plan.items]
+                          or [i.id for i in plan.techniques] != [i.id for i in self.plan.techniques])
         self.plan = plan
         self._share_url = None
         self.store.value = "" if plan == Plan() else dumps(plan)
@@ -915,9 +996,34 @@ class PlanBuilder:
 
     def _replace(self, plan: Plan, title: str) -> None:
         """Replace the whole plan (clear, open, copy), keeping the old one for Undo."""
-        self._undo = self.plan if (self.plan.items or self.plan.note) else None
+        self._undo = self.plan if (not self.plan.empty or self.plan.note) else None
         self._message = Message("info", title, undo=self._undo is not None)
         self._set_plan(plan)
+
+    def add_technique(self, technique_id: str, side: str) -> None:
+        """Add a technique of the selection to the user's plan (in the session; the practitioner
+        then says whether it is also for home), with Undo. A shared plan open read-only, or
+        patient mode, leaves the plan as it is."""
+        if self.read_only or self._mode == "patient":
+            return
+        plan = self.plan
+        if plan.empty:
+            subject = dict(subject_of(self._scene))
+            if subject:
+                plan = set_subject(plan, **subject)
+            default_title = title_for(self._scene)
+            if plan.title == Plan().title and default_title:
+                plan = set_title(plan, default_title)
+        try:
+            new = add_technique(plan, technique_id, side if side in ("left", "right", "both") else "both",
+                                "session", self.knowledge)
+        except ValueError as err:
+            self._message = Message("error", "That technique could not be added", (str(err)[:300],))
+            self._render()
+            return
+        self._undo = self.plan
+        self._message = Message("info", f"Added {self.knowledge.technique(technique_id).name}", undo=True)
+        self._set_plan(new)
 
     def _add(self, code: str, side: str) -> None:
         plan = self.plan
@@ -1003,7 +1109,19 @@ class PlanBuilder:
         elif action == "title":
             self._set_plan(set_title(plan, value.strip()[:MAX_TITLE] or Plan().title))
             return
-        elif action == "clear" and plan.items:
+        elif action == "t_remove" and index is not None:
+            self._set_plan(remove_technique(plan, index))
+            return
+        elif action in ("t_up", "t_down") and index is not None:
+            self._set_plan(move_technique(plan, index, index + (-1 if action == "t_up" else 1)))
+            return
+        elif action == "t_note" and index is not None:
+            self._set_plan(set_technique_note(plan, index, value[:MAX_ITEM_NOTE]))
+            return
+        elif action == "t_setting" and index is not None:
+            self._set_plan(set_technique_setting(plan, index, value, self.knowledge))
+            return
+        elif action == "clear" and not plan.empty:
             self._replace(Plan(), "Plan cleared")
             return
         self._render()
@@ -1017,7 +1135,7 @@ class PlanBuilder:
         self._render()
 
     def _make_share_url(self) -> str:
-        token = share_token(self.plan)
+        token = share_token(self._with_symptoms(self.plan))
         loc = pn.state.location
         base = ""
         if loc is not None and loc.hostname:
@@ -1071,7 +1189,7 @@ class PlanBuilder:
 
     # --- files --------------------------------------------------------------------------------
     def _save_json(self):
-        plan = self.shown
+        plan = self._with_symptoms(self.shown)
         if not plan.created:
             plan = replace(plan, created=_now())
         self.save.filename = plan_filename(plan, ".json")
@@ -1086,7 +1204,12 @@ class PlanBuilder:
                 self._message = Message("error", "Close the shared plan (Back to my plan) before opening a file.")
             else:
                 plan = read_upload(filename, event.new, self.knowledge)
-                self._replace(plan, f"Opened {Path(filename).name[:120]} ({len(plan.items)} points)")
+                self._restore(plan)
+                n = len(plan.symptoms.marks) if plan.symptoms else 0
+                marks = f", {n} mark{'s' if n != 1 else ''}" if n else ""
+                # the marks live in the session (and the #marks= fragment), not in the stored plan
+                self._replace(set_symptoms(plan, None),
+                              f"Opened {Path(filename).name[:120]} ({len(plan.items)} points{marks})")
                 return
         except PlanError as err:
             self._message = Message("error", f"{Path(filename).name[:120]} could not be opened; your plan is "
@@ -1097,11 +1220,11 @@ class PlanBuilder:
 
     # --- handout ------------------------------------------------------------------------------
     async def _on_handout(self, event) -> None:
-        plan = self.shown
+        plan = self._with_symptoms(self.shown)
         if self._busy:
             return
-        if not plan.items:
-            self._show_status("error", "Add points to the plan first: the handout lists them.")
+        if plan.empty:
+            self._show_status("error", "Add points or techniques to the plan first: the handout lists them.")
             return
         audience = "patient" if self._mode == "patient" else self.audience.value
         self._busy = True
@@ -1142,20 +1265,22 @@ class PlanBuilder:
     def _render(self) -> None:
         plan, mode = self.shown, self._mode
         patient = mode == "patient"
-        n = len(plan.items)
+        n, nt = len(plan.items), len(plan.techniques)
         # The explanation keeps the larger part of the column (flex 2): a practitioner's plan
         # with points takes half, an empty one a third. Patients and students only see a plan
         # that is there (a shared one, or one made for them): planning is the practitioner's.
-        share = "2" if mode == "practitioner" and n else "1"
-        self._fit(hidden=mode != "practitioner" and not n, share=share)
+        share = "2" if mode == "practitioner" and (n or nt) else "1"
+        self._fit(hidden=mode != "practitioner" and not (n or nt), share=share)
         title = ("Shared plan" if self.read_only else "Your plan" if patient else "Plan")
-        count = f"{n} point{'s' if n != 1 else ''}" if n else "empty"
+        count = f"{n} point{'s' if n != 1 else ''}" if n else ("" if nt else "empty")
+        if nt:
+            count += (", " if n else "") + f"{nt} technique{'s' if nt != 1 else ''}"
         self.header.object = (f'<div class="rx-plan-bar"><span>{escape(title)}</span>'
                               f'<span class="rx-plan-bar-count">{escape(count)}</span></div>')
         self._files.styles = {"display": "none" if patient else "flex"}
         self.audience.styles = {"display": "none" if patient else "block"}
         self.open.disabled = self.read_only
-        self.handout.disabled = self._busy or not plan.items
+        self.handout.disabled = self._busy or plan.empty
         self.panel.content = plan_html(
             plan, self.knowledge, mode, read_only=self.read_only,
             cands=candidates(self._scene, self.knowledge, self.plan) if not self.read_only else (),

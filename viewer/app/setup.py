@@ -86,6 +86,19 @@ def compile_bundle() -> Path:
     return BUNDLE
 
 
+def compile_early() -> Path:
+    """Bundle the page's early script (``viewer/app/early.js``, :mod:`viewer.app.early`) with
+    three.js into ``dist/early.bundle.js`` with the locally installed esbuild."""
+    from .early import BUNDLE as EARLY
+
+    esbuild = NODE_MODULES / ".bin" / "esbuild"
+    _run([str(esbuild), str(EARLY.parents[1] / "early.js"), "--bundle", "--format=esm", "--minify",
+          "--log-level=warning", f"--outfile={EARLY}"], cwd=REPO)
+    if not EARLY.is_file():
+        raise SetupError(f"esbuild did not write {EARLY}")
+    return EARLY
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m viewer.app.setup",
                                      description="Install three.js from npm and bundle the Radix 3D view.")
@@ -96,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_npm:
             install_node_packages(force=args.force)
         bundle = compile_bundle()
+        compile_early()
     except SetupError as exc:
         print(f"setup failed: {exc}", file=sys.stderr)
         return 1

@@ -147,6 +147,8 @@ class AppState(param.Parameterized):
     level = param.String(default=None, allow_None=True, doc="Paraspinal level, e.g. 'L4'")
     root = param.String(default=None, allow_None=True, doc="Nerve root, e.g. 'L5'")
     point = param.String(default=None, allow_None=True, doc="Point code, e.g. 'BL25'")
+    technique = param.String(default=None, allow_None=True,
+                             doc="A technique id whose zone is shown alone (None: the scene chooses)")
     side = param.Selector(default="left", objects=list(SIDES))
     mode = param.Selector(default="student", objects=list(MODES),
                           doc="patient: plain words; student: the chain and a self-test; "
@@ -173,7 +175,7 @@ class AppState(param.Parameterized):
     def subject_update(self, muscle: str | None = None, level: str | None = None,
                        root: str | None = None) -> dict:
         """The parameter values that make one subject current (and close the point card)."""
-        return {"muscle": muscle, "level": level, "root": root, "point": None}
+        return {"muscle": muscle, "level": level, "root": root, "point": None, "technique": None}
 
     def query(self) -> str:
         """This state as a link query."""

@@ -26,15 +26,16 @@ import panel as pn
 import param
 from panel.custom import JSComponent
 
+from viewer.scene import MARK_COLOURS
+from viewer.scene.words import MARK_WORDS, SYMPTOMS_NOTICE, candidate_strength, mark_names
+
 from .infopanel import InfoPanel
 
 #: The fragment parameter of the marks.
 MARKS_PARAM = "marks"
 KINDS = {"p": "pain", "t": "tingling"}
 KIND_CODES = {v: k for k, v in KINDS.items()}
-KIND_WORDS = {"pain": "Pain", "tingling": "Tingling or numbness"}
-#: Colours of the marks in the view (pain warm, tingling cool).
-MARK_COLOURS = {"pain": "#e11d48", "tingling": "#0891b2"}
+KIND_WORDS = MARK_WORDS
 #: Marks kept at most (a link stays short).
 MAX_MARKS = 40
 _LIMIT_MM = 5000
@@ -98,35 +99,12 @@ def format_marks(marks, weak) -> str:
     return ";".join(items)
 
 
-def mark_names(marks) -> list[str]:
-    """Short names of the marks, numbered within their kind as the ranking's reasons number them
-    ("pain mark 1" is ``P1``).
-
-    >>> mark_names([Mark("pain", (0, 0, 0)), Mark("tingling", (0, 0, 0)), Mark("pain", (0, 0, 0))])
-    ['P1', 'T1', 'P2']
-    """
-    seen: dict[str, int] = {}
-    out = []
-    for m in marks:
-        seen[m.kind] = seen.get(m.kind, 0) + 1
-        out.append(f"{KIND_CODES[m.kind].upper()}{seen[m.kind]}")
-    return out
-
-
 def mark_markers(marks, show_labels: bool = True) -> list[dict]:
     """The view's markers for the marks (``code`` ``mark-<n>``, coloured by kind, labelled as
     :func:`mark_names`)."""
     return [{"code": f"mark-{i + 1}", "side": "", "position": [float(v) for v in m.position],
              "color": MARK_COLOURS[m.kind], "radius": 12, "label": name if show_labels else ""}
             for i, (m, name) in enumerate(zip(marks, mark_names(marks)))]
-
-
-def _strength(i: int, candidate) -> str:
-    if candidate.weak:
-        return "weak evidence"
-    if i == 0 and not candidate.tied_with:
-        return "best match"
-    return "tied" if candidate.tied_with else "also possible"
 
 
 def _side_words(side: str) -> str:
@@ -138,9 +116,7 @@ def symptoms_html(knowledge, marks, weak, roots=(), muscles=(), mode: str = "pat
     """The consultation panel: the marks (each removable), the candidate roots and muscles, each
     a button into its chain (``data-action`` ``sroot`` / ``smuscle``), and the notice. Students
     and practitioners see every reason with its sources; patients the plain ranking."""
-    out = ['<div class="rx-symptoms">',
-           '<p class="rx-notice-line">For education, not a diagnosis: the list orders the roots and '
-           'muscles your marks are compatible with. See a professional about any symptom.</p>']
+    out = ['<div class="rx-symptoms">', f'<p class="rx-notice-line">{escape(SYMPTOMS_NOTICE)}</p>']
     for n in notes:
         out.append(f'<p class="rx-note">{escape(n)}</p>')
     if problem:
@@ -353,6 +329,30 @@ class SymptomPanel:
     def markers(self, show_labels: bool = True) -> list[dict]:
         return mark_markers(self.marks, show_labels)
 
+    # --- the plan -----------------------------------------------------------------------------
+    def plan_symptoms(self):
+        """The marks, weak key muscles and ranked candidate roots for a saved or shared plan
+        (:class:`viewer.plan.model.PlanSymptoms`), or None without marks."""
+        from viewer.plan.model import MAX_SYMPTOM_CANDIDATES, CandidateLevel, PlanSymptoms, SymptomMark
+
+        if not self.marks and not self.weak:
+            return None
+        return PlanSymptoms(
+            marks=tuple(SymptomMark.at(m.kind, m.position) for m in self.marks), weakness=tuple(self.weak),
+            candidates=tuple(CandidateLevel(c.root, c.side, round(c.score, 2))
+                             for c in self.roots[:MAX_SYMPTOM_CANDIDATES]))
+
+    def restore(self, symptoms) -> None:
+        """Put the marks of an opened plan back (they replace the current ones, and the address
+        fragment follows); weak muscles the app's list does not hold are named in the panel."""
+        keys = {km.id for km in self.knowledge.key_muscles}
+        self.marks = [Mark(m.kind, tuple(int(round(v)) for v in m.position)) for m in symptoms.marks][:MAX_MARKS]
+        self.weak = [w for w in dict.fromkeys(symptoms.weakness) if w in keys]
+        self.notes = [f"The plan's weakness {w!r} is not one of the key muscles listed here; it was not restored."
+                      for w in symptoms.weakness if w not in keys]
+        self._set_weak_input()
+        self._update()
+
 
 def _candidates(title: str, items, mode: str) -> list[str]:
     """One ranked list of candidates (roots or muscles): ``items`` are ``(candidate, action,
@@ -363,7 +363,7 @@ def _candidates(title: str, items, mode: str) -> list[str]:
     for i, (c, action, value, label) in enumerate(items):
         out.append(f'<li><button class="rx-chip {kind[action]}" data-action="{action}" '
                    f'data-value="{escape(value)}">{escape(label)}, {escape(_side_words(c.side))}</button> '
-                   f'<span class="rx-strength">{escape(_strength(i, c))}</span>')
+                   f'<span class="rx-strength">{escape(candidate_strength(i, c))}</span>')
         if mode != "patient":
             out.append('<ul class="rx-reasons">' + "".join(f"<li>{escape(r)}</li>" for r in c.reasons)
                        + "</ul>")

@@ -79,6 +79,12 @@ _CSS = """
 .radix-story-caption[hidden] { display: none; }
 .radix-story-step { font-size: 11px; font-weight: 600; color: #64748b; letter-spacing: .04em; }
 .radix-story-title { font-weight: 700; font-size: 14px; margin: 1px 0 3px; color: #7c2d12; }
+.radix-pressname {
+  position: absolute; transform: translateX(-50%); padding: 8px 12px; border-radius: 10px; max-width: 80%;
+  background: rgba(15, 23, 42, 0.9); color: #fff; pointer-events: none; text-align: center;
+  font: 600 15px/1.3 "Inter", "Segoe UI", system-ui, sans-serif; box-shadow: 0 2px 10px rgba(0, 0, 0, 0.3);
+}
+.radix-pressname[hidden] { display: none; }
 .radix-status-warn {
   top: auto; bottom: 14px; transform: translateX(-50%); color: #92400e; background: #fef3c7;
 }
@@ -104,12 +110,13 @@ class BodyView(JSComponent):
     Parameters
     ----------
     structures : list of dict
-        ``{id, acronym, name, kind, url, color, pack?: [offset, length]}`` per structure with a
-        mesh; loaded once.
+        ``{id, acronym, name, kind, url, color, node?}`` per structure with a mesh; loaded once.
     mesh_pack : str
-        URL of the mesh pack (:mod:`viewer.app.meshpack`): every GLB in one file, fetched once,
-        each structure's GLB at its ``pack`` slice. Empty, or a failed fetch: the ``url`` of
-        each structure is loaded instead.
+        URL of the whole body as one GLB (:mod:`viewer.app.meshpack`: ``EXT_meshopt_compression``,
+        decoded by three.js's ``MeshoptDecoder``), fetched once; each structure is its ``node``
+        there. Empty, or a failed fetch: the ``url`` of each structure is loaded instead.
+    mesh_pack_bytes : int
+        The size of ``mesh_pack`` (the loading line counts the bytes up to it).
     structure_styles : dict
         ``{"kinds": {kind: {visible, opacity, color?}}, "ids": {id: {color, opacity, visible,
         emissive, highlight}}, "seq": pick seq answered or None}``; per-id entries override
@@ -130,6 +137,11 @@ class BodyView(JSComponent):
         ``{root, sides, color}`` (:func:`viewer.scene.dermatome_specs`): the roots whose skin
         territory the view colours now, on those sides (+X left); the opacity is the
         ``dermatomes`` layer's in ``structure_styles``.
+    techniques : list of dict
+        The technique zones drawn now (:attr:`viewer.scene.SceneSpec.techniques`): ``{id, kind,
+        side, color, label, patch: {vertices, faces} | None, strokes: [{points, arrow}], cups:
+        [{position, normal, radius}], spots: [{code, position, normal, radius}]}`` in mm, drawn
+        by ``view/techniques.js``; the patch's opacity is the ``techniques`` layer's.
     mark_kind : str
         ``"pain"`` or ``"tingling"`` while the user marks symptoms: a click then lands on the skin
         and reports ``{kind: "skin", position: [x, y, z] mm, seq}``; ``""`` otherwise.
@@ -161,12 +173,14 @@ class BodyView(JSComponent):
 
     structures = param.List(default=[], item_type=dict)
     mesh_pack = param.String(default="")
+    mesh_pack_bytes = param.Integer(default=0)
     structure_styles = param.Dict(default={})
     markers = param.List(default=[], item_type=dict)
     path_library = param.Dict(default={})
     paths = param.List(default=[], item_type=str)
     skin_dermatomes = param.Dict(default={})
     dermatomes = param.List(default=[], item_type=dict)
+    techniques = param.List(default=[], item_type=dict)
     mark_kind = param.String(default="")
     picked = param.Dict(default=None, allow_None=True)
     camera_request = param.Dict(default={})

@@ -80,6 +80,10 @@ def _report_plan_error(exc) -> int:
     return EXIT_BAD_INPUT
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _validate(args) -> int:
     from viewer.plan import PlanError, home_techniques, plan_cautions, plan_points
 
@@ -91,8 +95,13 @@ def _validate(args) -> int:
     sides = len(plan_points(plan))
     kinds = sorted({c.kind for _, c in plan_cautions(plan, knowledge)})
     home = len(home_techniques(plan, knowledge))
+    s = plan.symptoms
+    symptoms = (f"; symptoms: {_count(len(s.marks), 'mark')}, {_count(len(s.weakness), 'weak muscle')}, "
+                f"candidate roots {', '.join(f'{c.root} {c.side}' for c in s.candidates) or 'none saved'}"
+                if s else "")
     print(f"{args.plan}: valid plan {plan.title!r}: {len(plan.items)} points ({sides} point sides), "
-          f"{len(plan.techniques)} techniques ({home} for home); cautions: {', '.join(kinds) or 'none recorded'}")
+          f"{len(plan.techniques)} techniques ({home} for home); cautions: {', '.join(kinds) or 'none recorded'}"
+          + symptoms)
     return EXIT_OK
 
 

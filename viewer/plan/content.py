@@ -20,9 +20,14 @@ from viewer.scene.body import Body, load_body
 from viewer.scene.words import (
     CAUTION_NAMES,
     CAUTION_PLAIN,
+    MARK_WORDS,
     NO_CAUTION,
+    SYMPTOMS_NOTICE,
     SIDE_WORDS,
+    TECHNIQUE_KIND_TITLES,
+    candidate_strength,
     join_words,
+    mark_names,
     needling_text,
     patient_story,
 )
@@ -326,8 +331,6 @@ def caution_lines(hp: HandoutPoint, knowledge, audience: str) -> list[tuple[str,
 
 
 _SETTING_WORDS = {"session": "in the session", "home": "at home", "both": "in the session and at home"}
-_KIND_TITLES = {"stretch": "Stretch", "massage": "Massage", "acupressure": "Acupressure", "cupping": "Cupping",
-                "gua_sha": "Gua sha"}
 
 
 def _range(pair, unit: str) -> str:
@@ -366,9 +369,10 @@ def technique_sections(plan, knowledge, audience: str) -> list[Section]:
         intro: list = []
         for eid in ("stretch_with_paraspinal", "between_sessions"):
             try:
-                intro.append(knowledge.explanation(eid).text)
+                e = knowledge.explanation(eid)
             except KeyError:
                 continue
+            intro.append(f"{e.text} (Sources: {knowledge.cite(e.sources)})")
         if session:
             intro.append(("In the session", "; ".join(session)))
         out.append(("Between sessions", intro))
@@ -388,13 +392,162 @@ def technique_sections(plan, knowledge, audience: str) -> list[Section]:
         rows.extend(("Caution", f"{c.kind.replace('_', ' ').capitalize()}: {c.text} ({knowledge.cite(c.sources)})")
                     for c in t.cautions)
         rows.append(("Sources", knowledge.cite(t.sources)))
-        out.append((f"T{n}. {t.name} ({_KIND_TITLES.get(t.kind, t.kind)}, {it.side}, "
+        out.append((f"T{n}. {t.name} ({TECHNIQUE_KIND_TITLES.get(t.kind, t.kind)}, {it.side}, "
                     f"{_SETTING_WORDS.get(it.setting, it.setting)})", rows))
     return out
 
 
-def _cited_sources(plan, knowledge, points: Sequence[HandoutPoint]) -> list:
-    ids: dict[str, None] = {}
+# --------------------------------------------------------------------------------------------
+# the patient's symptoms (marks, weakness, candidate roots)
+
+
+@dataclass(frozen=True)
+class HandoutCandidate:
+    """A candidate root as the handout lists it: ``strength`` in words ("best match", "tied",
+    "also possible", "weak evidence"), and the ranking's reasons and sources (empty when the
+    candidates are those saved with the plan)."""
+
+    root: str
+    side: str
+    score: float
+    strength: str
+    reasons: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HandoutSymptoms:
+    """The plan's symptoms as the handout shows them.
+
+    Attributes
+    ----------
+    marks : tuple of viewer.plan.model.SymptomMark
+    names : tuple of str
+        Short names (``P1``, ``T1``), the same in the list and on the pictures.
+    places : tuple of str
+        Where each mark lies in words ("the left lower leg"); empty when this body cannot say.
+    weakness : tuple of str
+        The weak muscles in words.
+    candidates : tuple of HandoutCandidate
+        Best first.
+    ranked_now : bool
+        True when the candidates were ranked again from the marks on this body (with reasons);
+        False when they are the ones saved with the plan.
+    """
+
+    marks: tuple
+    names: tuple[str, ...]
+    places: tuple[str, ...]
+    weakness: tuple[str, ...]
+    candidates: tuple[HandoutCandidate, ...]
+    ranked_now: bool
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s for c in self.candidates for s in c.sources))
+
+
+_SKIN_MAPS: dict = {}
+
+
+def _skin_map(app: Body):
+    """The body's :class:`~viewer.body_regions.SkinMap` (built once per process and body)."""
+    from viewer.body_regions import skin_map
+
+    key = (str(app.assets_dir), id(app.atlas))
+    if key not in _SKIN_MAPS:
+        _SKIN_MAPS.clear()
+        _SKIN_MAPS[key] = skin_map(app.atlas)
+    return _SKIN_MAPS[key]
+
+
+def _weakness_words(knowledge, name: str) -> str:
+    from viewer.symptoms import SymptomInputError, weakness_entry
+
+    try:
+        kind, ident, side = weakness_entry(knowledge, name)
+    except SymptomInputError:
+        return name.replace("_", " ")
+    if kind == "key":
+        key = knowledge.key_muscle(ident)
+        return f"{key.name[:1].upper()}{key.name[1:]} (the key muscles tested for {key.root})"
+    label = knowledge.muscle(ident).name if knowledge.has_muscle(ident) else ident.replace("_", " ")
+    return label + (f", {side}" if side in PAIRED_SIDES else "")
+
+
+def handout_symptoms(plan, knowledge, app: Body, progress: Progress = None) -> HandoutSymptoms | None:
+    """The plan's symptoms for the handout, or None when it has none.
+
+    The candidates are ranked again from the marks on ``app``'s body
+    (:func:`viewer.symptoms.rank_roots`), so they come with their reasons and sources; where the
+    marks cannot be ranked on this body (a mark far from its skin), the handout lists the
+    candidates saved with the plan, without reasons.
+    """
+    from viewer.symptoms import SymptomInputError, mark_places, rank_roots
+
+    s = getattr(plan, "symptoms", None)
+    if s is None or s.empty:
+        return None
+    _say(progress, "ranking the symptom marks")
+    try:
+        body = _skin_map(app)
+        places = mark_places(body, [m.position for m in s.marks])
+        ranked = rank_roots(knowledge, body, pain=[m.position for m in s.marks if m.kind == "pain"],
+                            tingling=[m.position for m in s.marks if m.kind == "tingling"], weakness=s.weakness)
+    except (SymptomInputError, KeyError, ValueError):
+        places, ranked = ("",) * len(s.marks), None
+    if ranked is not None:
+        candidates = tuple(HandoutCandidate(c.root, c.side, c.score, candidate_strength(i, c), c.reasons, c.sources)
+                           for i, c in enumerate(ranked))
+    else:
+        from types import SimpleNamespace
+
+        from viewer.symptoms import WEAK_BELOW
+
+        candidates = tuple(
+            HandoutCandidate(c.root, c.side, c.score, candidate_strength(i, SimpleNamespace(
+                weak=c.score < WEAK_BELOW,
+                tied_with=[o for o in s.candidates if o is not c and o.score == c.score])))
+            for i, c in enumerate(s.candidates))
+    return HandoutSymptoms(tuple(s.marks), tuple(mark_names(s.marks)), tuple(places),
+                           tuple(_weakness_words(knowledge, w) for w in s.weakness), candidates,
+                           ranked is not None)
+
+
+#: Candidate roots listed in the handout at most.
+MAX_CANDIDATES = 6
+
+
+def symptom_sections(symptoms: HandoutSymptoms, audience: str) -> list[Section]:
+    """The marks, the weak muscles and the candidate roots in words, with the notice.
+
+    Patient: each mark and candidate in one plain line. Practitioner: each candidate with its
+    score and the ranking's reasons (which name their sources).
+    """
+    patient = audience == "patient"
+    marked: list = [(name, f"{MARK_WORDS[m.kind]} on {place}" if place else
+                     f"{MARK_WORDS[m.kind]} ({SIDE_WORDS.get(m.side, m.side)})")
+                    for name, m, place in zip(symptoms.names, symptoms.marks, symptoms.places)]
+    marked += [("Weak", w) for w in symptoms.weakness]
+    out: list[Section] = [("What you marked" if patient else "Symptom marks", marked)]
+    rows: list = [SYMPTOMS_NOTICE]
+    if not symptoms.ranked_now:
+        rows.append("Ranked when the plan was saved: these marks could not be placed on this body again.")
+    if not symptoms.candidates:
+        rows.append("No nerve root fits these marks.")
+    for i, c in enumerate(symptoms.candidates[:MAX_CANDIDATES], start=1):
+        side = SIDE_WORDS.get(c.side, c.side)
+        if patient:
+            rows.append((f"{i}.", f"The {c.root} nerve root, {side}: {c.strength}"))
+        else:
+            rows.append((f"{i}. {c.root}", f"{side}, {c.strength} (score {c.score:g})"))
+            rows.extend(c.reasons)
+    out.append(("Nerve roots that fit" if patient else "Candidate root levels", rows))
+    return out
+
+
+def _cited_sources(plan, knowledge, points: Sequence[HandoutPoint], extra: Sequence[str] = ()) -> list:
+    ids: dict[str, None] = dict.fromkeys(extra)
     subject = dict(plan.subject or {})
     if subject.get("muscle") and knowledge.has_muscle(subject["muscle"]):
         m = knowledge.muscle(subject["muscle"])

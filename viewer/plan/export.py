@@ -40,6 +40,7 @@ from .content import (  # noqa: F401  (the handout's public names, in one place)
     app_data,
     explanation,
     handout_points,
+    handout_symptoms,
 )
 from .layout import _write, build_pdf, png_sheet
 from .pictures import PlanView, clear_cache, render_views
@@ -57,6 +58,7 @@ __all__ = [
     "build_pdf",
     "explanation",
     "handout_points",
+    "handout_symptoms",
     "render_views",
     "views_png",
 ]
@@ -102,7 +104,8 @@ def pdf_bytes(plan, knowledge=None, assets_dir=None, audience: str = "patient", 
     if views is None:
         views = render_views(plan, knowledge, app.assets_dir, audience, height, progress)
     _say(progress, "writing the PDF")
-    return build_pdf(plan, views, knowledge, handout_points(plan, app), audience)
+    symptoms = handout_symptoms(plan, knowledge, app, progress)
+    return build_pdf(plan, views, knowledge, handout_points(plan, app), audience, symptoms)
 
 
 def export_png(plan, out_path, knowledge=None, assets_dir=None, audience: str = "patient",

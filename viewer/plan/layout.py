@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
 
 from viewer.scene import (
     LEGEND,
+    MARK_LEGEND,
     POINT_COLOUR,
 )
 from viewer.scene.words import (
@@ -21,6 +22,7 @@ from viewer.scene.words import (
 
 from .content import (
     HandoutPoint,
+    HandoutSymptoms,
     Section,
     _check_audience,
     _cited_sources,
@@ -30,10 +32,11 @@ from .content import (
     explanation,
     point_lines,
     reasons,
+    symptom_sections,
     technique_sections,
 )
-from .model import NOTES_NOTICE
-from .pictures import PlanView
+from .model import NOTES_NOTICE, home_techniques
+from .pictures import MARK_VIEWS, TECHNIQUE_VIEW, PlanView
 from . import fonts
 from .fonts import _clean, _is_cjk, _latin1, _pil_font, _rgb
 
@@ -127,11 +130,11 @@ def _image_bytes(view: PlanView) -> io.BytesIO:
     return io.BytesIO(view.jpeg_bytes())
 
 
-def _swatches(pdf, x: float, y: float, width: float) -> float:
+def _swatches(pdf, x: float, y: float, width: float, legend=LEGEND) -> float:
     """The legend in one row; returns the y below it."""
     pdf.use("", 8.5, MUTED)
     cx = x
-    for entry in LEGEND:
+    for entry in legend:
         label, colour = entry.label, entry.colour
         pdf.set_fill_color(*_rgb(colour))
         if entry.shape == "dot":
@@ -219,7 +222,7 @@ def _first_page(pdf, plan, knowledge, points, views, sections, audience: str) ->
     bottom = PAGE_H - 20
     avail_h = bottom - top - 16
     full = next((v for v in views if v.name == "posterior"), None)
-    others = [v for v in views if v.name != "posterior"][:CLOSE_UPS_ON_PAGE_1]
+    others = _close_ups(views)[:CLOSE_UPS_ON_PAGE_1]
     gap = 5.0
     full_w = min(width * 0.46, avail_h * full.image.shape[1] / full.image.shape[0]) if full else 0
     col_x = MARGIN + full_w + (gap if full else 0)
@@ -236,9 +239,39 @@ def _first_page(pdf, plan, knowledge, points, views, sections, audience: str) ->
     _swatches(pdf, MARGIN, bottom - 6, width)
 
 
+def _close_ups(views) -> list:
+    """The plan's views other than the whole back and the symptom marks' views."""
+    return [v for v in views if v.name != "posterior" and v.name not in MARK_VIEWS]
+
+
+def _symptoms_page(pdf, symptoms: HandoutSymptoms | None, views, audience: str) -> None:
+    """The patient's symptom marks on the body from the front and from behind (with the marks'
+    legend), the marks and weak muscles in words, and the candidate root levels with the notice
+    (the practitioner's with the ranking's reasons)."""
+    if symptoms is None:
+        return
+    pdf.add_page()
+    _heading(pdf, "Where you feel it" if audience == "patient" else "Symptoms and candidate root levels")
+    shown = [v for v in views if v.name in MARK_VIEWS]
+    width = PAGE_W - 2 * MARGIN
+    if shown:
+        top, gap = pdf.get_y() + 1, 6.0
+        each_w = min((width - gap) / 2, 118.0 * shown[0].image.shape[1] / shown[0].image.shape[0])
+        each_h = each_w * shown[0].image.shape[0] / shown[0].image.shape[1]
+        x = MARGIN + (width - (each_w * len(shown) + gap * (len(shown) - 1))) / 2
+        for v in shown:
+            _framed_image(pdf, v, x, top, each_w, each_h)
+            x += each_w + gap
+        pdf.set_y(top + each_h + 6)
+        pdf.set_y(_swatches(pdf, MARGIN, pdf.get_y(), width, MARK_LEGEND) + 1)
+    size = 10.0 if audience == "patient" else 9.0
+    for section in symptom_sections(symptoms, audience):
+        _section(pdf, section, size, INK, 11.5)
+
+
 def _more_views_page(pdf, views) -> None:
     """Close-ups that did not fit on page 1, two to a row."""
-    rest = [v for v in views if v.name != "posterior"][CLOSE_UPS_ON_PAGE_1:]
+    rest = _close_ups(views)[CLOSE_UPS_ON_PAGE_1:]
     if not rest:
         return
     pdf.add_page()
@@ -383,12 +416,35 @@ def _caution_box(pdf, kind: str, text: str, x: float, width: float, audience: st
     return h + 1.2
 
 
-def _points_pages(pdf, plan, knowledge, points, sections, audience: str) -> None:
+#: The picture of a technique on the patient's "between sessions" page (mm, square).
+TECHNIQUE_PICTURE_MM = 62.0
+
+
+def _technique_picture(pdf, view) -> None:
+    """A technique's picture (its zone on the body, seen in the 3D view's colours) with its
+    caption, starting a page if needed."""
+    if pdf.get_y() + TECHNIQUE_PICTURE_MM + 14 > PAGE_H - 20:
+        pdf.add_page()
+    y = pdf.get_y()
+    side = TECHNIQUE_PICTURE_MM * view.image.shape[1] / view.image.shape[0]
+    pdf.image(_image_bytes(view), x=MARGIN, y=y, w=side, h=TECHNIQUE_PICTURE_MM)
+    pdf.set_draw_color(226, 232, 240)
+    pdf.set_line_width(0.3)
+    pdf.rect(MARGIN, y, side, TECHNIQUE_PICTURE_MM)
+    pdf.set_xy(MARGIN, y + TECHNIQUE_PICTURE_MM + 0.8)
+    pdf.use("I", 8.5, MUTED)
+    pdf.cell(PAGE_W - 2 * MARGIN, 4.5, pdf.t(view.title), align="L")
+    pdf.set_y(y + TECHNIQUE_PICTURE_MM + 7)
+
+
+def _points_pages(pdf, plan, knowledge, points, sections, audience: str,
+                  pictures: Mapping[str, PlanView] | None = None,
+                  symptoms: HandoutSymptoms | None = None) -> None:
     pdf.add_page()
     if plan.note:
         _heading(pdf, "From your practitioner" if audience == "patient" else "Plan note", 12)
         _paragraph(pdf, plan.note, 10.5, INK, "I")
-    if plan.note or any(item.note for item in plan.items):
+    if plan.note or any(item.note for item in plan.items) or symptoms is not None:
         _paragraph(pdf, NOTES_NOTICE, 8.5, MUTED)
     for section in sections[2:]:
         _section(pdf, section, 10.5 if audience == "patient" else 9.3, INK, 12)
@@ -405,12 +461,17 @@ def _points_pages(pdf, plan, knowledge, points, sections, audience: str) -> None
         size = 10.0 if audience == "patient" else 9.0
         if audience == "practitioner":
             _heading(pdf, "Techniques")
-        else:   # the patient's first section is the "between sessions" introduction
+        else:   # the patient's first section is the "between sessions" introduction, on a page of its own
+            pdf.add_page()
             heading, intro = techniques.pop(0)
             _heading(pdf, heading)
             for row in intro:
                 _fact(pdf, row[0], row[1], size) if isinstance(row, tuple) else _paragraph(pdf, row, size)
-        for section in techniques:
+        home = [t.id for _, t in home_techniques(plan, knowledge)] if audience == "patient" else []
+        for i, section in enumerate(techniques):
+            view = (pictures or {}).get(home[i]) if i < len(home) else None
+            if view is not None:
+                _technique_picture(pdf, view)
             _section(pdf, section, size, INK, 11)
     if audience == "practitioner":
         # the evidence starts a page of its own, to keep with the file or leave out of the copy
@@ -420,7 +481,7 @@ def _points_pages(pdf, plan, knowledge, points, sections, audience: str) -> None
             _heading(pdf, section[0], 12)
             for row in section[1]:
                 _paragraph(pdf, row, 9.0)
-        sources = _cited_sources(plan, knowledge, points)
+        sources = _cited_sources(plan, knowledge, points, symptoms.sources if symptoms else ())
         if sources:
             _heading(pdf, "Sources", 12)
             for src in sources:
@@ -437,8 +498,10 @@ def _title_of(plan) -> str:
 
 
 def build_pdf(plan, views: Sequence[PlanView], knowledge, points: Sequence[HandoutPoint],
-              audience: str) -> bytes:
-    """The handout as PDF bytes from already rendered views."""
+              audience: str, symptoms: HandoutSymptoms | None = None) -> bytes:
+    """The handout as PDF bytes from already rendered views (``symptoms``: the plan's symptom
+    marks and candidate roots, :func:`viewer.plan.content.handout_symptoms`, on a page of their
+    own)."""
     _check_audience(audience)
     pdf = _make_pdf_class()(orientation="P", unit="mm", format="A4")
     # only the practitioner's handout shows Chinese names: the patient's skips the large CJK font
@@ -450,9 +513,12 @@ def build_pdf(plan, views: Sequence[PlanView], knowledge, points: Sequence[Hando
     pdf.set_subject(NOTICE)
     pdf.running_title = f"{_title_of(plan)}  ·  {'patient' if audience == 'patient' else 'practitioner'} handout"
     sections = explanation(plan, knowledge, points, audience)
+    pictures = {v.name[len(TECHNIQUE_VIEW):]: v for v in views if v.name.startswith(TECHNIQUE_VIEW)}
+    views = [v for v in views if not v.name.startswith(TECHNIQUE_VIEW)]
     _first_page(pdf, plan, knowledge, points, views, sections, audience)
     _more_views_page(pdf, views)
-    _points_pages(pdf, plan, knowledge, points, sections, audience)
+    _symptoms_page(pdf, symptoms, views, audience)
+    _points_pages(pdf, plan, knowledge, points, sections, audience, pictures, symptoms)
     return bytes(pdf.output())
 
 
@@ -472,6 +538,7 @@ def png_sheet(plan, knowledge, views: Sequence[PlanView], width: int, height: in
     side with their captions, the legend and the notice."""
     from PIL import Image, ImageDraw
 
+    views = [v for v in views if not v.name.startswith(TECHNIQUE_VIEW)]   # the points' views only
     pane_h = height - band - foot
     sheet = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(sheet)
@@ -503,7 +570,8 @@ def png_sheet(plan, knowledge, views: Sequence[PlanView], width: int, height: in
     y = height - foot * 0.72
     lx = round(width * 0.02)
     sw = max(6, round(foot * 0.18))
-    for entry in LEGEND:
+    legend = LEGEND + (MARK_LEGEND if any(v.name in MARK_VIEWS for v in views) else ())
+    for entry in legend:
         label, colour = entry.label, entry.colour
         if entry.shape == "dot":
             draw.ellipse([lx, y - sw / 2, lx + sw, y + sw / 2], fill=_rgb(colour))

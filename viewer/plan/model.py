@@ -2,7 +2,9 @@
 
 A plan is a frozen :class:`Plan` of :class:`PlanItem` (point code, side, note) and
 :class:`TechniqueItem` (technique id, side, setting: in the session, at home or both, note) plus a
-title, a note and the selection it was built from (``subject``). Editing functions are pure and
+title, a note, the selection it was built from (``subject``) and, optionally, the patient's
+symptoms (:class:`PlanSymptoms`: marks of pain or tingling on the skin, weak muscles, and the
+candidate root levels ranked from them by :func:`viewer.symptoms.rank_roots`). Editing functions are pure and
 return a new plan, so the app can keep the previous one for undo. On disk a plan is a versioned JSON document checked
 against ``assets/schemas/plan.schema.json`` (see ``docs/ARCHITECTURE.md``); every problem is a
 :class:`PlanError` naming the file, the record and the field, all collected before raising. A plan
@@ -36,6 +38,7 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from viewer.atlas import MIDLINE, PAIRED_SIDES
+from viewer.body_regions import side_of
 from viewer.knowledge import KnowledgeError, _record_label, _schema_errors
 from viewer.selection import SIDES as SELECTION_SIDES
 
@@ -47,6 +50,11 @@ __all__ = [
     "PlanError",
     "PlanItem",
     "TechniqueItem",
+    "SymptomMark",
+    "CandidateLevel",
+    "PlanSymptoms",
+    "MARK_KINDS",
+    "set_symptoms",
     "SETTINGS",
     "UPGRADES",
     "Plan",
@@ -78,15 +86,19 @@ __all__ = [
 ]
 
 PLAN_FORMAT = "radix-plan"
-PLAN_VERSION = 2
+PLAN_VERSION = 3
 SIDES = (*SELECTION_SIDES, MIDLINE)
 #: Where a technique of the plan is done: by the practitioner in the session, by the patient at
 #: home between sessions, or both.
 SETTINGS = ("session", "home", "both")
 SUBJECT_KEYS = ("muscle", "level", "root", "point", "side")
+#: The kinds of a symptom mark on the skin: pain, and tingling or numbness.
+MARK_KINDS = ("pain", "tingling")
+#: Candidate roots kept with a plan at most (the schema's limit).
+MAX_SYMPTOM_CANDIDATES = 30
 #: Said next to a plan's notes wherever they are written down (the saved file, the handout).
-NOTES_NOTICE = ("The notes in this plan are personal data: keep and share it only as you would a "
-                "health record.")
+NOTES_NOTICE = ("The notes and symptom marks in this plan are personal data: keep and share it only as "
+                "you would a health record.")
 #: The field of a saved file that carries :data:`NOTES_NOTICE` (written for people; never read).
 NOTICE_FIELD = "privacy"
 
@@ -136,6 +148,56 @@ class TechniqueItem:
     note: str = ""
 
 
+def _mm(value: float) -> float:
+    """A coordinate as stored: mm to a tenth (a whole number stays an int in the JSON)."""
+    v = round(float(value), 1)
+    return int(v) if v.is_integer() else v
+
+
+@dataclass(frozen=True)
+class SymptomMark:
+    """A mark on the skin: ``kind`` (:data:`MARK_KINDS`), ``position`` (x, y, z) in mm in the atlas
+    frame (+X the subject's left) and the body ``side`` it lies on (left, right or midline)."""
+
+    kind: str
+    position: tuple[float, float, float]
+    side: str
+
+    @classmethod
+    def at(cls, kind: str, position) -> "SymptomMark":
+        """A mark whose side follows from x (:func:`viewer.body_regions.side_of`).
+
+        >>> SymptomMark.at("pain", (-80, 30.04, 960))
+        SymptomMark(kind='pain', position=(-80, 30, 960), side='right')
+        """
+        xyz = tuple(_mm(v) for v in position)
+        return cls(kind, xyz, side_of(xyz[0]))
+
+
+@dataclass(frozen=True)
+class CandidateLevel:
+    """A candidate root ranked from the symptoms (``side`` left, right or both), best first in
+    :attr:`PlanSymptoms.candidates`; ``score`` orders them and means nothing alone."""
+
+    root: str
+    side: str
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class PlanSymptoms:
+    """The patient's symptoms kept with a plan: marks on the skin, weak muscles (key muscle,
+    muscle or group ids) and the candidate roots ranked from them when the plan was saved."""
+
+    marks: tuple[SymptomMark, ...] = ()
+    weakness: tuple[str, ...] = ()
+    candidates: tuple[CandidateLevel, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.marks and not self.weakness
+
+
 @dataclass(frozen=True)
 class Plan:
     """An ordered point selection and technique list with a title, a note and the selection it
@@ -148,6 +210,7 @@ class Plan:
     items: tuple[PlanItem, ...] = ()
     created: str | None = None
     techniques: tuple[TechniqueItem, ...] = ()
+    symptoms: PlanSymptoms | None = None
 
     @property
     def empty(self) -> bool:
@@ -183,8 +246,16 @@ def _v1_to_v2(doc: dict, source: str) -> dict:
     return {**doc, "version": 2, "techniques": []}
 
 
+def _v2_to_v3(doc: dict, source: str) -> dict:
+    """Version 3 adds the optional ``symptoms``; a version 2 plan has none."""
+    if "symptoms" in doc:
+        raise _problem(source, "(top level)", "symptoms",
+                       "a version 2 plan has no symptoms: set version to 3 to keep them")
+    return {**doc, "version": 3}
+
+
 #: Upgrade steps: ``{version: function(doc, source) -> doc of version + 1}``.
-UPGRADES = MappingProxyType({1: _v1_to_v2})
+UPGRADES = MappingProxyType({1: _v1_to_v2, 2: _v2_to_v3})
 
 
 def upgrade(doc: dict, source: str = "plan.json") -> dict:
@@ -202,17 +273,60 @@ def upgrade(doc: dict, source: str = "plan.json") -> dict:
     return doc
 
 
+def _mark_record(index: int) -> str:
+    return f"symptom mark {index + 1} (index {index})"
+
+
+def _candidate_record(candidates: Any, index: int) -> str:
+    return f"candidate {_record_label(candidates, index, 'root')}"
+
+
 def _relabel_techniques(errors: list[KnowledgeError], data: Mapping[str, Any]) -> list[KnowledgeError]:
-    """Name technique items like point items: ``<id> (index i)`` and the field inside the item."""
+    """Name technique items like point items (``<id> (index i)``), symptom marks ``symptom mark n
+    (index i)`` and candidates ``candidate <root> (index i)``, with the field inside the item."""
+    symptoms = data.get("symptoms") if isinstance(data.get("symptoms"), dict) else {}
+    records = {
+        "techniques": lambda i: _record_label(data.get("techniques"), i, "id"),
+        "symptoms.marks": _mark_record,
+        "symptoms.candidates": lambda i: _candidate_record(symptoms.get("candidates"), i),
+    }
     out = []
     for e in errors:
-        m = re.match(r"^techniques\[(\d+)\]\.?(.*)$", e.field) if e.record == "(top level)" else None
+        m = (re.match(r"^(techniques|symptoms\.marks|symptoms\.candidates)\[(\d+)\]\.?(.*)$", e.field)
+             if e.record == "(top level)" else None)
         if m:
-            index = int(m.group(1))
-            record = _record_label(data.get("techniques"), index, "id")
-            e = KnowledgeError(e.file, record, m.group(2) or "(record)", e.problem)
+            e = KnowledgeError(e.file, records[m.group(1)](int(m.group(2))), m.group(3) or "(record)", e.problem)
         out.append(e)
     return out
+
+
+def _check_symptoms(data: Mapping[str, Any], knowledge, source: str) -> list[KnowledgeError]:
+    """What the schema cannot say: a mark's side agrees with its x, the weak muscles are known
+    (with ``knowledge``), candidates come from marks or weakness."""
+    from viewer.symptoms import SymptomInputError, weakness_entry
+
+    symptoms = data.get("symptoms")
+    if symptoms is None:
+        return []
+    errors: list[KnowledgeError] = []
+    for i, mark in enumerate(symptoms.get("marks", [])):
+        x = mark["position"][0]
+        if side_of(x) != mark["side"]:
+            errors.append(KnowledgeError(
+                source, _mark_record(i), "side",
+                f"the mark is at x = {x:g} mm, on the {side_of(x)} side (+x is the subject's left), "
+                f"not {mark['side']!r}"))
+    if knowledge is not None:
+        for i, name in enumerate(symptoms.get("weakness", [])):
+            try:
+                weakness_entry(knowledge, name, i)
+            except SymptomInputError as err:
+                errors.append(KnowledgeError(source, "(top level)", f"symptoms.weakness[{i}]",
+                                             str(err).partition(": ")[2] or str(err)))
+    if symptoms.get("candidates") and not symptoms.get("marks") and not symptoms.get("weakness"):
+        errors.append(KnowledgeError(source, "(top level)", "symptoms.candidates",
+                                     "candidate roots are ranked from marks or weakness, and this plan has none"))
+    return errors
 
 
 def _check_techniques(data: Mapping[str, Any], knowledge, source: str) -> list[KnowledgeError]:
@@ -307,10 +421,10 @@ def plan_from_dict(data: Any, knowledge=None, source: str = "plan.json") -> Plan
     errors, _, _ = _schema_errors(source, data, _schema(), "items", "code")
     if errors:
         raise PlanError(_relabel_techniques(errors, data))
-    if knowledge is not None:
-        errors = _check_knowledge(data, knowledge, source)
-        if errors:
-            raise PlanError(errors)
+    errors = (_check_knowledge(data, knowledge, source) if knowledge is not None else [])
+    errors += _check_symptoms(data, knowledge, source)
+    if errors:
+        raise PlanError(errors)
     subject = {k: data["subject"][k] for k in SUBJECT_KEYS if k in data.get("subject", {})}
     return Plan(
         title=data.get("title", "Treatment plan"),
@@ -320,7 +434,27 @@ def plan_from_dict(data: Any, knowledge=None, source: str = "plan.json") -> Plan
         created=data.get("created"),
         techniques=tuple(TechniqueItem(it["id"], it.get("side", "both"), it.get("setting", "session"),
                                        it.get("note", "")) for it in data.get("techniques", [])),
+        symptoms=_symptoms_from_dict(data.get("symptoms")),
     )
+
+
+def _symptoms_from_dict(doc: Mapping[str, Any] | None) -> PlanSymptoms | None:
+    if doc is None:
+        return None
+    return PlanSymptoms(
+        marks=tuple(SymptomMark(m["kind"], tuple(_mm(v) for v in m["position"]), m["side"])
+                    for m in doc.get("marks", [])),
+        weakness=tuple(doc.get("weakness", [])),
+        candidates=tuple(CandidateLevel(c["root"], c["side"], round(float(c.get("score", 0.0)), 2))
+                         for c in doc.get("candidates", [])))
+
+
+def _symptoms_to_dict(symptoms: PlanSymptoms) -> dict:
+    return {"marks": [{"kind": m.kind, "position": [_mm(v) for v in m.position], "side": m.side}
+                      for m in symptoms.marks],
+            "weakness": list(symptoms.weakness),
+            "candidates": [{"root": c.root, "side": c.side, "score": round(float(c.score), 2)}
+                           for c in symptoms.candidates]}
 
 
 def plan_to_dict(plan: Plan) -> dict:
@@ -335,6 +469,8 @@ def plan_to_dict(plan: Plan) -> dict:
                     for it in plan.items]
     doc["techniques"] = [{"id": it.id, "side": it.side, "setting": it.setting,
                           **({"note": it.note} if it.note else {})} for it in plan.techniques]
+    if plan.symptoms is not None:
+        doc["symptoms"] = _symptoms_to_dict(plan.symptoms)
     return doc
 
 
@@ -431,32 +567,53 @@ def add_point(plan: Plan, code: str, side: str, knowledge=None) -> Plan:
     return replace(plan, items=plan.items[:i] + (merged,) + plan.items[i + 1:])
 
 
-def _check_index(plan: Plan, index: int) -> None:
-    if not 0 <= index < len(plan.items):
-        raise IndexError(f"no item {index} in a plan of {len(plan.items)}")
+_NO_SUCH = {"items": "no item {index} in a plan of {n}",
+            "techniques": "no technique {index} in a plan of {n} techniques"}
+
+
+def _check_index(plan: Plan, index: int, field: str = "items") -> None:
+    n = len(getattr(plan, field))
+    if not 0 <= index < n:
+        raise IndexError(_NO_SUCH[field].format(index=index, n=n))
+
+
+def _removed(plan: Plan, field: str, index: int) -> Plan:
+    """``plan`` without entry ``index`` of its list ``field`` (points or techniques)."""
+    _check_index(plan, index, field)
+    seq = getattr(plan, field)
+    return replace(plan, **{field: seq[:index] + seq[index + 1:]})
+
+
+def _moved(plan: Plan, field: str, index: int, new_index: int) -> Plan:
+    """Entry ``index`` of the list ``field`` moved to ``new_index`` (clamped to the list)."""
+    _check_index(plan, index, field)
+    entries = list(getattr(plan, field))
+    entry = entries.pop(index)
+    entries.insert(max(0, min(new_index, len(entries))), entry)
+    return replace(plan, **{field: tuple(entries)})
+
+
+def _changed(plan: Plan, field: str, index: int, **changes) -> Plan:
+    """Entry ``index`` of the list ``field`` with ``changes`` applied."""
+    _check_index(plan, index, field)
+    entries = list(getattr(plan, field))
+    entries[index] = replace(entries[index], **changes)
+    return replace(plan, **{field: tuple(entries)})
 
 
 def remove_point(plan: Plan, index: int) -> Plan:
     """Drop the item at ``index``."""
-    _check_index(plan, index)
-    return replace(plan, items=plan.items[:index] + plan.items[index + 1:])
+    return _removed(plan, "items", index)
 
 
 def move_point(plan: Plan, index: int, new_index: int) -> Plan:
     """Move the item at ``index`` to ``new_index`` (clamped to the plan)."""
-    _check_index(plan, index)
-    items = list(plan.items)
-    item = items.pop(index)
-    items.insert(max(0, min(new_index, len(items))), item)
-    return replace(plan, items=tuple(items))
+    return _moved(plan, "items", index, new_index)
 
 
 def set_item_note(plan: Plan, index: int, note: str) -> Plan:
     """Set the note of the item at ``index``."""
-    _check_index(plan, index)
-    items = list(plan.items)
-    items[index] = replace(items[index], note=note)
-    return replace(plan, items=tuple(items))
+    return _changed(plan, "items", index, note=note)
 
 
 def _merge_settings(old: str, new: str) -> str:
@@ -494,46 +651,31 @@ def add_technique(plan: Plan, technique_id: str, side: str = "both", setting: st
     return replace(plan, techniques=plan.techniques[:i] + (merged,) + plan.techniques[i + 1:])
 
 
-def _check_technique_index(plan: Plan, index: int) -> None:
-    if not 0 <= index < len(plan.techniques):
-        raise IndexError(f"no technique {index} in a plan of {len(plan.techniques)} techniques")
-
-
 def remove_technique(plan: Plan, index: int) -> Plan:
     """Drop the technique at ``index``."""
-    _check_technique_index(plan, index)
-    return replace(plan, techniques=plan.techniques[:index] + plan.techniques[index + 1:])
+    return _removed(plan, "techniques", index)
 
 
 def move_technique(plan: Plan, index: int, new_index: int) -> Plan:
     """Move the technique at ``index`` to ``new_index`` (clamped to the list)."""
-    _check_technique_index(plan, index)
-    items = list(plan.techniques)
-    item = items.pop(index)
-    items.insert(max(0, min(new_index, len(items))), item)
-    return replace(plan, techniques=tuple(items))
+    return _moved(plan, "techniques", index, new_index)
 
 
 def set_technique_note(plan: Plan, index: int, note: str) -> Plan:
     """Set the note of the technique at ``index``."""
-    _check_technique_index(plan, index)
-    items = list(plan.techniques)
-    items[index] = replace(items[index], note=note)
-    return replace(plan, techniques=tuple(items))
+    return _changed(plan, "techniques", index, note=note)
 
 
 def set_technique_setting(plan: Plan, index: int, setting: str, knowledge=None) -> Plan:
     """Say where the technique at ``index`` is done (:data:`SETTINGS`); with ``knowledge``,
     "home" and "both" are refused for practitioner-only techniques."""
-    _check_technique_index(plan, index)
+    _check_index(plan, index, "techniques")
     if setting not in SETTINGS:
         raise ValueError(f"setting must be one of {', '.join(SETTINGS)}, not {setting!r}")
     item = plan.techniques[index]
     if knowledge is not None and setting != "session" and not knowledge.technique(item.id).self_care.allowed:
         raise ValueError(f"{item.id} is not for home use: {knowledge.technique(item.id).self_care.why_not}")
-    items = list(plan.techniques)
-    items[index] = replace(item, setting=setting)
-    return replace(plan, techniques=tuple(items))
+    return _changed(plan, "techniques", index, setting=setting)
 
 
 def set_note(plan: Plan, note: str) -> Plan:
@@ -542,6 +684,14 @@ def set_note(plan: Plan, note: str) -> Plan:
 
 def set_title(plan: Plan, title: str) -> Plan:
     return replace(plan, title=title)
+
+
+def set_symptoms(plan: Plan, symptoms: PlanSymptoms | None) -> Plan:
+    """Keep the patient's symptoms with the plan (None, or symptoms without marks or weakness,
+    drop them)."""
+    if symptoms is not None and symptoms.empty:
+        symptoms = None
+    return replace(plan, symptoms=symptoms)
 
 
 def set_subject(plan: Plan, **subject: str | None) -> Plan:

@@ -19,12 +19,15 @@ from viewer.scene import (
     BACKGROUND_COLOURS,
     CAMERAS,
     FADE_OPACITY,
+    MARK_COLOURS,
     POINT_COLOUR,
     SKIN_OUTLINE_OPACITY,
     SceneSpec,
     StructureInfo,
+    technique_specs,
 )
-from viewer.render.offscreen import Camera, Item, draw
+from viewer.scene.techniques import zone_book
+from viewer.render.offscreen import Camera, Item, draw, technique_items
 from viewer.scene.body import Body
 
 from .content import (
@@ -39,6 +42,7 @@ from .content import (
     app_data,
     handout_points,
 )
+from viewer.scene.words import mark_names
 from .fonts import _pil_font, _rgb
 
 
@@ -97,6 +101,9 @@ class PlanView:
 
 _DIRECTIONS = {name: (CAMERAS[name].direction, CAMERAS[name].up)
                for name in ("posterior", "anterior", "left", "right")}
+#: A technique's picture is a :class:`PlanView` named ``technique:<id>`` (the patient's "between
+#: sessions" page); the views of the points are the others.
+TECHNIQUE_VIEW = "technique:"
 _VIEW_WORDS = {"anterior": "from the front", "left": "from the left", "right": "from the right",
                "posterior": "from behind"}
 
@@ -200,9 +207,18 @@ def _fit(lo: np.ndarray, hi: np.ndarray, name: str, size: tuple[int, int], margi
     return centre, (float(half_w), float(half_h))
 
 
+#: The views of the symptom marks: the whole body from the front and from behind.
+MARK_VIEWS = {"marks_front": "anterior", "marks_back": "posterior"}
+#: The skin of the mark views: opaque enough that the marks sit on it.
+MARK_SKIN_OPACITY = 0.45
+#: A mark is drawn in a view its skin faces at least this much (cosine), and always in the view
+#: it faces most.
+MARK_FACING = 0.35
+
+
 def _direction_of(view: str) -> str:
     """The camera direction of a view name (the region close-up looks from behind)."""
-    return "posterior" if view == "region" else view
+    return "posterior" if view == "region" else MARK_VIEWS.get(view, view)
 
 
 def _facing(normal, view: str) -> float:
@@ -286,7 +302,8 @@ def _plan_shots(points: Sequence[HandoutPoint], spec: SceneSpec | None, body: _B
 
 
 def _render_shot(body: _Body, shot: _Shot, highlight: Mapping[int, str],
-                 positions: Sequence[Sequence[float]]) -> tuple[np.ndarray, list[tuple[float, float]]]:
+                 positions: Sequence[Sequence[float]],
+                 faded: Mapping[str, float] = FADED) -> tuple[np.ndarray, list[tuple[float, float]]]:
     """Render one view with the off-screen renderer; return the image (h, w, 3) and the pixel
     (x, y) of each position."""
     items = [Item(body.polys[sid], colour, specular=0.3, specular_power=12) for sid, colour in highlight.items()]
@@ -295,7 +312,7 @@ def _render_shot(body: _Body, shot: _Shot, highlight: Mapping[int, str],
         items.append(Item(back["bone"], BACKGROUND_COLOURS["bone"], specular=0.15, specular_power=100))
     for group in ("muscle", "skin"):
         if group in back:
-            items.append(Item(back[group], BACKGROUND_COLOURS[group], FADED[group], specular=0.0))
+            items.append(Item(back[group], BACKGROUND_COLOURS[group], faded[group], specular=0.0))
     direction, up = _DIRECTIONS[_direction_of(shot.name)]
     camera = Camera(tuple(shot.centre), direction, up, distance=4000.0, parallel_scale=shot.half[1])
     return draw(items, camera, shot.size, BACKGROUND, project=positions, depth_peeling=True)
@@ -345,6 +362,7 @@ def _render_views(plan, knowledge, app: Body, audience: str, height: int,
     body = _body(app, progress)
     points = handout_points(plan, app)
     spec = _scene(plan, knowledge, app)
+    pictures = _technique_views(plan, knowledge, app, body, height, progress) if audience == "patient" else []
     shots = _plan_shots(points, spec, body, height)
     colours = _highlight_colours(spec, body)
     views = []
@@ -356,7 +374,168 @@ def _render_views(plan, knowledge, app: Body, audience: str, height: int,
                  if 0 <= x < image.shape[1] and 0 <= y < image.shape[0]]
         image = _draw_markers(image, marks, audience)
         views.append(PlanView(shot.name, shot.title, image, tuple(dict.fromkeys(hp.number for *_, hp in marks))))
-    return tuple(views)
+    symptoms = getattr(plan, "symptoms", None)
+    if symptoms is not None and symptoms.marks:
+        views.extend(_mark_views(body, symptoms.marks, height, progress))
+    return tuple(views) + tuple(pictures)
+
+
+def _technique_direction(technique, side: str, zone: dict) -> str:
+    """The camera a technique's zone is seen from: its surface (the back from behind, the outer
+    side of a limb from that side, the inner side from the other)."""
+    surface = technique.zone.surface
+    if surface in ("anterior", "palmar"):
+        return "anterior"
+    if surface in ("lateral", "medial"):
+        outer = "left" if side in ("left", "both") else "right"
+        return outer if surface == "lateral" else ("right" if outer == "left" else "left")
+    if surface == "dorsal" and zone.get("centre") and zone["centre"][2] < 150:
+        return "anterior"         # the top of the foot
+    return "posterior"
+
+
+def _zone_points(zones: Sequence[dict]) -> np.ndarray:
+    pts = []
+    for z in zones:
+        if z.get("patch"):
+            pts.extend(z["patch"]["vertices"])
+        pts.extend(c["position"] for c in z.get("cups", ()))
+        pts.extend(s["position"] for s in z.get("spots", ()))
+        for st in z.get("strokes", ()):
+            pts.extend(st["points"])
+    return np.asarray(pts, float).reshape(-1, 3)
+
+
+def _technique_views(plan, knowledge, app: Body, body: _Body, height: int,
+                     progress: Progress) -> list[PlanView]:
+    """A picture of each technique the patient does at home: its zone on the skin (the scene
+    layer's :func:`~viewer.scene.technique_specs`), seen from the surface it is on."""
+    from .model import home_techniques
+
+    book = zone_book(app)
+    skin = [p for sid, p in body.polys.items() if body.infos[sid].kind == "skin"]
+    if book is None or not skin:
+        return []
+    size = (height * 2 // 5, height * 2 // 5)
+    out = []
+    for n, (item, technique) in enumerate(home_techniques(plan, knowledge), start=1):
+        sides = ("left", "right") if item.side in ("both", "midline") else (item.side,)
+        zones = technique_specs([(technique.id, ())], sides, knowledge, book)
+        pts = _zone_points(zones)
+        if not len(pts):
+            continue
+        _say(progress, f"drawing technique {n}: {technique.name.lower()}")
+        name = _technique_direction(technique, item.side, zones[0])
+        lo, hi = pts.min(axis=0) - 50.0, pts.max(axis=0) + 50.0
+        centre, half = _fit(lo, hi, name, size, 1.05)
+        # never closer than a hand's breadth each way, so the body around gives the scale
+        half = (max(half[0], 100.0), max(half[1], 100.0))
+        items = [Item(skin[0], BACKGROUND_COLOURS["skin"], 1.0, specular=0.1)] + technique_items(zones, 0.6)
+        direction, up = _DIRECTIONS[name]
+        camera = Camera(tuple(centre), direction, up, distance=4000.0, parallel_scale=half[1])
+        image, _ = draw(items, camera, size, BACKGROUND)
+        out.append(PlanView(f"{TECHNIQUE_VIEW}{technique.id}", f"{technique.name}, {_VIEW_WORDS[name]}",
+                            image, ()))
+    return out
+
+
+def _skin_normals(body: _Body, positions: np.ndarray) -> np.ndarray:
+    """The skin's normal nearest each position, (n, 3); zeros where the body has no skin."""
+    skins = [p for sid, p in body.polys.items() if body.infos[sid].kind == "skin"]
+    out = np.zeros((len(positions), 3))
+    best = np.full(len(positions), np.inf)
+    for poly in skins:
+        normals = poly.point_data["Normals"]
+        for i, p in enumerate(positions):
+            j = poly.find_closest_point(p)
+            d = float(np.linalg.norm(poly.points[j] - p))
+            if d < best[i]:
+                best[i], out[i] = d, normals[j]
+    return out
+
+
+def mark_views_of(normals: np.ndarray) -> list[tuple[str, ...]]:
+    """The mark views each mark is drawn in: the one its skin faces most, and the other when it
+    faces that one at least :data:`MARK_FACING` (a mark on the flank shows in both).
+
+    >>> mark_views_of(np.array([[0.0, -1.0, 0.0], [0.0, 1.0, 0.0], [1.0, 0.0, 0.0]]))
+    [('marks_front',), ('marks_back',), ('marks_front',)]
+    """
+    out = []
+    for n in normals:
+        facing = {name: _facing(n, name) for name in MARK_VIEWS}
+        first = max(MARK_VIEWS, key=lambda name: facing[name])
+        out.append(tuple(name for name in MARK_VIEWS if name == first or facing[name] >= MARK_FACING))
+    return out
+
+
+def _mark_views(body: _Body, marks: Sequence, height: int, progress: Progress) -> list[PlanView]:
+    """The whole body from the front and from behind with the symptom marks as coloured discs,
+    named as in the handout's list (``P1``, ``T1``)."""
+    positions = np.array([m.position for m in marks], dtype=float)
+    shown_in = mark_views_of(_skin_normals(body, positions))
+    names = mark_names(marks)
+    size = (int(round(height * 0.5)), height)
+    lo, hi = body.bounds
+    faded = {**FADED, "skin": MARK_SKIN_OPACITY}
+    out = []
+    for name, direction in MARK_VIEWS.items():
+        _say(progress, f"rendering the marks {_VIEW_WORDS[direction]}")
+        centre, half = _fit(lo, hi, direction, size, 1.02)
+        shot = _Shot(name, f"Marks, {_VIEW_WORDS[direction]}", centre, half, size)
+        index = [i for i, views in enumerate(shown_in) if name in views]
+        image, pixels = _render_shot(body, shot, {}, [positions[i] for i in index], faded)
+        discs = [(x, y, names[i], marks[i].kind) for (x, y), i in zip(pixels, index)
+                 if 0 <= x < image.shape[1] and 0 <= y < image.shape[0]]
+        out.append(PlanView(name, shot.title, _draw_mark_discs(image, discs), tuple(i + 1 for i in index)))
+    return out
+
+
+def _draw_mark_discs(image: np.ndarray, discs: Sequence[tuple[float, float, str, str]]) -> np.ndarray:
+    """Each mark: a disc in its kind's colour (:data:`viewer.scene.MARK_COLOURS`) with a white
+    rim, and its name on a white tag beside it, moved along until it overlaps no other tag."""
+    from PIL import Image, ImageDraw
+
+    if not discs:
+        return image
+    img = Image.fromarray(image).convert("RGB")
+    draw = ImageDraw.Draw(img)
+    h, w = image.shape[:2]
+    radius = max(4, round(min(w, h) / 30))
+    font = _pil_font(round(radius * 1.5), bold=True)
+    taken: list[tuple[float, float, float, float]] = [(x - radius, y - radius, x + radius, y + radius)
+                                                      for x, y, *_ in discs]
+    tags = []
+    for x, y, name, kind in discs:
+        tw, th = draw.textlength(name, font=font) + radius, radius * 2.2
+        outward = -1 if x < w / 2 else 1
+        spot = None
+        for dy in (0, -1, 1, -2, 2, -3, 3, -4, 4):
+            for side in (outward, -outward):
+                left = x + radius * 1.4 if side > 0 else x - radius * 1.4 - tw
+                top = y - th / 2 + dy * th
+                box = (left, top, left + tw, top + th)
+                inside = box[0] >= 0 and box[1] >= 0 and box[2] <= w and box[3] <= h
+                clear = all(box[2] <= a0 or box[0] >= a1 or box[3] <= b0 or box[1] >= b1 for a0, b0, a1, b1 in taken)
+                if inside and clear:
+                    spot = box
+                    break
+            if spot:
+                break
+        spot = spot or (x + radius * 1.4, y - th / 2, x + radius * 1.4 + tw, y + th / 2)
+        taken.append(spot)
+        tags.append((x, y, name, kind, spot))
+    for x, y, name, kind, (x0, y0, x1, y1) in tags:
+        colour = _rgb(MARK_COLOURS[kind])
+        cx, cy = (x0 if x0 > x else x1), (y0 + y1) / 2
+        draw.line([(x, y), (cx, cy)], fill=colour, width=max(1, radius // 4))
+        draw.rounded_rectangle([x0, y0, x1, y1], radius=radius * 0.6, fill=(255, 255, 255), outline=colour,
+                               width=max(1, radius // 4))
+        draw.text(((x0 + x1) / 2, cy), name, font=font, fill=colour, anchor="mm")
+    for x, y, _name, kind, _box in tags:
+        draw.ellipse([x - radius - 1, y - radius - 1, x + radius + 1, y + radius + 1], fill=(255, 255, 255))
+        draw.ellipse([x - radius, y - radius, x + radius, y + radius], fill=_rgb(MARK_COLOURS[kind]))
+    return np.asarray(img)
 
 
 def _draw_markers(image: np.ndarray, marks: Sequence[tuple[float, float, HandoutPoint]],

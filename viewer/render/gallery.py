@@ -1,5 +1,6 @@
 """Render the README gallery from the built atlas: ``python -m viewer.render.gallery [OUT_DIR]``
-(``--vertebrae``: only the close-ups of L4 and C2; ``--pelvis``: only the sacrum and pelvis).
+(``--vertebrae``: only the close-ups of L4 and C2; ``--pelvis``: only the sacrum and pelvis;
+``--muscles``: only the back muscles in layers).
 
 Off-screen pyvista pictures of the committed body: L4 and C2 from four sides, the skeleton, the
 superficial and deep back muscles, the multifidus, the skin, and the back with the Bladder,
@@ -67,17 +68,46 @@ def render_pelvis(atlas, out: Path) -> None:
                title=f"Pelvis, {words}")
 
 
+HIP_LAYERS = (("muscles_hip_superficial.png", ()),
+              ("muscles_hip_middle.png", ("gluteus_maximus",)),
+              ("muscles_hip_deep.png", ("gluteus_maximus", "gluteus_medius")))
+"""Close-ups of the hip and lower back from behind, one layer taken off at a time: gluteus
+maximus, then gluteus medius (showing piriformis, gluteus minimus and quadratus lumborum)."""
+
+
+def render_back_layers(atlas, out: Path) -> None:
+    """The back muscles in layers: all, without the superficial sheets (trapezius, latissimus,
+    gluteus maximus, deltoid), and the deepest (multifidus); then the hip in three layers."""
+    size = (700, 1100)
+    kinds = ("bone", "disc", "muscle")
+    render(_items(atlas, kinds), str(out / "muscles_posterior.png"), "posterior", size)
+    render(_items(atlas, kinds, hide=SUPERFICIAL_BACK),
+           str(out / "muscles_posterior_intermediate.png"), "posterior", size,
+           title="without trapezius, latissimus, gluteus maximus and deltoid")
+    render(_items(atlas, kinds, hide=ERECTOR_AND_ABOVE),
+           str(out / "muscles_deep_multifidus.png"), "posterior", size,
+           focus=atlas.landmark("T12_spinous_tip"), zoom=1.9)
+    for name, hide in HIP_LAYERS:
+        render(_items(atlas, kinds, hide=hide), str(out / name), "posterior", (800, 800),
+               focus=atlas.landmark("L5_spinous_tip") - [0.0, 0.0, 90.0], zoom=2.6)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     only_vertebrae = "--vertebrae" in argv
     only_pelvis = "--pelvis" in argv
-    argv = [a for a in argv if a not in ("--vertebrae", "--pelvis")]
+    only_muscles = "--muscles" in argv
+    argv = [a for a in argv if a not in ("--vertebrae", "--pelvis", "--muscles")]
     out = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "docs" / "gallery"
     out.mkdir(parents=True, exist_ok=True)
     atlas = load_atlas(DEFAULT_ASSETS)
     if only_pelvis:
         render_pelvis(atlas, out)
         print(f"sacrum and pelvis written to {out}")
+        return 0
+    if only_muscles:
+        render_back_layers(atlas, out)
+        print(f"back muscles in layers written to {out}")
         return 0
     render_vertebrae(atlas, out)
     if only_vertebrae:
@@ -86,10 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     size = (700, 1100)
     render_pelvis(atlas, out)
     render(_items(atlas, ("bone", "disc")), str(out / "skeleton_posterior.png"), "posterior", size)
-    render(_items(atlas, ("bone", "disc", "muscle")), str(out / "muscles_posterior.png"), "posterior", size)
-    render(_items(atlas, ("bone", "disc", "muscle"), hide=ERECTOR_AND_ABOVE),
-           str(out / "muscles_deep_multifidus.png"), "posterior", size,
-           focus=atlas.landmark("T12_spinous_tip"), zoom=1.9)
+    render_back_layers(atlas, out)
     render(_items(atlas, ("bone", "disc", "muscle")), str(out / "muscles_lateral.png"), "left", size)
     render(_items(atlas, ("skin",)), str(out / "skin.png"), "oblique", size)
 

@@ -204,3 +204,54 @@ def _bounds(mesh) -> np.ndarray:
         return np.asarray(mesh.bounds)
     b = mesh.bounds
     return np.array([b[0::2], b[1::2]])
+
+
+def technique_items(techniques: Sequence[dict], opacity: float = 0.55) -> list[Item]:
+    """The technique zones of a scene (:attr:`viewer.scene.SceneSpec.techniques`) as meshes to
+    :func:`draw`: the translucent skin patch, each stroke as a tube with a cone at its arrow
+    end(s), each cup as a disc with a rim, each acupressure spot as a flat ring.
+
+    Parameters
+    ----------
+    techniques : sequence of dict
+        ``{color, patch: {vertices, faces} | None, strokes, cups, spots}`` in mm.
+    opacity : float
+        The patch's opacity (the ``techniques`` layer's).
+    """
+    import pyvista as pv
+
+    items: list[Item] = []
+    for t in techniques:
+        colour = t.get("color", "#444444")
+        patch = t.get("patch")
+        if patch and patch.get("faces"):
+            faces = np.asarray(patch["faces"], int)
+            cells = np.hstack([np.full((len(faces), 1), 3), faces]).ravel()
+            items.append(Item(pv.PolyData(np.asarray(patch["vertices"], float), cells), colour, opacity,
+                              specular=0.0))
+        for stroke in t.get("strokes", ()):
+            pts = np.asarray(stroke["points"], float)
+            if len(pts) < 2:
+                continue
+            line = pv.Spline(pts, max(len(pts) * 6, 20)) if len(pts) > 2 else pv.Line(pts[0], pts[1])
+            items.append(Item(line.tube(radius=2.2), colour, 1.0))
+            ends = [(pts[-1], pts[-1] - pts[-2])]
+            if stroke.get("arrow") == "both":
+                ends.append((pts[0], pts[0] - pts[1]))
+            for tip, direction in ends:
+                d = direction / (np.linalg.norm(direction) or 1.0)
+                items.append(Item(pv.Cone(center=tip, direction=d, height=16.0, radius=7.0, resolution=24),
+                                  colour, 1.0))
+        for cup in t.get("cups", ()):
+            centre, normal, r = np.asarray(cup["position"], float), np.asarray(cup["normal"], float), cup["radius"]
+            items.append(Item(pv.Cylinder(center=centre + 4 * normal, direction=normal, radius=r, height=8.0,
+                                          resolution=48), colour, 0.55))
+            items.append(Item(pv.Disc(center=centre + 8.5 * normal, normal=normal, inner=r * 0.8, outer=r,
+                                      c_res=48), colour, 1.0))
+        for spot in t.get("spots", ()):
+            centre, normal = np.asarray(spot["position"], float), np.asarray(spot["normal"], float)
+            items.append(Item(pv.Disc(center=centre + 1.5 * normal, normal=normal, inner=spot["radius"] * 0.45,
+                                      outer=spot["radius"], c_res=36), colour, 1.0))
+            items.append(Item(pv.Disc(center=centre + 1.0 * normal, normal=normal, inner=0.0,
+                                      outer=spot["radius"] * 0.45, c_res=36), colour, 0.5))
+    return items

@@ -20,6 +20,8 @@ from .compose import (  # noqa: F401
     scene_spec,
     structure_label,
     structure_labels,
+    technique_specs,
+    techniques_in_view,
     view_styles,
 )
 from .style import *  # noqa: F401,F403
@@ -28,6 +30,7 @@ from .style import __all__ as _style_all
 __all__ = [
     "Scene", "SceneSpec", "StructureInfo", "compose_scene", "dermatome_palette", "dermatome_specs",
     "marker_specs", "path_library",
-    "path_specs", "role_of", "scene_spec", "structure_label", "structure_labels", "view_styles",
+    "path_specs", "role_of", "scene_spec", "structure_label", "structure_labels", "technique_specs",
+    "techniques_in_view", "view_styles",
     *_style_all,
 ]

@@ -19,7 +19,7 @@ from viewer.selection import select_level, select_muscle, select_point, select_r
 
 from .style import (
     CAMERAS, DEFAULT_LAYERS, DERMATOME_COLOUR, DERMATOME_LEGEND, DERMATOME_PALETTE, FADE_OPACITY, LEGEND,
-    OVERLAY_LAYERS, PATH_COLOUR, POINT_COLOUR, ROLE_COLOURS,
+    OVERLAY_LAYERS, PATH_COLOUR, POINT_COLOUR, ROLE_COLOURS, TECHNIQUE_COLOURS, TECHNIQUE_LEGEND,
     VIEWS,
 )
 
@@ -348,6 +348,85 @@ def dermatome_palette(roots: Sequence[str]) -> dict[str, str]:
     return {r: DERMATOME_PALETTE[i % len(DERMATOME_PALETTE)] for i, r in enumerate(roots)}
 
 
+def techniques_in_view(scene: Scene, knowledge, technique: str | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """Which technique zones a scene draws: ``[(technique id, focus levels)]``.
+
+    With ``technique`` (one the user chose to see) only that one. Otherwise the pair the patient
+    explanation ``stretch_with_paraspinal`` is about: the subject's first stretch found through
+    the muscle itself, and its first cupping beside the spine at its levels (for a level or a
+    root: the cupping at that level, else its first technique there). The focus levels are the
+    levels that brought the technique in (cups are placed at their heights).
+
+    Examples
+    --------
+    >>> from viewer.knowledge import load_knowledge            # doctest: +SKIP
+    >>> k = load_knowledge("assets")                           # doctest: +SKIP
+    >>> techniques_in_view(compose_scene(k, level="L4"), k)    # doctest: +SKIP
+    [('cupping_l1_l5', ('L4',))]
+    """
+    links = tuple(getattr(scene.subject, "techniques", ()) or ())
+    if technique:
+        if not knowledge.has_technique(technique):
+            raise KeyError(f"unknown technique id {technique!r} (not in techniques.json)")
+        levels = next((t.levels for t in links if t.technique_id == technique), ())
+        return [(technique, tuple(levels))]
+    if not links:
+        return []
+    out = []
+    stretch = next((t for t in links if t.kind == "stretch" and t.via == "muscle"), None)
+    if stretch is not None:
+        out.append(stretch)
+    spine = [t for t in links if t.via != "muscle"]
+    cup = next((t for t in spine if t.kind == "cupping"), spine[0] if spine and stretch is None else None)
+    if cup is not None:
+        out.append(cup)
+    if not out:
+        out.append(links[0])
+    return [(t.technique_id, tuple(t.levels)) for t in out]
+
+
+def technique_specs(
+    wanted: Sequence[tuple[str, Sequence[str]]],
+    sides: Iterable[str],
+    knowledge,
+    zones,
+    layers: Mapping[str, Mapping] | None = None,
+    mode: str = "student",
+) -> list[dict]:
+    """The technique zones drawn: each zone (:func:`viewer.scene.techniques.technique_zone`) with
+    its colour, name and label, on each requested side; none while the ``techniques`` layer is
+    off or without ``zones``.
+
+    Parameters
+    ----------
+    wanted : sequence of (technique id, focus levels)
+        From :func:`techniques_in_view`.
+    sides : iterable of str
+        ``left`` and/or ``right``.
+    zones : callable or None
+        ``zones(technique_id, side, focus_levels) -> dict | None``: the body's zone geometry
+        (computed by :func:`viewer.scene.techniques.technique_zone`, kept per body by the caller).
+    mode : str
+        Patient mode labels a stretch with its movement in plain words too; all modes do.
+    """
+    layer = {**DEFAULT_LAYERS, **(layers or {})}["techniques"]
+    if zones is None or not layer.get("visible", True):
+        return []
+    out = []
+    for tid, focus in wanted:
+        t = knowledge.technique(tid)
+        for side in sides:
+            zone = zones(tid, side, tuple(focus))
+            if not zone or not (zone.get("patch") or zone.get("cups") or zone.get("spots")):
+                continue
+            label = ""
+            if t.kind == "stretch" and t.how.movement:
+                label = f"Stretch: {t.how.movement}"
+            out.append({**zone, "name": t.name, "color": TECHNIQUE_COLOURS.get(t.kind, PATH_COLOUR),
+                        "label": label if side == next(iter(sides)) else ""})
+    return out
+
+
 # --- one scene, as every renderer draws it ------------------------------------------------------
 
 
@@ -376,6 +455,8 @@ class SceneSpec:
         The preset the scene is seen from.
     dermatomes : tuple of dict
         :func:`dermatome_specs`: the roots whose skin territory is coloured.
+    techniques : tuple of dict
+        :func:`technique_specs`: the technique zones drawn (patch, strokes, cups, spots; mm).
     """
 
     scene: Scene
@@ -387,6 +468,7 @@ class SceneSpec:
     cameras: dict
     view: str
     dermatomes: tuple[dict, ...] = ()
+    techniques: tuple[dict, ...] = ()
 
     def colour_of(self, structure_id: int) -> str | None:
         """The highlight colour of a structure, or None when it is not highlighted."""
@@ -412,6 +494,8 @@ def scene_spec(
     paths: Sequence[Mapping] = (),
     also_highlight: Iterable[str] = (),
     seq: str | None = None,
+    technique: str | None = None,
+    technique_zones=None,
 ) -> SceneSpec:
     """The scene of a state, ready for any renderer: the one pure function from (selection, mode,
     layers, camera) to what is drawn.
@@ -437,6 +521,11 @@ def scene_spec(
         Acronyms highlighted on top of the scene's (the story of a compressed root).
     seq : str, optional
         The pick this answers (echoed to the browser).
+    technique : str, optional
+        A technique id to show alone (else :func:`techniques_in_view` chooses).
+    technique_zones : callable, optional
+        ``(technique_id, side, focus_levels) -> zone dict`` for this body; without it no
+        technique zone is drawn.
 
     Raises
     ------
@@ -457,5 +546,9 @@ def scene_spec(
     drawn_paths = path_specs(scene.meridians, sides, paths, colours)
     dermatomes = dermatome_specs([root] if root and not muscle else [], sides, layers)
     legend = (*LEGEND, DERMATOME_LEGEND) if dermatomes else LEGEND
+    techniques = technique_specs(techniques_in_view(scene, knowledge, technique), sides, knowledge,
+                                 technique_zones, layers, mode)
+    legend = (*legend, *(TECHNIQUE_LEGEND[k] for k in dict.fromkeys(t["kind"] for t in techniques)
+                         if k in TECHNIQUE_LEGEND))
     return SceneSpec(scene, styles, tuple(markers), tuple(drawn_paths), labels, legend, dict(CAMERAS), view,
-                     tuple(dermatomes))
+                     tuple(dermatomes), tuple(techniques))

@@ -17,9 +17,10 @@ from viewer.selection import SIDES
 __all__ = [
     "BACKGROUND_COLOURS", "BASE_COLOUR", "BROWSER_PRESETS", "CAMERAS", "DEFAULT_LAYERS",
     "DERMATOME_COLOUR", "DERMATOME_LEGEND", "DERMATOME_PALETTE", "DERMATOME_SKIN_COLOUR",
-    "FADE_OPACITY", "LAYER_NAMES", "LEGEND", "MARKER_COLOUR", "MIDLINE", "MODES",
+    "FADE_OPACITY", "LAYER_NAMES", "LEGEND", "MARK_COLOURS", "MARK_LEGEND", "MARKER_COLOUR", "MIDLINE", "MODES",
     "OVERLAY_LAYERS", "PAIRED_SIDES", "PATH_COLOUR", "POINT_COLOUR", "ROLE_COLOURS", "SIDES",
-    "SKIN_OUTLINE_OPACITY", "STORY_COLOURS", "VIEWS", "Camera", "LegendEntry",
+    "SKIN_OUTLINE_OPACITY", "STORY_COLOURS", "TECHNIQUE_COLOURS", "TECHNIQUE_LEGEND", "CUP_RADIUS_CUN",
+    "VIEWS", "Camera", "LegendEntry",
 ]
 
 MODES = ("patient", "student", "practitioner")
@@ -36,10 +37,12 @@ LAYER_NAMES: dict[str, str] = {
     "points": "Points",
     "meridians": "Meridians",
     "dermatomes": "Dermatomes",
+    "techniques": "Techniques",
 }
 #: The overlays: drawn over the body, never faded with it while something is highlighted.
 #: ``dermatomes`` colours the skin over a selected root's territory.
-OVERLAY_LAYERS = ("points", "meridians", "dermatomes")
+#: ``techniques`` draws the zones of the selection's manual techniques (patches, strokes, cups).
+OVERLAY_LAYERS = ("points", "meridians", "dermatomes", "techniques")
 
 DEFAULT_LAYERS: dict[str, dict] = {
     "skin": {"visible": False, "opacity": 0.25},
@@ -51,6 +54,7 @@ DEFAULT_LAYERS: dict[str, dict] = {
     "points": {"visible": True, "opacity": 1.0},
     "meridians": {"visible": True, "opacity": 0.9},
     "dermatomes": {"visible": True, "opacity": 0.75},
+    "techniques": {"visible": True, "opacity": 0.55},
 }
 
 #: Colour of a highlighted structure by its role in the chain.
@@ -92,6 +96,19 @@ DERMATOME_PALETTE: tuple[str, ...] = (
     "#e63946", "#f4a261", "#e9c46a", "#2a9d8f", "#457b9d", "#8338ec", "#ff006e", "#3a86ff",
     "#06d6a0", "#fb8500",
 )
+#: A manual technique's zone by kind: the patch (translucent at the ``techniques`` layer's
+#: opacity), its strokes and cups. Kinds as in ``viewer.knowledge.TECHNIQUE_KINDS``.
+TECHNIQUE_COLOURS: dict[str, str] = {
+    "massage": "#4d7c0f",      # not the dermatome teal
+    "acupressure": "#2563eb",
+    "stretch": "#c026d3",
+    "cupping": "#b45309",
+    "gua_sha": "#be123c",
+}
+#: Cup radius by size, in the back's cun (the rim's outer radius; on a 1750 mm body about 19,
+#: 24 and 31 mm): a drawing size scaled with the body, not a clinical prescription.
+CUP_RADIUS_CUN: dict[str, float] = {"small": 0.8, "medium": 1.0, "large": 1.3}
+
 #: A structure whose atlas record has no colour.
 BASE_COLOUR = "#d8cfc0"
 #: The not-highlighted body in the off-screen pictures (bones the frame, muscles and skin faint).
@@ -120,6 +137,23 @@ LEGEND: tuple[LegendEntry, ...] = (
 )
 #: The legend line of the dermatome layer, added while it is drawn.
 DERMATOME_LEGEND = LegendEntry("Skin supplied by the root (dermatome)", DERMATOME_COLOUR)
+#: The legend lines of the technique zones, by kind, added for the kinds drawn.
+TECHNIQUE_LEGEND: dict[str, LegendEntry] = {
+    "massage": LegendEntry("Massage zone (arrows: stroke direction)", TECHNIQUE_COLOURS["massage"]),
+    "acupressure": LegendEntry("Acupressure point (arrow: press)", TECHNIQUE_COLOURS["acupressure"], "dot"),
+    "stretch": LegendEntry("Stretched muscle (arrow: lengthening)", TECHNIQUE_COLOURS["stretch"]),
+    "cupping": LegendEntry("Cupping zone and cups", TECHNIQUE_COLOURS["cupping"]),
+    "gua_sha": LegendEntry("Gua sha strips (arrows: stroke direction)", TECHNIQUE_COLOURS["gua_sha"]),
+}
+
+#: Symptom marks on the skin ("Where does it hurt?"), by kind: pain warm, tingling cool (the
+#: app's markers and the handout's discs).
+MARK_COLOURS: dict[str, str] = {"pain": "#e11d48", "tingling": "#0891b2"}
+#: The legend of the symptom marks (the handout's marks page).
+MARK_LEGEND: tuple[LegendEntry, ...] = (
+    LegendEntry("Pain", MARK_COLOURS["pain"], "dot"),
+    LegendEntry("Tingling or numbness", MARK_COLOURS["tingling"], "dot"),
+)
 
 
 @dataclass(frozen=True)
@@ -156,5 +190,5 @@ BROWSER_PRESETS: dict = {
     "default_view": VIEWS[0],
     "colours": {"base": BASE_COLOUR, "marker": MARKER_COLOUR, "path": PATH_COLOUR,
                 "dermatome_skin": DERMATOME_SKIN_COLOUR,
-                "story": dict(STORY_COLOURS)},
+                "story": dict(STORY_COLOURS), "roles": dict(ROLE_COLOURS)},
 }

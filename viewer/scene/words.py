@@ -23,6 +23,19 @@ CAUTION_NAMES: dict[str, str] = {
     "eye": "Eye",
     "pregnancy": "Pregnancy",
     "other": "Caution",
+    # the manual techniques' cautions (techniques.json)
+    "acute_injury": "Acute injury",
+    "anticoagulants": "Anticoagulants",
+    "fever_infection": "Fever or infection",
+    "hypermobility": "Hypermobility",
+    "joint_replacement": "Joint replacement",
+    "nerve_or_artery": "Nerve or artery",
+    "organs": "Organs",
+    "osteoporosis": "Osteoporosis",
+    "over_spine": "Over the spine",
+    "radiating_symptoms": "Radiating symptoms",
+    "skin_lesions": "Skin",
+    "varicose_veins": "Varicose veins",
 }
 
 #: The same in plain words, for patient mode.
@@ -36,6 +49,18 @@ CAUTION_PLAIN: dict[str, str] = {
     "eye": "Close to the eye",
     "pregnancy": "Avoided in pregnancy",
     "other": "Needs care",
+    "acute_injury": "Not on a fresh injury",
+    "anticoagulants": "If you take blood thinners",
+    "fever_infection": "Not while you are unwell",
+    "hypermobility": "If your joints are very flexible",
+    "joint_replacement": "If you have a joint replacement",
+    "nerve_or_artery": "A nerve or blood vessel runs close by",
+    "organs": "Organs lie beneath",
+    "osteoporosis": "If your bones are thin",
+    "over_spine": "Beside the spine, not on it",
+    "radiating_symptoms": "Stop if pain or tingling spreads",
+    "skin_lesions": "Only on healthy skin",
+    "varicose_veins": "Not over varicose veins",
 }
 
 PLACEMENT_WORDS = {"placed_checked": "placed and checked", "placed": "placed", "not_placed": "not placed"}
@@ -46,6 +71,48 @@ SIDE_WORDS: dict[str, str] = {"left": "left side", "right": "right side", "both"
 SIDE_TAGS: dict[str, str] = {"left": "left", "right": "right", "both": "both sides", MIDLINE: "midline"}
 
 NO_CAUTION = "No specific caution in the records; the usual needling safety applies."
+
+#: Said wherever candidate roots or muscles ranked from symptom marks are shown (the app's
+#: "Where does it hurt?" panel, the handout).
+SYMPTOMS_NOTICE = ("For education, not a diagnosis: the list orders the roots and muscles your marks are "
+                   "compatible with. See a professional about any symptom.")
+#: A symptom mark's kind in words, and the letter of its short name (``P1``, ``T2``).
+MARK_WORDS: dict[str, str] = {"pain": "Pain", "tingling": "Tingling or numbness"}
+MARK_LETTERS: dict[str, str] = {"pain": "P", "tingling": "T"}
+
+#: A technique's kind as a title (``techniques.json`` ``kind``).
+TECHNIQUE_KIND_TITLES: dict[str, str] = {"stretch": "Stretch", "massage": "Massage", "acupressure": "Acupressure",
+                                         "cupping": "Cupping", "gua_sha": "Gua sha"}
+
+
+def mark_names(marks) -> list[str]:
+    """Short names of symptom marks (objects with a ``kind``), numbered within their kind as the
+    ranking's reasons number them ("pain mark 1" is ``P1``).
+
+    >>> from types import SimpleNamespace as M
+    >>> mark_names([M(kind="pain"), M(kind="tingling"), M(kind="pain")])
+    ['P1', 'T1', 'P2']
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for m in marks:
+        seen[m.kind] = seen.get(m.kind, 0) + 1
+        out.append(f"{MARK_LETTERS[m.kind]}{seen[m.kind]}")
+    return out
+
+
+def candidate_strength(index: int, candidate) -> str:
+    """How a ranked candidate (``weak`` and ``tied_with`` attributes) stands, in words.
+
+    >>> from types import SimpleNamespace as C
+    >>> candidate_strength(0, C(weak=False, tied_with=())), candidate_strength(1, C(weak=True, tied_with=()))
+    ('best match', 'weak evidence')
+    """
+    if candidate.weak:
+        return "weak evidence"
+    if index == 0 and not candidate.tied_with:
+        return "best match"
+    return "tied" if candidate.tied_with else "also possible"
 
 
 def join_words(items: Sequence[str]) -> str:

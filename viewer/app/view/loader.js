@@ -1,7 +1,24 @@
-// Loading: every structure's GLB, from the mesh pack (one request) or one by one, built into
-// meshes once; then the first frame.
+// Loading: the whole body as one GLB (EXT_meshopt_compression, decoded by three.js's own
+// MeshoptDecoder; viewer/app/meshpack.py) or every structure's GLB one by one, built into meshes
+// once; then the first frame.
 import * as THREE from "three";
 import { GLTFLoader } from "three/addons/loaders/GLTFLoader.js";
+import { MeshoptDecoder } from "three/addons/libs/meshopt_decoder.module.js";
+
+// Quantized positions (KHR_mesh_quantization: normalized int16) as float millimetres, the node's
+// transform baked in: the story and the dermatome layer read and write them in atlas coordinates.
+function atlasPositions(geometry, matrix) {
+  const attr = geometry.attributes.position;
+  if (!(attr.array instanceof Float32Array) || attr.isInterleavedBufferAttribute) {
+    const out = new Float32Array(attr.count * 3);
+    for (let i = 0; i < attr.count; i++) {
+      out[3 * i] = attr.getX(i); out[3 * i + 1] = attr.getY(i); out[3 * i + 2] = attr.getZ(i);
+    }
+    geometry.setAttribute("position", new THREE.BufferAttribute(out, 3));
+  }
+  geometry.applyMatrix4(matrix);
+  return geometry;
+}
 
 export function installLoader(v) {
   const { model, status, canvas, entries, byAcronym, bodyGroup, metrics } = v;
@@ -11,84 +28,84 @@ export function installLoader(v) {
     status.textContent = text;
     metrics.statusLog.push(text);
   }
-  const loader = new GLTFLoader();
+  const loader = new GLTFLoader().setMeshoptDecoder(MeshoptDecoder);
   function loadOne(s) {
     return new Promise((resolveLoad) => {
       loader.load(
         s.url,
-        (gltf) => resolveLoad({ s, gltf }),
+        (gltf) => resolveLoad({ s, meshes: meshesOf(gltf.scene) }),
         undefined,
         (err) => resolveLoad({ s, error: err }),
       );
     });
   }
-  // Every GLB in one file (viewer/app/meshpack.py): one request instead of one per structure.
-  // Each structure's GLB is the slice ``s.pack = [offset, length]`` of it. Null when there is no
-  // pack or it cannot be fetched: the structures then load one by one from their own URLs.
-  // The pack's size is where its last slice ends; the status line counts the bytes as they come.
-  async function fetchPack(url, list) {
+  function meshesOf(object) {
+    object.updateMatrixWorld(true);
+    const out = [];
+    object.traverse((o) => { if (o.isMesh) out.push(o); });
+    return out;
+  }
+  // The whole body in one request (the page's <link rel=preload> or Link header may have started
+  // it already). Null when there is none or it cannot be fetched or parsed: the structures then
+  // load one by one from their own URLs. The status line counts the bytes as they come.
+  async function fetchBody(url, size) {
     if (!url) return null;
-    const size = Math.max(0, ...list.map((s) => (s.pack ? s.pack[0] + s.pack[1] : 0)));
     const amount = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.ceil(n / 1e3)} KB`);
     try {
       const response = await fetch(url);
       if (!response.ok) throw new Error(`HTTP ${response.status}`);
-      if (!response.body || !size) return await response.arrayBuffer();
-      const reader = response.body.getReader();
-      const bytes = new Uint8Array(size);
-      let got = 0;
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        if (got + value.length > size) throw new Error("larger than its index says");
-        bytes.set(value, got);
-        got += value.length;
-        showStatus(`Loading the body… ${amount(got)} of ${amount(size)}`);
+      let buffer;
+      if (!response.body || !size) buffer = await response.arrayBuffer();
+      else {
+        const reader = response.body.getReader();
+        const bytes = new Uint8Array(size);
+        let got = 0;
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          if (got + value.length > size) throw new Error("larger than the server says");
+          bytes.set(value, got);
+          got += value.length;
+          showStatus(`Loading the body… ${amount(got)} of ${amount(size)}`);
+        }
+        if (got !== size) throw new Error(`${got} of ${size} bytes`);
+        buffer = bytes.buffer;
       }
-      if (got !== size) throw new Error(`${got} of ${size} bytes`);
-      showStatus(`Building ${list.length} structures…`);
-      return bytes.buffer;
+      metrics.marks.packFetched = performance.now();
+      const gltf = await loader.parseAsync(buffer, "");
+      const byNode = new Map();
+      gltf.scene.updateMatrixWorld(true);
+      // One node per structure, named by its id; a single-primitive node is the mesh itself.
+      for (const node of gltf.scene.children) byNode.set(node.name, meshesOf(node));
+      return byNode;
     } catch (err) {
-      console.warn(`Radix: the mesh pack could not be loaded (${err}); loading meshes one by one`);
+      console.warn(`Radix: the body file could not be loaded (${err}); loading meshes one by one`);
       return null;
     }
   }
-  function parseOne(s, pack) {
-    const [offset, length] = s.pack;
-    if (!(offset >= 0 && length > 0 && offset + length <= pack.byteLength)) return loadOne(s);
-    return new Promise((resolveLoad) => {
-      loader.parse(
-        pack.slice(offset, offset + length), "",
-        (gltf) => resolveLoad({ s, gltf }),
-        (err) => resolveLoad({ s, error: err }),
-      );
-    });
-  }
-  function addStructure(s, gltf) {
+  function addStructure(s, sources) {
     const group = new THREE.Group();
     const id = String(s.id);
     const baseColor = s.color || v.colours.base;
     const meshes = [];
     const materials = [];
-    gltf.scene.updateMatrixWorld(true);
-    gltf.scene.traverse((o) => {
-      if (!o.isMesh) return;
-      const geometry = o.geometry.clone();
-      geometry.applyMatrix4(o.matrixWorld);     // bake node transforms: one mesh, atlas coordinates
+    for (const o of sources) {
+      const geometry = atlasPositions(o.geometry, o.matrixWorld);   // one mesh, atlas coordinates
       if (!geometry.attributes.normal) geometry.computeVertexNormals();
       geometry.computeBoundingBox();
       geometry.computeBoundingSphere();
+      // Closed meshes wound outward (checked at build: extras.closed) show only front faces.
+      const closed = s.kind === "skin" || o.userData.closed === true;
       const material = new THREE.MeshStandardMaterial({
         color: baseColor, roughness: 0.62, metalness: 0.0, flatShading: false,
-        side: s.kind === "skin" ? THREE.FrontSide : THREE.DoubleSide,
+        side: closed ? THREE.FrontSide : THREE.DoubleSide,
       });
       const mesh = new THREE.Mesh(geometry, material);
       mesh.userData = { sid: id, kind: s.kind };
       group.add(mesh);
       meshes.push(mesh);
       materials.push(material);
-      o.geometry.dispose();
-    });
+    }
     group.userData = { sid: id };
     bodyGroup.add(group);
     group.updateMatrixWorld(true);
@@ -102,16 +119,17 @@ export function installLoader(v) {
     metrics.total = list.length;
     showStatus(list.length ? `Loading ${list.length} structures…` : "No structures to show.");
     metrics.marks.viewCreated = performance.now();
-    const pack = await fetchPack(model.mesh_pack, list);
-    metrics.marks.packFetched = performance.now();
-    metrics.packed = !!pack;
-    const results = await Promise.all(list.map((s) => (pack && s.pack ? parseOne(s, pack) : loadOne(s))));
+    const body = await fetchBody(model.mesh_pack, model.mesh_pack_bytes);
+    metrics.packed = !!body;
+    if (body) showStatus(`Building ${list.length} structures…`);
+    const results = await Promise.all(list.map((s) => (body && body.has(s.node)
+      ? { s, meshes: body.get(s.node) } : loadOne(s))));
     metrics.marks.meshesLoaded = performance.now();
     if (v.disposed) return;
     const failures = [];
     for (const r of results) {
       if (r.error) { failures.push(r.s.acronym); continue; }
-      addStructure(r.s, r.gltf);
+      addStructure(r.s, r.meshes);
     }
     metrics.loaded = entries.size;
     metrics.failed = failures.length;
@@ -141,9 +159,15 @@ export function installLoader(v) {
     requestAnimationFrame(() => {
       metrics.marks.firstFrame = performance.now();
       metrics.readyAtEpochMs = performance.timeOrigin + performance.now();
-      metrics.ready = true;
-      canvas.dataset.ready = "true";
-      model.ready = true;
+      v.markReady();
     });
+  };
+  // Ready: the body drawn and the view in its component (a view the page's early script started
+  // is ready once the component has adopted it: viewer/app/early.js).
+  v.markReady = function markReady() {
+    if (v.awaitingComponent || metrics.marks.firstFrame === undefined) return;
+    metrics.ready = true;
+    canvas.dataset.ready = "true";
+    model.ready = true;
   };
 }

@@ -1,7 +1,9 @@
-// Overlays: acupuncture point markers and meridian paths, as the server's scene lists them.
+// Overlays: acupuncture point markers, meridian paths, dermatomes and (techniques.js) the zones of
+// manual techniques, as the server's scene lists them.
 import * as THREE from "three";
 import { CSS2DObject } from "three/addons/renderers/CSS2DRenderer.js";
 import { el_ } from "./dom.js";
+import { installTechniques } from "./techniques.js";
 
 export function clearGroup(group) {
   for (const child of [...group.children]) {
@@ -141,6 +143,7 @@ export function installOverlays(v) {
     e.dermatomes = true;
     v.dermatomesDrawn = { drawn: true, coloured, roots: specs.map((d) => d.root) };
   };
+  installTechniques(v);
   // After new markers or paths: styled as their layer says, hidden while a story narrows a space.
   v.refreshOverlays = function refreshOverlays() {
     v.overlayStyles();

@@ -1,6 +1,8 @@
 // Picking: a click (not a drag) on the canvas raycasts the markers, then the visible structures,
-// and writes ``model.picked``; touch works the same through pointer events.
+// and writes ``model.picked``. A tap is a click with a finger's tolerance (touch.js: ``hitNear``);
+// a long press or a gesture with two fingers picks nothing.
 import * as THREE from "three";
+import { TAP_SLOP_PX } from "./touch.js";
 
 const CLICK_SLOP_PX = 6;       // a pointer that moves further than this is a drag, not a click
 const CLICK_MAX_MS = 600;
@@ -48,6 +50,7 @@ export function installPicking(v) {
     pickSeq += 1;
     const seq = `${Date.now().toString(36)}-${pickSeq}`;
     v.emit("pick", seq, target);
+    if (target.kind === "structure") v.previewPick(target.id);
     model.picked = { ...target, seq };
     return seq;
   };
@@ -60,9 +63,14 @@ export function installPicking(v) {
     const moved = Math.hypot(ev.clientX - down.x, ev.clientY - down.y);
     const quick = performance.now() - down.t < CLICK_MAX_MS;
     const primary = down.button === 0;
+    const finger = ev.pointerType === "touch" || ev.pointerType === "pen";
+    const gesture = v.touchGesture || {};
     down = null;
-    if (moved > CLICK_SLOP_PX || !quick || !primary) return;
-    const target = model.mark_kind ? v.skinHitAt(ev.clientX, ev.clientY) : v.hitAt(ev.clientX, ev.clientY);
+    if (moved > (finger ? TAP_SLOP_PX : CLICK_SLOP_PX) || !quick || !primary) return;
+    if (gesture.longPress || gesture.multi) return;
+    let target;
+    if (model.mark_kind) target = v.skinHitAt(ev.clientX, ev.clientY);
+    else target = finger ? v.hitNear(ev.clientX, ev.clientY) : v.hitAt(ev.clientX, ev.clientY);
     if (target) v.sendPick(target);
   });
 }

@@ -9,6 +9,7 @@ export function installTestHooks(v) {
     lastPickAt: null,
     lastHighlightAppliedAt: null,
     lastHighlightPresentedAt: null,
+    lastPreviewPresentedAt: null,  // the next animation frame after the first frame drawn after a click
     appliedLatencies: [],     // click -> new highlight applied to the scene's materials (ms)
     latencies: [],            // click -> the frame with the highlight drawn (ms), one per acknowledged pick
     roundTrips: [],           // click -> the answering styles message arrived (ms): Python round trip
@@ -21,8 +22,10 @@ export function installTestHooks(v) {
   // Click -> highlight timing, from the view's events.
   const pickTimes = new Map();  // pick seq -> performance.now() at the click
   let highlightDue = null;      // {t0: click, received: styles message}, waiting for its frame
+  let previewDue = false;       // a click's own recolour (styles.js previewPick), waiting for its frame
   v.on("pick", (seq, target) => {
     pickTimes.set(seq, performance.now());
+    previewDue = true;
     hook.lastPickAt = performance.now();
     hook.lastPicked = target;
   });
@@ -38,6 +41,10 @@ export function installTestHooks(v) {
     }
   });
   v.on("frame", (now) => {
+    if (previewDue) {
+      previewDue = false;
+      requestAnimationFrame(() => { hook.lastPreviewPresentedAt = performance.now(); });
+    }
     if (!highlightDue) return;
     const { t0, received } = highlightDue;
     highlightDue = null;
@@ -92,12 +99,22 @@ export function installTestHooks(v) {
     const d = camera.position.clone().sub(controls.target).normalize();
     return [d.x, d.y, d.z];
   };
+  hook.cameraDistance = () => camera.position.distanceTo(controls.target);
+  // What a mouse click (no tolerance) and a finger's tap (touch.js) would pick at a page point.
+  hook.hitAt = (x, y) => v.hitAt(x, y);
+  hook.hitNear = (x, y) => v.hitNear(x, y);
+  hook.cameraPose = () => ({   // for a page that must show the body as this view does (bench/limit)
+    position: camera.position.toArray(), target: controls.target.toArray(), up: camera.up.toArray(),
+    fov: camera.fov, near: camera.near, far: camera.far,
+    width: Math.round(canvas.getBoundingClientRect().width), height: Math.round(canvas.getBoundingClientRect().height),
+  });
   hook.focus = v.focusSelection;
   hook.style = (key) => {
     const e = resolve(key);
     if (!e) return null;
     const m = e.materials[0];
-    return { visible: e.group.visible, opacity: m.opacity, color: "#" + m.color.getHexString(), transparent: m.transparent };
+    return { visible: e.group.visible, opacity: m.opacity, color: "#" + m.color.getHexString(), transparent: m.transparent,
+             depthWrite: m.depthWrite, frontOnly: m.side === THREE.FrontSide };
   };
   // Page rectangle of a structure's (unmoved) bounding box: the region a pixel test compares.
   hook.screenRect = (key) => {
@@ -144,6 +161,7 @@ export function installTestHooks(v) {
     return { x: q.x, y: q.y, skin: v.skinHitAt(q.x, q.y) };
   };
   hook.dermatomes = () => ({ ...v.dermatomesDrawn });
+  hook.techniques = () => v.techniquesDrawn();   // the technique zones drawn (view/techniques.js)
   // The x (mm) of every skin vertex drawn in a dermatome's colour.
   hook.dermatomeVertices = () => {
     const sd = model.skin_dermatomes || {};
@@ -206,11 +224,13 @@ export function installTestHooks(v) {
   };
   hook.stats = () => {
     let triangles = 0;
+    let frontOnly = 0;
     for (const e of entries.values()) for (const m of e.meshes) {
+      if (m.material.side === THREE.FrontSide) frontOnly += 1;
       const g = m.geometry;
       triangles += (g.index ? g.index.count : g.attributes.position.count) / 3;
     }
-    return { structures: entries.size, triangles, calls: renderer.info.render.calls,
+    return { structures: entries.size, triangles, frontOnly, calls: renderer.info.render.calls,
              antialias: !!renderer.getContext().getContextAttributes().antialias };
   };
   window.radixView = hook;

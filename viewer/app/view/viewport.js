@@ -42,6 +42,15 @@ export function createViewport(model, el, renderStart) {
   renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
   renderer.outputColorSpace = THREE.SRGBColorSpace;
   renderer.setClearColor(0x000000, 0);
+  // Transparent objects back to front (three.js's order), except faded muscles (styles.js
+  // setLook): those last and nearest first, so each pixel shades only the nearest of them.
+  const FADED_MUSCLE_ORDER = 4;
+  renderer.setTransparentSort((a, b) => {
+    if (a.groupOrder !== b.groupOrder) return a.groupOrder - b.groupOrder;
+    if (a.renderOrder !== b.renderOrder) return a.renderOrder - b.renderOrder;
+    if (a.z !== b.z) return a.groupOrder === FADED_MUSCLE_ORDER ? a.z - b.z : b.z - a.z;
+    return a.id - b.id;
+  });
   const canvas = renderer.domElement;
   canvas.className = "radix-canvas";
   canvas.dataset.ready = "false";
@@ -85,7 +94,7 @@ export function createViewport(model, el, renderStart) {
 
   const listeners = { frame: [], styles: [], pick: [] };
   const v = {
-    model, root, status, toolbar, canvas, renderer, labelRenderer, scene, camera, controls,
+    model, root, status, toolbar, canvas, renderer, labelRenderer, scene, camera, controls, FADED_MUSCLE_ORDER,
     bodyGroup, markerGroup, pathGroup,
     cameras: presets.cameras || {},
     colours: presets.colours || {},
@@ -110,12 +119,15 @@ export function createViewport(model, el, renderStart) {
   };
   v.defaultView = presets.default_view || Object.keys(v.cameras)[0];
 
-  v.draw = function draw() {
+  v.drawBody = function drawBody() {   // the WebGL frame alone (labels as they were)
     renderer.render(scene, camera);
-    labelRenderer.render(scene, camera);
-    declutterLabels(labelRenderer.domElement);
     v.metrics.frameCount += 1;
     canvas.dataset.frames = String(v.metrics.frameCount);
+  };
+  v.draw = function draw() {
+    v.drawBody();
+    labelRenderer.render(scene, camera);
+    declutterLabels(labelRenderer.domElement);
   };
   let pending = false;
   v.requestRender = function requestRender() {
