@@ -88,18 +88,31 @@ S1_BODY = (48.0, 33.0, 24.0)
 """S1 body width, depth and height, mm (slightly smaller than L5, as published)."""
 # (arc length s from the S1 end plate, half-width, anterior half-depth, dorsal extent), mm. The
 # breadth across the alae (about 106 mm; the lateral faces stop at the sacroiliac joints, |X| 55)
-# is Gray's; the taper below S3, the depth and the dorsal extent were chosen by measuring against
-# the references (BodyParts3D, Visible Human).
+# is Gray's; below it the half-widths, the anterior depths and the dorsal extents are measured on
+# the BodyParts3D sacrum (sections square to this curve after a similarity fit): the bone stays
+# broad down to S4 (half-width about 33 mm at the fourth foramina) and narrows at the inferolateral
+# angles (S5), the pelvic surface is hollow at S3-S4 (it also stands further forward at S2 there,
+# not followed: that would take the S1 roots' exits below the dorsal foramina), and the dorsal
+# surface keeps about 16-18 mm over S3-S4 (the bone is 6-7 mm thick lateral of the fourth
+# foramina, about 15 mm beside the hiatus).
 _SACRAL_SECTIONS = (
     (8.0, 53.0, 14.0, 28.4), (20.0, 53.0, 12.8, 26.1), (34.0, 48.4, 11.0, 22.9),
-    (46.0, 38.5, 9.3, 19.8), (58.0, 29.1, 8.1, 16.7), (70.0, 23.0, 6.8, 14.0),
-    (82.0, 18.0, 5.5, 10.8), (92.0, 14.4, 4.7, 8.6), (100.0, 10.3, 3.8, 6.3),
+    (46.0, 42.5, 11.0, 19.8), (58.0, 41.0, 6.5, 17.5), (70.0, 36.5, 5.5, 18.5),
+    (82.0, 32.0, 6.5, 16.0), (92.0, 22.0, 5.0, 11.5), (100.0, 11.0, 3.8, 7.0),
 )
 SACRAL_DORSAL_PROFILE = (0.6, 0.85)
 """Dorsal extent at 0.8 of the half-width and on the midline, as fractions of the section's dorsal
 extent (chosen by measuring against the references)."""
-_SACRAL_FORAMINA = (  # (arc length, distance from the midline, radius of the dorsal opening)
-    (30.0, 21.0, 4.2), (49.0, 19.0, 3.8), (66.0, 16.5, 3.2), (80.0, 13.5, 2.7),
+S1_SUPERIOR_ARTICULAR_ROOT = (17.0, 27.6, -10.3)
+"""Root of the left superior articular process of S1 in the S1 end-plate frame (x to the side,
+y back, z up), mm: 17 mm off the midline, 28 mm behind the centre of the end plate and 10 mm below
+it, where it stood before ``SACRAL_AXIS_TILT`` was added (the tilt had lifted it 9.5 mm and moved
+the L5-S1 joint; with it here the L5 inferior facets match the real L5 again: fidelity.py's L5
+p95 3.58 %, from 3.65 %)."""
+# (arc length, distance from the midline, radius of the dorsal opening), mm: the foramina lie
+# between the fused segments (Gray's Anatomy), closer together as the segments shorten downwards.
+_SACRAL_FORAMINA = (
+    (30.0, 21.0, 4.2), (49.0, 19.0, 3.8), (66.0, 16.5, 3.2), (78.0, 13.5, 2.7),
 )
 SACRAL_CREST_OFFSETS = (8.0, 10.0)
 """The intermediate crest runs this far medial, the lateral crest this far lateral of the dorsal
@@ -1192,9 +1205,9 @@ def _sacrum(layout: SpineLayout) -> tuple[Piece, dict[str, object]]:
                    (2.4, 2.4, 3.5))])
     piece.add_pair("cornu", cornu)
 
-    # Superior articular processes (for L5) rise from the back of the ala.
-    s_p = 8.0
-    pillar = g.point(s_p) + g.dorsal(s_p) * 28.0 + np.array([17.0, 0.0, 0.0])
+    # Superior articular processes (for L5) rise from the back of the ala, square to the S1 end
+    # plate (they belong to S1, not to the curve of the fused segments below it).
+    pillar = np.array(S1_SUPERIOR_ARTICULAR_ROOT)
     piece.add_pair("sap_root", blob([(pillar, (5.0, 5.0, 6.0)),
                                      (pillar + np.array([3.0, -8.0, -6.0]), (5.0, 5.0, 5.0))]))
 
@@ -1242,11 +1255,14 @@ def _sacrum(layout: SpineLayout) -> tuple[Piece, dict[str, object]]:
 
 
 def _coccyx(layout: SpineLayout) -> Piece:
-    """Four small fused segments continuing the sacral curve forward (Gray's Anatomy)."""
+    """Four small fused segments continuing the sacral curve forward (Gray's Anatomy).
+
+    The four segments, overlapping 0.8 mm at each joint, make a curved length of 40 mm (adult CT:
+    4.4 +- 0.8 cm in men, 4.0 +- 0.8 cm in women; Woon et al., Eur Spine J 2013)."""
     g = sacral_geometry(layout)
     piece = Piece("coccyx", layout.s1)
     p0, t0, n0 = g.point(SACRUM_LENGTH), g.tangent(SACRUM_LENGTH), g.dorsal(SACRUM_LENGTH)
-    sizes = [(9.5, 4.5, 4.2), (7.0, 3.8, 3.8), (5.2, 3.2, 3.4), (3.6, 2.6, 3.0)]
+    sizes = [(9.5, 4.5, 6.2), (7.0, 3.8, 5.6), (5.2, 3.2, 5.0), (3.6, 2.6, 4.4)]
     arcs, arc = [], COCCYX_START - SACRUM_LENGTH
     for k, (_, _, rt) in enumerate(sizes):
         arc += rt if k == 0 else sizes[k - 1][2] + rt - 0.8
