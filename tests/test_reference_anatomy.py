@@ -173,3 +173,23 @@ def test_outline_and_direction_are_as_close_as_a_second_specimen(fidelity, struc
                f"rotation {result['rot_deg']:.1f} deg")
     off = [f for f in result["fails"] if f != "Dice"]
     assert not off, f"{structure} fails {off} of the bar: {figures}"
+
+
+NO_WORSE_THAN = {
+    # structure: (mean %, p95 %, Dice, rotation deg) reached by the sacrum and hip-bone work of
+    # issue 14, with sampling slack (p95 +-0.03 %, Dice +-0.003 between seeds). Not yet the bar:
+    # the hip bone misses it on Dice, the sacrum on mean, p95 and Dice; tighten as they improve.
+    "sacrum": (1.70, 3.95, 0.72, 15.0),
+    "hip_bone_left": (1.20, 3.30, 0.70, 15.0),
+}
+
+
+@pytest.mark.parametrize("structure", sorted(NO_WORSE_THAN))
+def test_shape_does_not_fall_back(fidelity, structure):
+    """Structures on their way to the bar keep what they have reached."""
+    r = _compare(fidelity, structure)
+    mean, p95, dice, rot = NO_WORSE_THAN[structure]
+    figures = (f"mean {r['mean_pct']:.2f} %, p95 {r['p95_pct']:.2f} %, Dice {r['dice']:.3f}, "
+               f"rotation {r['rot_deg']:.1f} deg")
+    assert r["mean_pct"] <= mean and r["p95_pct"] <= p95, figures
+    assert r["dice"] >= dice and r["rot_deg"] <= rot, figures

@@ -375,6 +375,30 @@ def pelvis_plan(stature: float = 1750.0) -> PelvisPlan:
     return PelvisPlan(hc, crest, base, axis / np.linalg.norm(axis))
 
 
+ILIAC_FOSSA_BOW = 2.0
+"""How far the middle of the iliac wing bows laterally beyond the line from crest to arcuate line,
+mm (the iliac fossa is shallow; chosen by measuring against the references)."""
+ILIAC_WING_HALF_THICKNESS = (3.2, 4.6)
+"""Half thickness of the iliac wing in the middle of the fossa, and its increase towards the
+body of the ilium, mm."""
+ACETABULAR_WALL = 11.0
+"""Bone round the socket beyond the head and joint gap: the acetabular walls, mm."""
+ACETABULAR_RIM = (2.0, 2.0)
+"""Centre-line offset beyond the socket and thickness of the rim tube round the mouth, mm."""
+ACETABULAR_FOSSA = (12.0, 3.5, 9.0)
+"""Radius of the acetabular fossa, how much deeper than the lunate surface it lies, and how far
+below the socket's axis its centre is, mm (the fossa is about 25 mm across; Gray's Anatomy)."""
+ACETABULAR_NOTCH = (16.0, 4.0)
+"""Width of the acetabular notch in the lower rim, and how far inside the socket's radius its
+inner edge lies, mm."""
+ISCHIAL_TUBEROSITY = ((-20.0, 38.0, -52.0), (12.0, 18.0, 14.0))
+"""Centre of the ischial tuberosity from the hip centre, and its semi-axes, mm."""
+
+PUBIC_RAMI = (10.0, 8.0, 6.0, 11.0)
+"""Half width and half height of the superior pubic ramus at the pubic body, and of the
+inferior pubic and ischial rami (a flat band: thin across, tall in the plane of the obturator
+membrane), mm."""
+
 HIP_STEP = 1.6
 """Grid step of the hip bone's implicit field, mm (the iliac fossa is about 4 mm thick)."""
 
@@ -410,9 +434,10 @@ def _hip_bone(pp: PelvisPlan, stature: float = 1750.0) -> tuple[Manifold, dict]:
     v = np.linspace(0, 1, nv)[None, :, None]
     grid = (1 - v) * crest[:, None] + v * base[:, None]
     u = np.linspace(0, 1, len(crest))[:, None]
-    grid[..., 0] += 10.0 * np.sin(np.pi * v[..., 0]) * (1 - u ** 2)
+    grid[..., 0] += ILIAC_FOSSA_BOW * np.sin(np.pi * v[..., 0]) * (1 - u ** 2)
     grid[..., 0] = np.maximum(grid[..., 0], AURICULAR_MEDIAL_X + 4.0)
-    half = 1.9 + 3.2 * v[..., 0] ** 2 + 1.5 * np.exp(-((u - 0.95) / 0.1) ** 2)
+    half = (ILIAC_WING_HALF_THICKNESS[0] + ILIAC_WING_HALF_THICKNESS[1] * v[..., 0] ** 2
+            + 1.5 * np.exp(-((u - 0.95) / 0.1) ** 2))
     fine = _upsample(np.concatenate([grid, half[..., None]], axis=2), 160, 50)
     f.sheet(fine[..., :3].reshape(-1, 3), fine[..., 3].ravel(), k=3)
     # Crest: thick, with the tubercle, the anterior and posterior spines.
@@ -436,18 +461,18 @@ def _hip_bone(pp: PelvisPlan, stature: float = 1750.0) -> tuple[Manifold, dict]:
     r_in = FEMORAL_HEAD_RADIUS + JOINT_GAP
     f.tube(np.array([hc + [-2.0, 2.0, 8.0], pp.base[2] + [2.0, 0, 6.0]]), 14.0, k=10)
     f.tube(np.array([hc + [-8.0, 18.0, 10.0], pp.base[4] + [0.0, 0, 8.0]]), 11.0, k=10)
-    f.sphere(hc, r_in + 7.0, k=6)
+    f.sphere(hc, r_in + ACETABULAR_WALL, k=6)
     ax = pp.acetabulum_axis
     frame = shapes.frame_from_z(ax)
     th = np.linspace(0, 2 * np.pi, 33)
-    rim = hc + ax * 4.0 + (r_in + 5.0) * (np.outer(np.cos(th), frame[:, 0])
-                                          + np.outer(np.sin(th), frame[:, 1]))
-    f.tube(rim, 4.0, k=4)
+    rim = hc + ax * 4.0 + (r_in + ACETABULAR_RIM[0]) * (np.outer(np.cos(th), frame[:, 0])
+                                                        + np.outer(np.sin(th), frame[:, 1]))
+    f.tube(rim, ACETABULAR_RIM[1], k=4)
     # Ischium: body down and back to the tuberosity, the spine, the ischial ramus.
-    tuber_c = hc + np.array([-28.0, 33.0, -43.0])
+    tuber_c = hc + np.array(ISCHIAL_TUBEROSITY[0])
     f.tube(np.array([hc + [-6.0, 18.0, -8.0], hc + [-18.0, 28.0, -26.0], tuber_c]),
            np.array([14.0, 11.0, 9.0]), k=8, n=10)
-    f.ellipsoid(tuber_c + [0.0, 2.0, -2.0], (9.0, 16.0, 11.0), k=6,
+    f.ellipsoid(tuber_c + [0.0, 2.0, -2.0], ISCHIAL_TUBEROSITY[1], k=6,
                 rotation=shapes.frame_from_z(np.array([0.0, 0.6, 1.0]), np.array([1.0, 0, 0])))
     spine_tip = hc + np.array([-36.0, 50.0, -20.0])
     f.tube(np.array([pp.base[4] + [0.0, 4.0, -6.0], hc + [-18.0, 40.0, -8.0], spine_tip]),
@@ -457,11 +482,13 @@ def _hip_bone(pp: PelvisPlan, stature: float = 1750.0) -> tuple[Manifold, dict]:
     pub_bot = np.array([sym_x + 7.0, hc[1] - 33.0, hc[2] - 34.0])
     f.tube(np.array([pub_top + [-2.0, 1.0, -4.0], pub_bot + [-2.0, 1.0, 6.0]]), 8.0, 7.0,
            up=(0, 1, 0), k=6)  # pubic body and symphyseal face
+    sup_w, sup_h, inf_w, inf_h = PUBIC_RAMI
     f.tube(np.array([pub_top + [4.0, 2.0, -4.0], hc + [-32.0, -30.0, 4.0], hc + [-10.0, -22.0, 10.0]]),
-           np.array([8.0, 7.0, 10.0]), np.array([7.0, 6.5, 9.0]), k=6, n=12)  # superior ramus
+           sup_w * np.array([1.0, 0.875, 1.25]), sup_h * np.array([1.0, 0.93, 1.29]), k=6,
+           n=12)  # superior ramus
     f.sphere(pub_top + [12.0, -5.0, -3.0], 4.5, k=4)  # pubic tubercle
     f.tube(np.array([pub_bot + [2.0, 3.0, 2.0], hc + [-48.0, -2.0, -48.0],
-                     tuber_c + [-6.0, -10.0, -2.0]]), 5.5, 7.5, up=(1.0, 0.0, 0.3), k=6,
+                     tuber_c + [-6.0, -10.0, -2.0]]), inf_w, inf_h, up=(1.0, 0.0, 0.3), k=6,
            n=12)  # inferior pubic and ischial rami
     # Obturator foramen: an oval hole between the rami and the acetabulum.
     ob_c = hc + np.array([-36.0, -10.0, -24.0])
@@ -474,6 +501,18 @@ def _hip_bone(pp: PelvisPlan, stature: float = 1750.0) -> tuple[Manifold, dict]:
     mouth = Manifold.sphere(r_in + 12.0, 48).translate(hc.tolist()).trim_by_plane(
         ax.tolist(), float(np.dot(ax, hc)) + 6.0)
     solid = solid - mouth
+    # The acetabular fossa: a non-articular pit in the floor of the socket, below its centre,
+    # opening into the acetabular notch in the lower rim; the lunate surface is what is left.
+    down = np.array([0.0, 0.0, -1.0]) - ax * float(np.dot([0.0, 0.0, -1.0], ax))
+    down /= np.linalg.norm(down)
+    fr, fdepth, fshift = ACETABULAR_FOSSA
+    fossa_c = hc - ax * (r_in + fdepth - fr) + down * fshift
+    solid = solid - Manifold.sphere(fr, 40).translate(fossa_c.tolist())
+    nw, nd = ACETABULAR_NOTCH
+    notch_frame = np.column_stack([np.cross(down, ax), down, ax])
+    notch = Manifold.cylinder(2 * (r_in + ACETABULAR_WALL), nw / 2, nw / 2, 24, center=True)
+    notch = notch.transform(np.column_stack([notch_frame, hc + down * (r_in - nd + nw / 2)]))
+    solid = solid - notch.translate((ax * (r_in + ACETABULAR_WALL)).tolist())
     # Keep the symphysis gap exact (nothing crosses x = sym_x) and the auricular face lateral
     # of the sacroiliac gap.
     solid = solid.trim_by_plane([1.0, 0.0, 0.0], sym_x)

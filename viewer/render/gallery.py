@@ -1,5 +1,6 @@
 """Render the README gallery from the built atlas: ``python -m viewer.render.gallery [OUT_DIR]``
-(``--vertebrae``: only the close-ups of L4 and C2; ``--muscles``: only the back muscles in layers).
+(``--vertebrae``: only the close-ups of L4 and C2; ``--pelvis``: only the sacrum and pelvis;
+``--muscles``: only the back muscles in layers).
 
 Off-screen pyvista pictures of the committed body: L4 and C2 from four sides, the skeleton, the
 superficial and deep back muscles, the multifidus, the skin, and the back with the Bladder,
@@ -48,6 +49,25 @@ def render_vertebrae(atlas, out: Path) -> None:
             render(item, str(out / name), view, (800, 800), title=f"{level}, {words}")
 
 
+SACRUM_VIEWS = (("posterior", "from behind"), ("anterior", "from the front (pelvic surface)"),
+                ("left", "from the left"))
+PELVIS_BONES = ("sacrum", "coccyx", "hip_bone_left", "hip_bone_right")
+
+
+def render_pelvis(atlas, out: Path) -> None:
+    """The sacrum and coccyx from three sides (``sacrum_<view>.png``) and the bony pelvis from
+    the front and the left (``pelvis_<view>.png``)."""
+    bone = "#e6dcc5"
+    sacrum = [Item(atlas.mesh(a), bone) for a in ("sacrum", "coccyx")]
+    for view, words in SACRUM_VIEWS:
+        render(sacrum, str(out / f"sacrum_{view}.png"), view, (800, 800),
+               title=f"Sacrum and coccyx, {words}")
+    pelvis = [Item(atlas.mesh(a), bone) for a in PELVIS_BONES]
+    for view, words in (("anterior", "from the front"), ("left", "from the left")):
+        render(pelvis, str(out / f"pelvis_{view}.png"), view, (900, 800),
+               title=f"Pelvis, {words}")
+
+
 HIP_LAYERS = (("muscles_hip_superficial.png", ()),
               ("muscles_hip_middle.png", ("gluteus_maximus",)),
               ("muscles_hip_deep.png", ("gluteus_maximus", "gluteus_medius")))
@@ -75,11 +95,16 @@ def render_back_layers(atlas, out: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     only_vertebrae = "--vertebrae" in argv
+    only_pelvis = "--pelvis" in argv
     only_muscles = "--muscles" in argv
-    argv = [a for a in argv if a not in ("--vertebrae", "--muscles")]
+    argv = [a for a in argv if a not in ("--vertebrae", "--pelvis", "--muscles")]
     out = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "docs" / "gallery"
     out.mkdir(parents=True, exist_ok=True)
     atlas = load_atlas(DEFAULT_ASSETS)
+    if only_pelvis:
+        render_pelvis(atlas, out)
+        print(f"sacrum and pelvis written to {out}")
+        return 0
     if only_muscles:
         render_back_layers(atlas, out)
         print(f"back muscles in layers written to {out}")
@@ -89,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"vertebra close-ups written to {out}")
         return 0
     size = (700, 1100)
+    render_pelvis(atlas, out)
     render(_items(atlas, ("bone", "disc")), str(out / "skeleton_posterior.png"), "posterior", size)
     render_back_layers(atlas, out)
     render(_items(atlas, ("bone", "disc", "muscle")), str(out / "muscles_lateral.png"), "left", size)
