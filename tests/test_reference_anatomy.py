@@ -42,7 +42,7 @@ FIDELITY_TOOL = PROJECT.parent / "shared" / "tools" / "fidelity.py"
 AS_REAL_AS_A_SECOND_SPECIMEN = ("C5", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10",
                                 "L1", "L2", "L3", "L4", "L5", "quadratus_lumborum_left",
                                 "multifidus_left", "spinalis_left", "semispinalis_thoracis_left",
-                                "longissimus_left", "iliocostalis_left", "adductor_longus_left",
+                                "longissimus_left", "adductor_longus_left",
                                 "splenius_capitis_left", "splenius_cervicis_left", "rib_4_left")
 """Structures whose shape passes fidelity.py's bar today; a structure joins when it passes."""
 

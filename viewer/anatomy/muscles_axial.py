@@ -571,13 +571,15 @@ def _densify_rows(grid: np.ndarray, rows: int) -> tuple[np.ndarray, np.ndarray]:
     return spline(t_new), np.interp(t_new, t, np.arange(r))
 
 
-def _sheet(lines, thickness, columns: int = 8, rows: int | None = None, edge: float = 0.35,
+def _sheet(lines, thickness, columns: int = 8, rows: int | None = None,
+           edge: float | tuple[float, float] = 0.35,
            drape: tuple | None = None) -> Manifold:
     """A smooth muscle sheet through lines (origin line, control lines..., insertion line).
 
     The lines are resampled to ``columns + 1`` points, joined by a smooth spline across them,
     and thickened into a closed slab: ``thickness`` (one per line) in the middle, thinning to
-    ``edge`` of it at the two free borders, so the cross-section is lens-shaped.
+    ``edge`` of it at the two free borders (one fraction, or one for the border through the lines'
+first points and one for the border through their last), so the cross-section is lens-shaped.
 
     ``drape`` = ``(build, obstacles, directions)``, optionally followed by a dict of keyword
     arguments for :meth:`MuscleBuild.drape` (and ``margin``, default 1 mm): every interpolated
@@ -599,7 +601,9 @@ def _sheet(lines, thickness, columns: int = 8, rows: int | None = None, edge: fl
             dense[i] = build.drape(dense[i], directions, 0.5 * th_rows[i] + margin, obstacles,
                                    **options)
     v = np.linspace(0.0, 1.0, columns + 1)
-    profile = edge + (1.0 - edge) * np.sqrt(np.sin(np.pi * v))
+    first, last = (edge, edge) if np.isscalar(edge) else edge
+    edge_v = np.where(v < 0.5, first, last)
+    profile = edge_v + (1.0 - edge_v) * np.sqrt(np.sin(np.pi * v))
     thick = np.maximum(th_rows[:, None] * profile[None, :], 1.0)
     return _cell_union(dense, thick)
 
@@ -1262,6 +1266,13 @@ physiological cross-sectional area 5.6 cm^2 x normalised fascicle length 26.4 cm
 of fibres in elderly donors, the aponeurosis left out (Gerling & Brown 2013, J Anat 223:112)."""
 
 
+LATISSIMUS_UPPER_EDGE = 0.15
+"""Thickness of latissimus dorsi's upper border as a fraction of the sheet's middle (the lower,
+lateral border keeps 0.35): the border crossing the inferior angle of the scapula thins to an
+edge that stays under the skin's smoothed curve over the angle (chosen against the skin-encloses
+test; the lateral border keeps the posterior axillary fold's bulk)."""
+
+
 def latissimus_dorsi(m: MuscleBuild) -> Manifold:
     """A broad triangular sheet: its origin runs down the spinous tips T7-L5 (by the
     thoracolumbar fascia) to the median sacral crest S1-S3, out along the back of the iliac crest
@@ -1313,8 +1324,11 @@ def latissimus_dorsi(m: MuscleBuild) -> Manifold:
     line2 = m.drape(line2, (0.3, 1.0, 0.0), 0.5 * th[2] + 1.0, obst)
     line3 = m.drape(lines[2], None, 0.5 * th[3] + 1.0, obst, reach=50, back=30)
     # 2.5 mm clear: between its draped points the broad sheet sags onto the erector spinae
+    # The upper border (the lines' first points) thins to an aponeurotic edge where it crosses
+    # the inferior angle of the scapula, under the skin's smooth curve over the angle.
     return _sheet([origin_r, line1, line2, line3, insertion], list(th), columns=16,
-                  rows=24, drape=(m, obst, None, {"margin": 2.5}))
+                  rows=24, edge=(LATISSIMUS_UPPER_EDGE, 0.35),
+                  drape=(m, obst, None, {"margin": 2.5}))
 
 
 def trapezius_lower(m: MuscleBuild) -> Manifold:

@@ -139,8 +139,20 @@ def _skin_mesh(parts: list[Part], spinous_tips: np.ndarray | None = None) -> tri
     import pyvista as pv
 
     regions: dict[str, list[np.ndarray]] = {}
+    # The trunk's sections stop at the hip bones' lowest point (the ischial tuberosities): below
+    # it a trunk structure (gluteus maximus running down to the femur and the iliotibial tract)
+    # belongs to its thigh, or one hull across both buttocks would drop the perineum's skin to
+    # the gluteal tuberosities.
+    hips = [np.asarray(p.mesh.vertices) for p in parts if p.acronym.startswith("hip_bone")]
+    floor = min(float(v[:, 2].min()) for v in hips) if hips else -np.inf
     for part in parts:
-        regions.setdefault(_region(part), []).append(np.asarray(part.mesh.vertices))
+        verts = np.asarray(part.mesh.vertices)
+        region = _region(part)
+        if region == "trunk" and part.acronym.endswith(("_left", "_right")) and verts[:, 2].min() < floor:
+            low = verts[:, 2] < floor
+            regions.setdefault(f"leg_{part.acronym.rsplit('_', 1)[1]}", []).append(verts[low])
+            verts = verts[~low]
+        regions.setdefault(region, []).append(verts)
     allv = np.vstack([v for vs in regions.values() for v in vs])
     pad = 30.0
     lo = np.floor((allv.min(axis=0) - pad) / PITCH) * PITCH

@@ -705,15 +705,26 @@ def _cage_landmarks(cage: Cage, plan: SternumPlan, stature: float) -> tuple[dict
     cartilage_marks[owner]["costal_margin_mid_left"] = Landmark(
         lows[owner], "lowest vertex of costal cartilages 7-10 on the midclavicular line")
     # Nipple: 4th intercostal space on the midclavicular line, outside the rib by soft tissue.
+    # The soft tissue is measured from the front of the cage round the space (ribs and their
+    # cartilages within NIPPLE_REACH), not from the gap itself: medial of the midclavicular line
+    # the 4th and 5th cartilages curve forward, and pectoralis major lies over them.
     ics4 = _intercostal_space(full[4], full[5], mcl)
-    nipple = ics4 + np.array([0.0, -NIPPLE_SOFT_TISSUE, 0.0])
+    cage_v = np.vstack([full[n] for n in range(1, 13)])
+    near = cage_v[(cage_v[:, 1] < 0) & (np.abs(cage_v[:, 0] - mcl) <= NIPPLE_REACH)
+                  & (np.abs(cage_v[:, 2] - ics4[2]) <= NIPPLE_REACH)]
+    front = min(float(ics4[1]), float(near[:, 1].min())) if len(near) else float(ics4[1])
+    nipple = np.array([ics4[0], front - NIPPLE_SOFT_TISSUE, ics4[2]])
     rib_marks[4]["nipple_left"] = Landmark(
         nipple, f"4th intercostal space on the midclavicular line, {NIPPLE_SOFT_TISSUE:.0f} mm "
-                "in front of the ribs (pectoralis major and subcutaneous tissue, by rule)")
+                f"in front of the most anterior rib or cartilage within {NIPPLE_REACH:.0f} mm "
+                "(pectoralis major and subcutaneous tissue, by rule)")
     return sternum_marks, rib_marks, cartilage_marks
 
 
 NIPPLE_SOFT_TISSUE = 22.0
+NIPPLE_REACH = 12.0
+"""Half width (mm, across and up/down) of the patch of the cage's front the nipple's soft tissue
+is measured from."""
 FLANK_SOFT_TISSUE = 15.0
 """From the line of the 11th rib's free end out to the skin of the flank, mm (by rule)."""
 UMBILICUS_DEPTH = 105.0
