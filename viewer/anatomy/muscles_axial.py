@@ -498,10 +498,11 @@ class MuscleBuild:
             out += [s for name, s in self.deeper if not name.startswith(tuple(exclude))]
         return out
 
-    def drape(self, points: np.ndarray, directions: np.ndarray | None, clearance: float,
+    def drape(self, points: np.ndarray, directions: np.ndarray | None, clearance,
               obstacles: Sequence[Manifold], reach: float = 40.0, back: float = 45.0,
               smooth: bool = True, footprint: float = 7.0) -> np.ndarray:
-        """Move points out along ``directions`` until each lies ``clearance`` mm outside the
+        """Move points out along ``directions`` until each lies ``clearance`` mm (one value, or
+        one per point) outside the
         outermost obstacle surface met from ``back`` mm behind to ``reach`` mm in front of it,
         and outside every obstacle it is inside of (however deep).
 
@@ -516,6 +517,7 @@ class MuscleBuild:
             np.broadcast_to(np.asarray(directions, float), pts.shape))
         boxes = [(o, np.array(o.bounding_box()).reshape(2, 3)) for o in obstacles]
         shift = np.zeros(len(pts))
+        clear = np.broadcast_to(np.asarray(clearance, float), (len(pts),))
         for i, (p, d) in enumerate(zip(pts, dirs)):
             side = (_unit(np.cross(d, [0.0, 0.0, 1.0])) if abs(d[2]) < 0.9
                     else np.array([1.0, 0.0, 0.0]))
@@ -541,7 +543,7 @@ class MuscleBuild:
                     if hits:  # lying on it, a little way above its surface
                         best = max(best, -hits[0].distance * back)
             if best > -np.inf:
-                shift[i] = max(0.0, best + clearance)
+                shift[i] = max(0.0, best + clear[i])
         if smooth and len(pts) > 2:
             # a sheet lies over the bumps beneath it rather than into every gap between them
             padded = np.concatenate([[shift[0]], shift, [shift[-1]]])
@@ -593,19 +595,36 @@ first points and one for the border through their last), so the cross-section is
     rows = rows or max(3 * (len(lines) - 1) + 1, 8)
     dense, where = _densify_rows(grid, rows)
     th_rows = np.interp(where, np.arange(len(th)), th)
+    v = np.linspace(0.0, 1.0, columns + 1)
     if drape is not None:
         build, obstacles, directions, *options = drape
         options = {"footprint": 10.0, "margin": 1.0, **(options[0] if options else {})}
         margin = options.pop("margin")
+        # with two edge fractions the clearance follows the cross-section (a thin border lies
+        # close over what is beneath it); with one, the whole row keeps half its middle thickness
+        across = (np.broadcast_to(_edge_profile(edge, v, where, len(lines)), (len(dense), len(v)))
+                  if not np.isscalar(edge) else np.ones((len(dense), len(v))))
         for i in range(1, len(dense) - 1):
-            dense[i] = build.drape(dense[i], directions, 0.5 * th_rows[i] + margin, obstacles,
-                                   **options)
-    v = np.linspace(0.0, 1.0, columns + 1)
-    first, last = (edge, edge) if np.isscalar(edge) else edge
-    edge_v = np.where(v < 0.5, first, last)
-    profile = edge_v + (1.0 - edge_v) * np.sqrt(np.sin(np.pi * v))
-    thick = np.maximum(th_rows[:, None] * profile[None, :], 1.0)
+            dense[i] = build.drape(dense[i], directions, 0.5 * th_rows[i] * across[i] + margin,
+                                   obstacles, **options)
+    profile = np.broadcast_to(_edge_profile(edge, v, where, len(lines)), (len(dense), len(v)))
+    thick = np.maximum(th_rows[:, None] * profile, 1.0)
     return _cell_union(dense, thick)
+
+
+def _edge_profile(edge, v: np.ndarray, where: np.ndarray, n_lines: int) -> np.ndarray:
+    """Thickness across a sheet as a fraction of its middle, (rows, columns): ``edge`` is one
+    fraction for both free borders, or a pair (first border, last border) whose first may be one
+    value per line (interpolated down the rows)."""
+    if np.isscalar(edge):
+        first = last = np.full(len(where), float(edge))
+    else:
+        f, last_ = edge
+        f = np.broadcast_to(np.asarray(f, float), (n_lines,))
+        first = np.interp(where, np.arange(n_lines), f)
+        last = np.full(len(where), float(last_))
+    e = np.where(v[None, :] < 0.5, first[:, None], last[:, None])
+    return e + (1.0 - e) * np.sqrt(np.sin(np.pi * v))[None, :]
 
 
 def _cell_union(grid: np.ndarray, thick: np.ndarray) -> Manifold:
@@ -1266,11 +1285,12 @@ physiological cross-sectional area 5.6 cm^2 x normalised fascicle length 26.4 cm
 of fibres in elderly donors, the aponeurosis left out (Gerling & Brown 2013, J Anat 223:112)."""
 
 
-LATISSIMUS_UPPER_EDGE = 0.15
-"""Thickness of latissimus dorsi's upper border as a fraction of the sheet's middle (the lower,
-lateral border keeps 0.35): the border crossing the inferior angle of the scapula thins to an
-edge that stays under the skin's smoothed curve over the angle (chosen against the skin-encloses
-test; the lateral border keeps the posterior axillary fold's bulk)."""
+LATISSIMUS_UPPER_EDGE = (0.15, 0.15, 0.15, 0.35, 0.35)
+"""Thickness of latissimus dorsi's upper border as a fraction of the sheet's middle, at its origin
+line, three control lines and insertion (the lower, lateral border keeps 0.35 throughout): the
+border thins to an edge where it crosses the inferior angle of the scapula, so that it lies under
+the skin's smoothed curve over the angle, and regains its bulk in the posterior axillary fold
+(chosen against the skin-encloses test)."""
 
 
 def latissimus_dorsi(m: MuscleBuild) -> Manifold:
@@ -1320,8 +1340,11 @@ def latissimus_dorsi(m: MuscleBuild) -> Manifold:
     origin_r[~spinous] = m.drape(origin_r[~spinous], None, 1.5, obst)
     th = LATISSIMUS_THICKNESS
     line1 = m.drape(lines[0], None, 0.5 * th[1] + 1.0, obst)
-    line2 = m.drape(lines[1], None, 0.5 * th[2] + 1.0, obst)
-    line2 = m.drape(line2, (0.3, 1.0, 0.0), 0.5 * th[2] + 1.0, obst)
+    # the upper border crosses the inferior angle of the scapula as a thin edge, close over it
+    c2 = np.full(n, 0.5 * th[2] + 1.0)
+    c2[0] = 0.5 * th[2] * LATISSIMUS_UPPER_EDGE[2] + 1.0
+    line2 = m.drape(lines[1], None, c2, obst)
+    line2 = m.drape(line2, (0.3, 1.0, 0.0), c2, obst)
     line3 = m.drape(lines[2], None, 0.5 * th[3] + 1.0, obst, reach=50, back=30)
     # 2.5 mm clear: between its draped points the broad sheet sags onto the erector spinae
     # The upper border (the lines' first points) thins to an aponeurotic edge where it crosses

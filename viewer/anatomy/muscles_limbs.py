@@ -234,13 +234,12 @@ class LeftBody:
         path[1:-1] = _clear(path[1:-1], r[1:-1], self._avoid_near(path))
         return muscle_shapes.belly(path, r, segments)
 
-    def sheet(self, lines, thickness, columns: int = 6, margin: float = 0.0) -> Manifold:
+    def sheet(self, lines, thickness, columns: int = 6) -> Manifold:
         """A sheet through lines (origin ... insertion), its inner lines kept clear of
-        :attr:`avoid` (by half their thickness, plus ``margin`` mm where the sheet spans a
-        convex layer: between the cleared points its flat cells cut chords into the bulge)."""
+        :attr:`avoid`."""
         grid, th = _densify(list(lines), thickness, columns)
         for k in range(1, len(grid) - 1):
-            grid[k] = _clear(grid[k], np.full(len(grid[k]), th[k] / 2 + margin),
+            grid[k] = _clear(grid[k], np.full(len(grid[k]), th[k] / 2),
                              self._avoid_near(np.vstack(grid)))
         return muscle_shapes.sheet(grid, th, columns)
 
@@ -572,12 +571,6 @@ thicknesses the volume is about 880 cm^3, the reference's once the size differen
 absolute volume stays above Ward's until the outline is brought to size."""
 
 
-GLUTEUS_MAXIMUS_CLEARANCE = 2.0
-"""Gap (mm) kept between gluteus maximus and the convex fan of gluteus medius under it (and the
-other deep layers): the sheet's flat cells between its cleared points would otherwise cut into
-the bulge, and carving leaves the two surfaces touching over a wide area."""
-
-
 def _gluteus_maximus(b: LeftBody) -> Shape:
     """A thick rhomboid sheet from the posterior ilium, the back of the sacrum and the coccyx,
     its fibres running down and out over the trochanter into the iliotibial tract and, deep and
@@ -619,7 +612,7 @@ def _gluteus_maximus(b: LeftBody) -> Shape:
                             thick[1] / 2, radius=12.0) for k in range(7)])
     mid2 = np.array([b.lift(_lerp(o[k], i[k], 0.7), _unit([0.8, 1.0, 0.0]), over,
                             thick[2] / 2, radius=12.0) for k in range(7)])
-    solid = b.sheet([o, mid1, mid2, i], thick, columns=6, margin=GLUTEUS_MAXIMUS_CLEARANCE)
+    solid = b.sheet([o, mid1, mid2, i], thick, columns=6)
     return Shape(solid)
 
 
