@@ -81,6 +81,10 @@ FURROW_SLOPE = 0.45
 """How fast the back rises on either side of the midline furrow (mm of depth per mm across)."""
 
 
+FURROW_COVER = 2
+"""Voxels kept round every structure inside what the back furrow carves away."""
+
+
 def _carve_back_furrow(mask: np.ndarray, xs, ys, zs, tips: np.ndarray) -> None:
     """Remove the convex hulls' bridge over the spine: the back dips into a midline furrow whose
     floor lies just behind the spinous tips and whose walls rise over the erector spinae."""
@@ -166,13 +170,17 @@ def _skin_mesh(parts: list[Part], spinous_tips: np.ndarray | None = None) -> tri
     for verts in regions.values():
         _section_masks(np.vstack(verts), xs, ys, zs, mask)
     if spinous_tips is not None and len(spinous_tips) >= 2:
+        hulls = mask.copy()
         _carve_back_furrow(mask, xs, ys, zs, spinous_tips)
-        # The furrow never uncovers a structure: put back every voxel a structure touches.
+        # The furrow never uncovers a structure: put back every voxel a structure touches, and
+        # where the furrow was carved FURROW_COVER voxels round it (the smoothing below shaves a
+        # convex edge of the furrow's wall, as over latissimus dorsi's upper border by T7-T8).
         samples = np.vstack([np.vstack([p.mesh.vertices, p.mesh.triangles_center]) for p in parts])
         idx = np.round((samples - lo) / PITCH).astype(int)
         touched = np.zeros_like(mask)
         touched[idx[:, 0], idx[:, 1], idx[:, 2]] = True
         mask |= ndimage.binary_dilation(touched, iterations=1)
+        mask |= ndimage.binary_dilation(touched, iterations=FURROW_COVER) & hulls & ~mask
     # The body is mirror-symmetric by construction (the right side is the left mirrored), but the
     # smoothed midline bones are not exactly so: take the union with the mirror image, so that a
     # point and its mirror lie on the skin alike (issue 5: paired points mirror within 2 mm).
