@@ -115,6 +115,25 @@ def test_stays_in_the_groove(ctx, groups, level):
             assert local[1] > 8.0, f"{level} vertex {v} lies beside or in front of a body"
 
 
+@pytest.mark.parametrize("level", [f"T{i}" for i in range(5, 11)])
+def test_thoracic_multifidus_lies_in_the_groove_in_front_of_the_tips(ctx, groups, level):
+    """The thoracic groups run beside the narrow spinous blades on the groove floor, covered by
+    the semispinalis and spinalis: at the height of each lamina no group reaches back past the
+    spinous tip (riding over the blades put their backs 4-8 mm behind the T5-T10 tips)."""
+    tip = ctx.landmark(f"{level}_spinous_tip")
+    lamina = ctx.landmark(f"{level}_lamina_left")
+    backs = []
+    for name, part in groups.items():
+        if not name.endswith("_left"):
+            continue
+        v = part.mesh.vertices
+        near = v[(np.abs(v[:, 2] - lamina[2]) < 3.0) & (v[:, 0] < 20.0)]
+        if len(near):
+            backs.append(near[:, 1].max())
+    assert backs, f"no multifidus at the height of the {level} lamina"
+    assert max(backs) < tip[1], f"{level}: multifidus {max(backs) - tip[1]:.1f} mm behind the tip"
+
+
 def test_adjacent_groups_hardly_overlap(groups):
     for upper, lower in zip(LEVELS, LEVELS[1:]):
         a, b = groups[f"multifidus_{upper}_left"].mesh, groups[f"multifidus_{lower}_left"].mesh

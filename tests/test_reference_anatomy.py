@@ -39,7 +39,10 @@ REGION_TOLERANCE_DEG = 12.0
 PROFILE_TOLERANCE = 0.05
 
 FIDELITY_TOOL = PROJECT.parent / "shared" / "tools" / "fidelity.py"
-AS_REAL_AS_A_SECOND_SPECIMEN = ("L1", "L2", "L3", "L4", "L5", "quadratus_lumborum_left")
+AS_REAL_AS_A_SECOND_SPECIMEN = ("C5", "T3", "T4", "T5", "T6", "T7", "T8", "T9", "T10",
+                                "L1", "L2", "L3", "L4", "L5", "quadratus_lumborum_left",
+                                "multifidus_left", "spinalis_left", "semispinalis_thoracis_left",
+                                "longissimus_left")
 """Structures whose shape passes fidelity.py's bar today; a structure joins when it passes."""
 
 POINTED_AS_REAL = ("piriformis_left", "quadratus_lumborum_left", "rhomboid_major_left")

@@ -73,13 +73,17 @@ def test_body_size_within_published_range(built, level):
 
 def _endplate_normal(mesh: trimesh.Trimesh, frame, which: str, width: float,
                      depth: float) -> np.ndarray:
-    """Plane fitted to the flat end plate of a body (away from the uncinates and the arch)."""
-    local = frame.to_local(mesh.vertices)
+    """Plane fitted to the flat end plate of a body (away from the uncinates and the arch).
+
+    Fitted to points sampled on the surface, not to the vertices: a decimated flat plate may keep
+    only a few nearly collinear vertices."""
+    points = np.asarray(trimesh.sample.sample_surface(mesh, 60000, seed=0)[0])
+    local = frame.to_local(points)
     central = (np.abs(local[:, 0]) < 0.4 * width) & (local[:, 1] < depth / 2 - 4.0)
     z = local[:, 2] if which == "superior" else -local[:, 2]
     zmax = z[central].max()
     sel = central & (z > zmax - 0.4)
-    pts = mesh.vertices[sel]
+    pts = points[sel]
     assert len(pts) >= 3
     centred = pts - pts.mean(axis=0)
     normal = np.linalg.svd(centred)[2][2]
@@ -255,3 +259,99 @@ def test_c7_is_the_prominent_cervical_spine(built):
         f = ctx.layout.vertebrae[level]
         return np.linalg.norm(f.to_local(parts[level].landmarks[f"{level}_spinous_tip"].position))
     assert length("C7") > max(length(lv) for lv in ("C3", "C4", "C5", "C6"))
+
+
+def _local_vertices(ctx, parts, level: str) -> np.ndarray:
+    return ctx.layout.vertebrae[level].to_local(np.asarray(parts[level].mesh.vertices, float))
+
+
+@pytest.mark.parametrize("level", ("C3", "C4", "C5", "C6"))
+def test_c3_to_c6_spines_are_bifid(built, level):
+    """Two tips either side of a midline notch (Gray's Anatomy): the bone reaches further back
+    a few millimetres off the midline than on it."""
+    ctx, parts = built
+    v = _local_vertices(ctx, parts, level)
+    on_midline = v[np.abs(v[:, 0]) < 0.8, 1].max()
+    off_midline = v[(np.abs(v[:, 0]) > 2.0) & (np.abs(v[:, 0]) < 6.0), 1].max()
+    assert off_midline > on_midline + 1.0, f"{level}: no notch between two tips"
+
+
+@pytest.mark.parametrize("level", ("C7",) + mm.THORACIC)
+def test_c7_and_thoracic_spines_are_single(built, level):
+    ctx, parts = built
+    v = _local_vertices(ctx, parts, level)
+    back = v[v[:, 1] >= v[:, 1].max() - 1.0]
+    assert np.abs(back[:, 0]).max() < 4.0, f"{level}: the spine's tip is not on the midline"
+
+
+@pytest.mark.parametrize("level", ("C3", "C4", "C5", "C6", "C7"))
+def test_uncinate_processes_rise_above_the_end_plate(built, level):
+    """The lateral lips of the upper end plate (C3-C7) stand 2-6 mm above its middle (Gray's
+    Anatomy: they cup the body above). Points sampled on the surface: a decimated flat end
+    plate keeps few vertices."""
+    ctx, parts = built
+    points = np.asarray(trimesh.sample.sample_surface(parts[level].mesh, 60000, seed=0)[0])
+    v = ctx.layout.vertebrae[level].to_local(points)
+    front = spine.canal_front(level) - 2.0  # within the body, in front of the canal
+    w = spine.body_width(level)
+    body = v[v[:, 1] < front]
+    middle = body[np.abs(body[:, 0]) < 3.0, 2].max()
+    for sign in (1.0, -1.0):
+        lip = body[(sign * body[:, 0] > w / 2 - 4.0) & (sign * body[:, 0] < w / 2 + 1.0), 2].max()
+        assert 2.0 <= lip - middle <= 6.0, f"{level}: uncinate {lip - middle:.1f} mm"
+
+
+def _canal_extent(ctx, parts, level: str) -> tuple[float, float]:
+    """(widest width, depth) of the vertebral foramen at the level of the pedicles, by rays
+    through it to the bone."""
+    frame = ctx.layout.vertebrae[level]
+    bone = solid(parts[level].mesh)
+    centre = spine.canal_centre_local(level)
+    centre = centre + [0.0, 0.0, spine.arch_of(level).pillar[2] - centre[2]]
+
+    def reach(start, direction) -> float:
+        end = start + 60.0 * np.asarray(direction, float)
+        hits = bone.ray_cast(frame.to_world(start).tolist(), frame.to_world(end).tolist())
+        assert hits, f"{level}: the canal is open towards {direction}"
+        return float(np.linalg.norm(frame.to_local(np.asarray(hits[0].position)) - start))
+
+    depth = reach(centre, (0, 1, 0)) + reach(centre, (0, -1, 0))
+    front = centre[1] - reach(centre, (0, -1, 0))
+    width = max(reach(p, (1, 0, 0)) + reach(p, (-1, 0, 0))
+                for p in (centre + [0.0, front + f * depth - centre[1], 0.0]
+                          for f in (0.15, 0.3, 0.45, 0.6)))
+    return width, depth
+
+
+@pytest.mark.parametrize("level", ("C3", "C5", "C7", "T4", "T8"))
+def test_canal_wide_in_the_neck_round_in_the_chest(built, level):
+    """Cervical foramen much wider than deep (Panjabi 1991: about 24 by 14 mm); thoracic about
+    as wide as deep (about 15 by 15 mm)."""
+    ctx, parts = built
+    width, depth = _canal_extent(ctx, parts, level)
+    ratio = width / depth
+    if level.startswith("C"):
+        assert ratio > 1.4, f"{level}: canal {width:.1f} x {depth:.1f} mm"
+    else:
+        assert 0.75 < ratio < 1.35, f"{level}: canal {width:.1f} x {depth:.1f} mm"
+
+
+@pytest.fixture(scope="module")
+def pieces(built):
+    """Every bone's named sub-solids (body, spinous, ...) before they are united."""
+    ctx, _ = built
+    return spine.build_pieces(ctx.layout)[0]
+
+
+@pytest.mark.parametrize("level", ("T4", "T6", "T8"))
+def test_thoracic_spines_slope_down_and_taper(built, pieces, level):
+    """A long blade sloping down (tip below the body's lower end plate) that is wide at its root
+    and narrow at the tip (Gray's Anatomy)."""
+    ctx, parts = built
+    frame = ctx.layout.vertebrae[level]
+    tip = frame.to_local(parts[level].landmarks[f"{level}_spinous_tip"].position)
+    assert tip[2] < -mm.VERTEBRAE[level].body_height / 2
+    v = frame.to_local(spine.vertices_of(pieces[level].sub["spinous"]))
+    root = v[v[:, 1] < v[:, 1].min() + 4.0]
+    near_tip = v[v[:, 1] > v[:, 1].max() - 4.0]
+    assert np.ptp(root[:, 0]) > 1.6 * np.ptp(near_tip[:, 0])

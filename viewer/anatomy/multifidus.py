@@ -15,7 +15,8 @@ five levels below:
 
 Every group is a union of slender fusiform fascicles whose paths are lifted off the dorsal bone
 surface (a height map of the vertebrae, sacrum and hip bones), so they lie in the groove rather
-than in bone; each group is then carved with those bones and with the groups of its side above
+than in bone (the thoracic ones on the floor of the groove beside the narrow spinous blades,
+not over them); each group is then carved with those bones and with the groups of its side above
 it, so groups never share volume. Fascicles of higher levels lie lateral and superficial to those
 of lower levels, as in the lumbar multifidus.
 
@@ -48,6 +49,16 @@ processes and the articular/mammillary line; the PSIS itself lies ~50 mm out).""
 
 CELL = 1.5
 """Cell of the dorsal height map, mm."""
+
+BLADE_LEVELS = tuple(lv for lv in LEVELS if lv.startswith("T"))
+"""Levels whose fascicles run in the groove beside the spinous blades, not over them. The
+thoracic blades are narrow (half-width 2-4 mm) and slope down over the laminae below, so a floor
+taken over them lifted the fascicles to the height of the spinous tips and beyond (their backs
+lay 4-8 mm behind the T5-T10 tips), while the thoracic multifidus is a thin layer deep in the
+groove, covered there by the semispinalis and spinalis: its cross-section is still only about
+1.8 cm^2 at L1 and grows caudally to 5.7 cm^2 at L5 ("Morphometry of lumbar muscles in the seated
+posture with weight-bearing MR scans"), and it is smaller above. On the groove floor its back
+lies 2-7 mm in front of the T5-T10 tips and its section at each lamina is 0.7-1.5 cm^2."""
 
 
 def insertion_plan(level: str) -> list[str]:
@@ -84,6 +95,9 @@ class _Dorsal:
     z0: float
     all_bones: np.ndarray
     per_bone: dict[str, np.ndarray]
+    groove: np.ndarray
+    """Like ``all_bones`` but without the spinous blades of :data:`BLADE_LEVELS`: the floor of
+    the groove beside them."""
 
     def _index(self, x: float, z: float) -> tuple[int, int]:
         i = int(round((x - self.x0) / CELL))
@@ -129,8 +143,20 @@ def _dorsal_top(dorsal: _Dorsal, bone: str, x: float, z: float, window: float = 
     return np.array([dorsal.x0 + ii * CELL, g[ii, jj], dorsal.z0 + jj * CELL])
 
 
-def _dorsal_map(bones: dict[str, trimesh.Trimesh]) -> _Dorsal:
-    """Height map (max Y) of the left half of the dorsal bone surface on an (x, z) grid."""
+def _blade_mask(points: np.ndarray, mesh: trimesh.Trimesh, base: np.ndarray) -> np.ndarray:
+    """Which of ``points`` (on ``mesh``) belong to its spinous blade: behind the dorsal lamina at
+    the midline (``base``) and within the blade's half-width, measured on the mesh itself."""
+    v = mesh.vertices
+    half = float(np.abs(v[v[:, 1] > base[1] + 2.0, 0]).max(initial=0.0))
+    return (np.abs(points[:, 0]) <= half + 0.5) & (points[:, 1] > base[1] - 1.0)
+
+
+def _dorsal_map(bones: dict[str, trimesh.Trimesh],
+                blades: dict[str, np.ndarray] | None = None) -> _Dorsal:
+    """Height map (max Y) of the left half of the dorsal bone surface on an (x, z) grid.
+
+    ``blades`` maps a vertebra to its spinous base (``_spinous_base``): the groove floor leaves
+    out that vertebra's spinous blade."""
     # About two samples per square millimetre, so that every 1.5 mm column of the dorsal
     # surface holds samples of that surface (not only of the bone's underside).
     samples = {name: np.vstack([m.vertices, trimesh.sample.sample_surface(
@@ -156,7 +182,11 @@ def _dorsal_map(bones: dict[str, trimesh.Trimesh]) -> _Dorsal:
         g[~np.isfinite(g)] = np.nan
         per_bone[name] = g
     allg = ndimage.maximum_filter(grid_of(pts), size=3, mode="nearest")
-    return _Dorsal(x0, z0, allg, per_bone)
+    blades = blades or {}
+    floor = np.vstack([p[~_blade_mask(p, bones[name], blades[name])] if name in blades else p
+                       for name, p in samples.items()])
+    groove = ndimage.maximum_filter(grid_of(floor), size=3, mode="nearest")
+    return _Dorsal(x0, z0, allg, per_bone, groove)
 
 
 def _vertebra_band_point(mesh: trimesh.Trimesh, q: np.ndarray, sign: float) -> np.ndarray:
@@ -180,8 +210,8 @@ class _Anatomy:
         self.ctx = ctx
         self.meshes = {b: ctx.part(b).mesh for b in needed}
         self.solids = {b: _solid(m) for b, m in self.meshes.items()}
-        self.dorsal = _dorsal_map(self.meshes)
         self.lm = ctx.landmarks
+        self.dorsal = _dorsal_map(self.meshes, {lv: self._spinous_base(lv) for lv in BLADE_LEVELS})
 
     def p(self, name: str) -> np.ndarray:
         return self.lm[name].position
@@ -274,11 +304,12 @@ def _solid(mesh: trimesh.Trimesh) -> Manifold:
 
 
 def fascicle_path(anat: _Anatomy, origin: np.ndarray, insertion: np.ndarray, radius: float,
-                  layer: float, n: int = 12) -> np.ndarray:
+                  layer: float, n: int = 12, groove: bool = False) -> np.ndarray:
     """Path ``(n, 3)`` from origin to insertion, lifted clear of the dorsal bone surface.
 
     ``layer`` (mm) lifts and moves laterally the middle of the path: fascicles that span more
-    levels lie more superficially and laterally.
+    levels lie more superficially and laterally. ``groove``: the path lies on the groove floor
+    beside the spinous blades (:data:`BLADE_LEVELS`) rather than being lifted over them.
     """
     # Denser near the ends, where the fascicle climbs off its processes.
     t = 0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, n))
@@ -287,20 +318,22 @@ def fascicle_path(anat: _Anatomy, origin: np.ndarray, insertion: np.ndarray, rad
     # Leave the spinous process quickly (sideways), then run down the groove.
     lateral = (insertion[0] - origin[0]) * (np.sqrt(t) - t) + layer * 0.6 * bump
     path[:, 0] = np.minimum(path[:, 0] + lateral, MAX_LATERAL - radius)
-    lifted = anat.dorsal_lifted(radius)
+    lifted = anat.dorsal_lifted(radius, groove)
     for k in range(1, n - 1):
         floor = anat.dorsal.height(path[k, 0], path[k, 2], lifted) + radius + 0.8 + layer * bump[k]
         path[k, 1] = max(path[k, 1], floor)
     return path
 
 
-def _dorsal_lifted(self: _Anatomy, radius: float) -> np.ndarray:
-    """The dorsal height map grown by ``radius`` sideways (max filter), cached by radius."""
+def _dorsal_lifted(self: _Anatomy, radius: float, groove: bool = False) -> np.ndarray:
+    """The dorsal height map (or, with ``groove``, the groove floor) grown by ``radius``
+    sideways (max filter), cached by radius."""
     cache = self.__dict__.setdefault("_lift_cache", {})
-    key = round(radius, 2)
+    key = (round(radius, 2), groove)
     if key not in cache:
         size = 2 * int(np.ceil((radius + 1.0) / CELL)) + 1
-        g = np.where(np.isfinite(self.dorsal.all_bones), self.dorsal.all_bones, -1e4)
+        heights = self.dorsal.groove if groove else self.dorsal.all_bones
+        g = np.where(np.isfinite(heights), heights, -1e4)
         cache[key] = ndimage.maximum_filter(g, size=size, mode="nearest")
     return cache[key]
 
@@ -343,7 +376,8 @@ def _group_left(anat: _Anatomy, level: str) -> tuple[Manifold, Manifold, dict[st
         # The fascicle towards the PSIS crosses the sacral fascicles of the groups above on its
         # way out: kept slender, it shares little room with them where it crosses.
         r = belly_r * (0.8 if k == 1 else PSIS_SLIP if target == "psis" else 1.0)
-        path = fascicle_path(anat, start, ins, r, layer=LAYER_STEP[region] * (span - 2))
+        path = fascicle_path(anat, start, ins, r, layer=LAYER_STEP[region] * (span - 2),
+                             groove=level in BLADE_LEVELS)
         arc = np.concatenate([[0.0], np.cumsum(np.linalg.norm(np.diff(path, axis=0), axis=1))])
         profile = TENDON_RADIUS + (r - TENDON_RADIUS) * np.clip(np.sin(np.pi * arc / arc[-1]), 0.0, 1.0) ** 0.7
         fascicles.append(muscle_shapes.belly(path, profile, segments=10))

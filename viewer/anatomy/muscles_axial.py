@@ -651,7 +651,9 @@ def semispinalis_cervicis(m: MuscleBuild) -> Manifold:
         tp = m.attach("origin", f"{lv}_transverse_tip")
         lam = b.point(f"{lv}_lamina")
         sections.append(np.array([lam + [2, 0, 0], _lerp(lam, tp, 0.7)]))
-        th.append(9.0)
+        # thin where its slips leave the thoracic transverse processes, under the semispinalis
+        # thoracis tendons and the spinalis that share the groove with it
+        th.append(6.0)
     for lv in ("C7", "C6", "C5", "C4", "C3", "C2"):
         tip = b.point(f"{lv}_spinous_tip")
         lam = b.point(f"{lv}_lamina")
@@ -682,7 +684,8 @@ def semispinalis_thoracis(m: MuscleBuild) -> Manifold:
         # in the groove beside the spinous process, at the height of its (sloping) tip
         y, z = _lerp(lam, tip, 0.5)[1], _lerp(lam, tip, 0.6)[2]
         sections.append(np.array([[4.0, y, z], [16.0, y, z]]))
-        th.append(7.0)
+        # its upper fascicles are the long thin tendons to the spinous processes
+        th.append(5.0)
     return _column(m, sections, th, m.obstacles(girdle=False), columns=3, drape_rows=True)
 
 
@@ -789,6 +792,20 @@ def scalene_posterior(m: MuscleBuild) -> Manifold:
     return _sheet([origin, mid, rib], [6, 9, 6], columns=2)
 
 
+SPINALIS_THICKNESS = {"L2": 6.0, **{f"T{i}": 5.0 for i in range(1, 7)},
+                      **{f"T{i}": 6.0 for i in range(7, 10)}, "T10": 7.0, "T11": 7.0, "T12": 7.0}
+"""Thickness (mm) of the spinalis thoracis section at each spinous process (9 mm elsewhere): a
+slender column, thickest where its fibres from T11-L2 gather, thinning upwards to the tendons it
+gives to the upper thoracic spinous processes, where it lies over the semispinalis thoracis and
+the multifidus beside the tips (Gray's Anatomy)."""
+
+
+SPINALIS_X = (7.0, 15.0)
+"""Medial and lateral edge (mm from the midline) of the spinalis sections: beside the spinous
+blades (half-width 2-4 mm) with room for the 3 mm footprint of the drape, which otherwise caught
+the blade of the level above and lifted the upper spinalis over the tips."""
+
+
 def _erector_sections(m: MuscleBuild, column: str) -> tuple[list, list, list]:
     """Sections (bottom to top) of an erector spinae column, their thickness and pins."""
     b = m.body
@@ -805,8 +822,8 @@ def _erector_sections(m: MuscleBuild, column: str) -> tuple[list, list, list]:
             if lv in ("T1", "T4", "T8"):
                 m.attach("insertion", f"{lv}_spinous_tip", offset=(4, -4, 0))
             y = _lerp(lam, tip, 0.35)[1]
-            secs.append(np.array([[5.0, y, lam[2]], [13.0, y, lam[2]]]))
-            th.append(9.0 if lv not in ("L2", "T1") else 6.0)
+            secs.append(np.array([[SPINALIS_X[0], y, lam[2]], [SPINALIS_X[1], y, lam[2]]]))
+            th.append(SPINALIS_THICKNESS.get(lv, 9.0))
         return secs, th, [False] * len(secs)
     if column == "longissimus":
         m.attach("origin", "S2_median_crest" if b.has("S2_median_crest") else "S1_median_crest",
@@ -1367,9 +1384,9 @@ RECIPES: dict[str, Recipe] = {name: globals()[name] for name in BUILD_ORDER}
 
 MIDLINE_CAPS: dict[str, tuple[float, float, str]] = {
     "semispinalis_cervicis": (4.0, 0.45, "C7"), "semispinalis_thoracis": (4.0, 0.45, "T1"),
-    "semispinalis_capitis": (4.0, 0.45, "C7"), "spinalis": (4.0, 0.45, "C7"),
+    "semispinalis_capitis": (4.0, 0.45, "C7"), "spinalis": (7.0, 0.45, "C7"),
     "longissimus": (5.5, 0.45, "C7"),
-    "splenius_cervicis": (6.5, 0.4, "C7"), "splenius_capitis": (8.5, 0.45, "C7"),
+    "splenius_cervicis": (9.0, 0.4, "C7"), "splenius_capitis": (8.5, 0.45, "C7"),
 }
 """Most a deep back muscle may lie behind the spinous tips (mm), as ``(lift, slope, top)``: at
 ``x`` mm from the midline, ``lift + slope * x``, from L5 up to the ``top`` spinous tip. The
@@ -1377,7 +1394,10 @@ semispinalis, spinalis and multifidus fill the groove beside the spinous process
 their tips; only the thin aponeuroses of the sheets (trapezius, rhomboids, latissimus) cover
 the tips, so the soft tissue over them stays 10-30 mm deep, as in lean adults. (The
 semispinalis thoracis climbs over the semispinalis cervicis to its C6-C7 insertions: capped
-from T1 down, so that it is not cut in two.)"""
+from T1 down, so that it is not cut in two.) The spinalis, the most superficial of the columns
+beside the upper thoracic tips (over the semispinalis thoracis, cervicis and capitis there), is
+allowed 3 mm more, so that its thin upper part reaches its T1-T4 insertions in one piece; the
+splenius cervicis, whose T3-T6 origins cross over the spinalis, 2 mm more than that."""
 
 CAP_LEVELS = ["C7"] + [f"T{i}" for i in range(1, 13)] + [f"L{i}" for i in range(1, 6)]
 """Spinous tips the cap of :data:`MIDLINE_CAPS` follows, top down; it fades out over

@@ -56,6 +56,11 @@ _ROOT_RADIUS: dict[str, float] = {
 CANAL_FRACTION = 0.62
 """Radius of a root inside the canal (its motor and sensory bundles) relative to the nerve."""
 
+RECESS_BACK = 6.0
+"""How far behind its foramen (mm, along the vertebra's Y) a cervical root runs in the lateral
+recess: behind the posterolateral corner of the body above, which reaches out over the uncinate
+process of the body below, so that the root does not graze it on its way out."""
+
 _LUMBOSACRAL = tuple(lv for lv in ROOT_LEVELS if lv[0] in "LS" or lv == "Co1")
 
 
@@ -210,7 +215,7 @@ def _foramen_root(root: str, side: str, ctx, cord) -> tuple[np.ndarray, np.ndarr
     pts += _descending_points(root, sx, origin, F[2], layout)
     region = upper[0]
     if region == "C":
-        recess = F - ex * sx * 5.0 + ey * 3.5 + ez * 0.5
+        recess = F - ex * sx * 5.0 + ey * RECESS_BACK + ez * 0.5
     else:
         recess = F - ex * sx * 6.0 + ez * 2.0
     exit_ = F + ex * sx * (pw / 2 + 1.0)

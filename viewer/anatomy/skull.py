@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import body_plan
+from . import body_plan, shapes
 from .implicit import Field
 from .parts import Landmark, Part
 from .shapes import Manifold
@@ -415,6 +415,20 @@ def _c6_height(ctx) -> float:
         return float(body_plan.spine_layout(ctx.stature).vertebrae["C6"].origin[2])
 
 
+CRUMB_VOLUME = 20.0
+"""A loose piece of a carved bone smaller than this (mm^3) is a crumb of the cut and dropped."""
+
+
+def _without_crumbs(solid: Manifold) -> Manifold:
+    """``solid`` without the loose slivers (under :data:`CRUMB_VOLUME`) a cut left; a closed
+    inner surface (a cavity, negative volume) is kept with the shell around it."""
+    pieces = solid.decompose()
+    kept = [p for p in pieces if abs(p.volume()) >= CRUMB_VOLUME]
+    if len(kept) == len(pieces):
+        return solid
+    return Manifold.compose(kept)
+
+
 def build_parts(ctx) -> list[Part]:
     """Skull, mandible and hyoid with the head's landmarks."""
     hp = head_plan(ctx.stature)
@@ -433,14 +447,18 @@ def build_parts(ctx) -> list[Part]:
     mand_marks.update(mirror_landmarks(mand_left))
     hy_marks = {k: Landmark(np.asarray(sk[k][0], float), sk[k][1]) for k in neck}
     skull_mesh = finish(cranium, SKULL_BUDGET)
-    for level in ("C1", "C2"):  # the condyles rest a joint gap above the atlas
+    # the condyles rest a joint gap above the atlas, and clear the axis: both are carved at once
+    # (carving twice, with a decimation between, pinches the thin cut rims into loose slivers)
+    vertebrae = []
+    for level in ("C1", "C2"):
         try:
-            vertebra = from_trimesh(ctx.part(level).mesh)
+            vertebrae.append(from_trimesh(ctx.part(level).mesh).simplify(0.3))
         except KeyError:
             continue
-        low = from_trimesh(skull_mesh)
-        if (low ^ vertebra).volume() > 0.0:
-            skull_mesh = finish(carve_clear(low, vertebra.simplify(0.3), JOINT_GAP), SKULL_BUDGET)
+    low = from_trimesh(skull_mesh)
+    if vertebrae and any((low ^ v).volume() > 0.0 for v in vertebrae):
+        carved = _without_crumbs(carve_clear(low, shapes.union(vertebrae), JOINT_GAP))
+        skull_mesh = shapes.to_trimesh(_without_crumbs(from_trimesh(finish(carved, SKULL_BUDGET))))
     return [
         Part("skull", "Skull", "bone", "skull_group", skull_mesh, fma_id=46565,
              landmarks=skull_marks, color=BONE),

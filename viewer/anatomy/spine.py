@@ -15,10 +15,12 @@ below) is carved away with a :data:`CLEARANCE` margin, so neighbouring bones nev
 Axes: +X subject's left, +Y posterior, +Z up; millimetres (``docs/ARCHITECTURE.md``).
 Sources: Panjabi et al. 1991/1992 (vertebral sizes), Panjabi et al. 1993 (articular facets),
 Doherty and Heggeness 1994 (atlas), Gray's Anatomy 42nd ed. (shapes, sacrum and coccyx), Pooni et
-al. 1986 (disc heights). Where a shape parameter has no published value (the lean of the lumbar
-laminae, the slope of the lumbar spinous border, the reach of the axis' spine), it was chosen by
-measuring the built bone against real ones with ``../shared/tools/fidelity.py``: the references
-are used for measuring only, never copied.
+al. 1986 (disc heights). Where a shape parameter has no published value (the lean of the
+laminae, the slope of the lumbar spinous border, the reach of the axis' spine, the size of the
+cervical articular pillars and the widening of the cervical bodies across their uncinate
+processes, the width of the thoracic spinous roots), it was chosen by measuring the built bone
+against real ones with ``../shared/tools/fidelity.py``: the references are used for measuring
+only, never copied.
 """
 
 from __future__ import annotations
@@ -485,6 +487,12 @@ def body_outline(region: str, width: float, depth: float, n: int = 32) -> np.nda
     return np.column_stack([x, y])
 
 
+def body_width(level: str) -> float:
+    """Width of the vertebral body as built, mm: the tabled end-plate width, widened in the neck
+    (:data:`CERVICAL_BODY_WIDENING`)."""
+    return mm.VERTEBRAE[level].body_width * CERVICAL_BODY_WIDENING.get(level, 1.0)
+
+
 def canal_front(level: str) -> float:
     """Local y of the posterior wall of the body at the midline (front of the canal), mm."""
     if level == "C1":
@@ -553,10 +561,10 @@ def arch_of(level: str) -> Arch:
     dims = mm.VERTEBRAE[level]
     region = region_of(level)
     idx = int(level[1:])
-    w, d, h, cw, cd = dims.body_width, dims.body_depth, dims.body_height, dims.canal_width, \
+    w, d, h, cw, cd = body_width(level), dims.body_depth, dims.body_height, dims.canal_width, \
         dims.canal_depth
     if region == "cervical":
-        ph, pw, pl, lt, lh = 7.0, 5.5, 6.0, 3.6, 11.0
+        ph, pw, pl, lt, lh = 7.0, 5.5, 6.0, CERVICAL_LAMINA_THICKNESS, 11.0
         if level == "C2":  # thick laminae carrying the massive spine
             ph, pw, pl, lt, lh = 8.0, 7.0, 7.0, C2_LAMINA_THICKNESS, C2_LAMINA_HEIGHT
     elif region == "thoracic":
@@ -596,7 +604,7 @@ def joint_of(upper: str, lower: str, layout: SpineLayout, lower_pillar_local: np
     mid = (lower_pillar_local + p_up) / 2
     region = region_of(lower) if lower != "S1" else "sacral"
     if region == "cervical":
-        normal, offset = np.array([0.0, 0.6, 0.8]), np.array([0.0, 0.5, 0.0])
+        normal, offset = np.array([0.0, 0.6, 0.8]), np.array(CERVICAL_JOINT_OFFSET)
     elif lower == "T1":
         normal, offset = np.array([0.1, 0.75, 0.65]), np.array([0.0, 0.5, 0.0])
     elif region == "thoracic":
@@ -658,13 +666,64 @@ DENS_LEAN = 0.0
 C2_FACET_X = 15.5
 """Distance of the centre of a superior facet of C2 from the midline, mm."""
 
+# Thoracic arches: broad shingled laminae and spinous processes with a wide root (Gray's Anatomy);
+# the sizes below have no published values and were chosen by measuring the built bones against
+# real thoracic vertebrae with fidelity.py (measuring only).
+THORACIC_LAMINA_LEAN = 6.0
+"""How far the lower border of a thoracic lamina lies behind its upper border, mm."""
+THORACIC_LAMINA_REACH = 3.0
+"""How far the lower outer corner of a thoracic lamina reaches lateral of the pillar, mm."""
+THORACIC_SPINOUS_ROOT_HALF_WIDTH = 4.5
+"""Half the width of the root of a thoracic spinous process where the laminae meet, mm."""
+THORACIC_SPINOUS_HALF_WIDTH = 2.2
+"""Half the width of the blade of a thoracic spinous process near its tip, mm."""
+THORACIC_SPINOUS_BLADE_HALF_HEIGHT = 4.5
+"""Half the height of the blade of a thoracic spinous process half way along, mm."""
+THORACIC_TRANSVERSE_BACK = {"T1": 0.0, "T2": 6.0}
+"""How far the tip of a thoracic transverse process lies behind the pillar, mm (T3-T10: 9, T11 and
+T12: 4): the upper ones point more laterally, the lower ones more backwards (Gray's Anatomy)."""
+THORACIC_SPINOUS_REACH = 0.8
+"""Where the centre of the tip of a thoracic spinous process lies, as a fraction of the tabled
+length (the rounded tubercle around that centre makes up the rest)."""
+
+# Cervical arches (Gray's Anatomy); sizes with no published value chosen by measuring the built
+# bones against real cervical vertebrae with fidelity.py (measuring only).
+CERVICAL_LAMINA_THICKNESS = 4.4
+"""Thickness of a cervical lamina (C3-C7), mm."""
+CERVICAL_LAMINA_LEAN = 2.5
+"""How far the lower border of a cervical lamina lies behind its upper border, mm."""
+CERVICAL_BODY_WIDENING = {"C2": 1.3, "C3": 1.3, "C4": 1.3, "C5": 1.3, "C6": 1.2, "C7": 1.1}
+"""Width of a cervical body over the tabled width of its superior end plate: the plate is
+measured between the uncinate processes, and the body is wider across them and below them. Kept
+within the published spread of cervical body widths (``morphometry.BODY_RANGES``)."""
+CERVICAL_SPINOUS_REACH = 0.8
+"""Where the centre of the tip of a cervical spinous process (C2-C7) lies, as a fraction of the
+tabled length (the rounded tips make up the rest)."""
+CERVICAL_JOINT_OFFSET = (2.0, 1.5, -2.0)
+"""Cervical facet joint centre from the mid-point of the two pillars (lateral, posterior, up), mm."""
+UNCINATE_HEIGHT = 3.8
+"""Height of the tip of an uncinate process (C3-C7) above the superior end plate, mm."""
+CERVICAL_PILLAR_RADII = (5.5, 4.0, 4.0)
+"""Semi-axes of the ellipsoids that span a cervical articular pillar (lateral mass), mm."""
+CERVICAL_PILLAR_OUT = 5.0
+"""How far the axis of a cervical articular pillar lies lateral of the end of the pedicle, mm."""
+CERVICAL_PILLAR_BACK = 3.0
+"""How far the lower end of a cervical articular pillar lies behind its upper end, mm."""
+CERVICAL_PILLAR_DROP = 6.0
+"""How far the lower end of a cervical articular pillar lies below the end of the pedicle, mm."""
+
 FACET_CURVE_RADIUS = 15.0
 """Radius of curvature of the lumbar facet joints (concave superior facets), mm."""
 
 
+CERVICAL_FACET = (5.0, 4.8, 2.2)
+"""Half-width, half-height and half-thickness of the block carrying a cervical facet, mm (facets
+about 10 mm across: Panjabi et al. 1993)."""
+
+
 def _facet_radii(region: str) -> tuple[float, float, float]:
     """(half-width, half-height, half-thickness) of an articular facet block, mm."""
-    return {"cervical": (5.0, 4.8, 2.2), "thoracic": (5.0, 6.0, 2.2), "lumbar": (7.0, 7.0, 3.4),
+    return {"cervical": CERVICAL_FACET, "thoracic": (5.0, 6.0, 2.2), "lumbar": (7.0, 7.0, 3.4),
             "sacral": (6.0, 7.5, 3.0)}[region]
 
 
@@ -697,7 +756,7 @@ def _typical_vertebra(level: str, layout: SpineLayout) -> Piece:
     dims = mm.VERTEBRAE[level]
     region = region_of(level)
     idx = int(level[1:])
-    w, d, h, cw, cd = dims.body_width, dims.body_depth, dims.body_height, dims.canal_width, \
+    w, d, h, cw, cd = body_width(level), dims.body_depth, dims.body_height, dims.canal_width, \
         dims.canal_depth
     arch = arch_of(level)
     ph, pw, lt, lh = arch.pedicle_height, arch.pedicle_width, arch.lamina_thickness, \
@@ -720,17 +779,26 @@ def _typical_vertebra(level: str, layout: SpineLayout) -> Piece:
     r = lt / 2
     # Lumbar laminae lean back as they descend (their lower border lies well behind the upper one,
     # LAMINA_LEAN), so the canal is triangular at the level of the pedicles.
-    lean = LAMINA_LEAN if region == "lumbar" else 2.5
+    lean = {"lumbar": LAMINA_LEAN, "thoracic": THORACIC_LAMINA_LEAN,
+            "cervical": CERVICAL_LAMINA_LEAN}[region]
     lam = blob([((P[0] - 0.2 * pw, P[1] + 0.8, top), r),
                 ((P[0] - 0.2 * pw, P[1] + lean, bottom), r),
                 ((0.0, yb + r, top), r), ((0.0, yb + r + lean, bottom), r)])
+    if region == "thoracic":
+        # Broad, shingled laminae: the plate reaches out to the root of the transverse process
+        # behind the pillar, so that seen from behind the arch is one roof (Gray's Anatomy).
+        lam = union([lam, blob([((P[0] - 0.2 * pw, P[1] + 0.8, top), r),
+                                ((P[0] + THORACIC_LAMINA_REACH, P[1] + lean, bottom + 2.0), r),
+                                ((0.0, yb + r + lean, bottom), r)])])
     piece.add_pair("lamina", lam)
 
     # Spinous process in the mid-sagittal plane, sloping down by the published angle.
     slope = np.radians(dims.spinous_slope)
     zc = top - (lh * 0.35 if region != "lumbar" else lh * 0.45)
     base = np.array([0.0, yb + 1.0, zc])
-    tip = np.array([0.0, yb, zc]) + dims.spinous_length * np.array([0, np.cos(slope), -np.sin(slope)])
+    reach = dims.spinous_length * {"thoracic": THORACIC_SPINOUS_REACH,
+                                   "cervical": CERVICAL_SPINOUS_REACH}.get(region, 1.0)
+    tip = np.array([0.0, yb, zc]) + reach * np.array([0, np.cos(slope), -np.sin(slope)])
     base_top = (np.array([0.0, yb + r + 0.5, top]), (lt / 2, 2.5, 2.0))
     base_bottom = (np.array([0.0, yb + r + 3.0, bottom + 1.0]), (lt / 2, 2.5, 2.0))
     if level == "C2":  # massive, deeply grooved below and bifid (Gray's Anatomy)
@@ -751,11 +819,17 @@ def _typical_vertebra(level: str, layout: SpineLayout) -> Piece:
         halves = [blob([(fork, (1.8, 2.2, 2.8)), (tip + np.array([sx * bif, -1.0, 0.0]), tr)])
                   for sx in (1, -1)]
         spin = union([stem] + halves)
-    elif region == "cervical":  # C7: vertebra prominens, long with a rounded tubercle
-        spin = blob([base_top, base_bottom, (tip, (3.6, 3.4, 4.2))])
-    elif region == "thoracic":
+    elif region == "thoracic" or level == "C7":
+        # C7 (vertebra prominens): long and thoracic in form, not bifid (Gray's Anatomy).
+        # A triangular root as wide as the laminae meeting it, tapering along a long sloping
+        # blade to a small tubercle (Gray's Anatomy).
+        hw0, hw1, ht1 = THORACIC_SPINOUS_ROOT_HALF_WIDTH, THORACIC_SPINOUS_HALF_WIDTH, \
+            THORACIC_SPINOUS_BLADE_HALF_HEIGHT
         mid = base + 0.5 * (tip - base)
-        spin = blob([base_top, base_bottom, (mid, (2.2, 2.5, 4.0)), (tip, (2.6, 2.8, 3.4))])
+        root_top = (np.array([0.0, yb + r + 0.5, top]), (hw0, 2.5, 2.0))
+        root_bottom = (np.array([0.0, yb + r + lean, bottom + 1.0]), (hw0, 3.0, 2.5))
+        spin = union([blob([root_top, root_bottom, (mid, (hw1 + 0.6, 2.5, ht1))]),
+                      blob([(mid, (hw1 + 0.6, 2.5, ht1)), (tip, (hw1, 2.8, 3.4))])])
     else:  # lumbar: a thick hatchet, its posterior border tall and its upper border sloping
         half_t = SPINOUS_HALF_THICKNESS
         end = yb + dims.spinous_length - 3.0  # centre of the rounded posterior border
@@ -798,13 +872,20 @@ def _typical_vertebra(level: str, layout: SpineLayout) -> Piece:
         piece.holes += [to_world(hole, frame), to_world(mirror_x(hole), frame)]
         # Uncinate processes (C3-C7): lips rising from the lateral edges of the upper end plate.
         if idx >= 3:
+            uh = UNCINATE_HEIGHT
             unc = blob([((w / 2 - 1.4, -1.0, h / 2 - 1.5), (1.4, 2.0, 1.2)),
                         ((w / 2 - 1.2, d / 2 - 3.5, h / 2 - 1.5), (1.4, 2.0, 1.2)),
-                        ((w / 2 - 0.9, d / 2 - 4.5, h / 2 + 2.6), (0.9, 1.6, 0.6)),
-                        ((w / 2 - 1.0, 0.0, h / 2 + 2.2), (0.9, 1.6, 0.6))])
+                        ((w / 2 - 0.9, d / 2 - 4.5, h / 2 + uh - 0.6), (0.9, 1.6, 0.6)),
+                        ((w / 2 - 1.0, 0.0, h / 2 + uh - 1.0), (0.9, 1.6, 0.6))])
             piece.add_pair("uncinate", unc)
+        # Articular pillar (lateral mass): the column between the superior and inferior facets,
+        # whose top and bottom are the two oblique joint surfaces (Gray's Anatomy).
+        pr = CERVICAL_PILLAR_RADII
+        top_c = P + np.array([CERVICAL_PILLAR_OUT, 0.0, 0.5])
+        bottom_c = P + np.array([CERVICAL_PILLAR_OUT, CERVICAL_PILLAR_BACK, -CERVICAL_PILLAR_DROP])
+        piece.add_pair("pillar", blob([(top_c, pr), (bottom_c, pr)]))
     elif region == "thoracic":
-        tip_y = P[1] + (9.0 if idx < 11 else 4.0)
+        tip_y = P[1] + THORACIC_TRANSVERSE_BACK.get(level, 9.0 if idx < 11 else 4.0)
         tip_z = P[2] + (2.0 if idx < 11 else 0.0)
         tipr = (4.2, 4.0, 4.6) if idx < 11 else (3.0, 3.0, 3.5)
         tp = blob([(P + np.array([0.0, 0.0, 0.0]), (3.0, 3.2, ph / 2 - 0.5)),
@@ -1243,7 +1324,7 @@ def _end_rings(level: str, layout: SpineLayout) -> tuple[np.ndarray, np.ndarray]
         top = rings[-3] - np.array([0, 0, h / 2])
         return None, layout.s1.to_world(top)
     dims = mm.VERTEBRAE[level]
-    rings = _body_rings(region_of(level), dims.body_width, dims.body_depth, dims.body_height,
+    rings = _body_rings(region_of(level), body_width(level), dims.body_depth, dims.body_height,
                         3.0 if level == "L5" else 0.0)
     f = layout.vertebrae[level]
     return f.to_world(rings[2]), f.to_world(rings[-3])
