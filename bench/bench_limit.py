@@ -14,9 +14,12 @@ Printed, Radix / limit for each figure:
   whole-body draw, from navigation start);
 - whole-body frame time (drawn and waited for, 20 times), Radix also while a selection fades
   the rest of the body;
-- click -> highlight visible: from the ``pointerup`` event to the animation frame after the
-  frame that draws it; Radix's own recolour of the clicked structure (drawn at once in the
-  browser) and the server's whole chain (roots, multifidus, points) apart;
+- click -> highlight visible: from the ``pointerup`` event's time stamp to the next animation
+  frame after the draw call that shows it (the frame that puts it on screen); Radix's own
+  recolour of the clicked structure (drawn at once in the browser, in the click's task) and the
+  server's whole chain (roots, multifidus, points) apart. Each click comes on a page at rest
+  (250 ms, then two idle callbacks), on both pages; per click the steps are kept: the input
+  waiting behind other work, the raycast, the recolour and draw call, and on to that frame;
 - mesh bytes on the wire (the body's GLB, as transferred) and the JS heap after a full GC.
 
 Usage::
@@ -152,7 +155,15 @@ def _heap_mb(context, page) -> float:
     return used / 1e6
 
 
-UP_LISTENER = "() => { document.addEventListener('pointerup', (e) => { window.__up = e.timeStamp; }, true); }"
+#: The click's time is the ``pointerup`` event's own time stamp (when the input arrived, so a page
+#: still busy with earlier work pays for it); ``__upRun`` is when the page got to handle it.
+UP_LISTENER = ("() => { document.addEventListener('pointerup', (e) => { window.__up = e.timeStamp; "
+               "window.__upRun = performance.now(); }, true); }")
+#: Before each click both pages wait until they have been idle (``requestIdleCallback``, at most
+#: IDLE_TIMEOUT_MS) after the previous click's frames, as a user's next click comes on a page at rest.
+IDLE_TIMEOUT_MS = 3000
+WAIT_IDLE = ("(t) => new Promise((done) => requestIdleCallback(() => requestIdleCallback(done, {timeout: t}), "
+             "{timeout: t}))")
 
 
 def open_radix(browser, server, viewport) -> dict:
@@ -181,38 +192,54 @@ def open_limit(browser, static: StaticServer, viewport, pose: dict) -> dict:
 
 def radix_clicks(page, targets: list[str], n: int) -> dict:
     page.evaluate(UP_LISTENER)
-    preview, chain = [], []
+    preview, chain, queued, steps = [], [], [], []
     for i in range(n):
         target = targets[i % len(targets)]
         point = page.evaluate("(id) => radixView.screenPoint(id)", target)
         if not point or not point["hit"]:
             continue
+        page.wait_for_timeout(SETTLE_MS)
+        page.evaluate(WAIT_IDLE, IDLE_TIMEOUT_MS)
         before = page.evaluate("() => [radixView.lastPreviewPresentedAt, radixView.lastHighlightPresentedAt]")
         page.mouse.click(point["x"], point["y"])
         page.wait_for_function(
             "(b) => radixView.lastPreviewPresentedAt !== b[0] && radixView.lastHighlightPresentedAt !== b[1]",
             arg=before, timeout=20_000)
-        t = page.evaluate("() => [window.__up, radixView.lastPreviewPresentedAt, radixView.lastHighlightPresentedAt]")
+        t = page.evaluate("() => [window.__up, radixView.lastPreviewPresentedAt, radixView.lastHighlightPresentedAt,"
+                          " window.__upRun, radixView.lastPickAt, radixView.lastPreviewDrawnAt]")
         preview.append(t[1] - t[0])
         chain.append(t[2] - t[0])
-        page.wait_for_timeout(SETTLE_MS)
-    return {"preview": preview, "chain": chain}
+        queued.append(t[3] - t[0])
+        steps.append(_steps(t[0], t[3], t[4], t[5], t[1]))
+    return {"preview": preview, "chain": chain, "queued": queued, "steps": steps}
 
 
-def limit_clicks(page, targets: list[str], n: int) -> list[float]:
+def _steps(up, run, hit, drawn, shown) -> dict:
+    """Where a click's time went (ms): waiting to be handled, the raycast, the recolour and its
+    draw call, and from there to the next animation frame."""
+    if None in (up, run, hit, drawn, shown):   # a page without these hooks
+        return {}
+    return {"queued": run - up, "raycast": hit - run, "draw": drawn - hit, "to_frame": shown - drawn}
+
+
+def limit_clicks(page, targets: list[str], n: int) -> dict:
     page.evaluate(UP_LISTENER)
-    out = []
+    out, queued, steps = [], [], []
     for i in range(n):
         point = page.evaluate("(id) => limit.screenPoint(id)", targets[i % len(targets)])
         if not point:
             continue
+        page.wait_for_timeout(SETTLE_MS)
+        page.evaluate(WAIT_IDLE, IDLE_TIMEOUT_MS)
         before = page.evaluate("() => limit.lastPresentedAt")
         page.mouse.click(point["x"], point["y"])
         page.wait_for_function("(b) => limit.lastPresentedAt !== b", arg=before, timeout=20_000)
-        t = page.evaluate("() => [window.__up, limit.lastPresentedAt]")
+        t = page.evaluate("() => [window.__up, limit.lastPresentedAt, window.__upRun, limit.lastHitAt,"
+                          " limit.lastDrawnAt]")
         out.append(t[1] - t[0])
-        page.wait_for_timeout(SETTLE_MS)
-    return out
+        queued.append(t[2] - t[0])
+        steps.append(_steps(t[0], t[2], t[3], t[4], t[1]))
+    return {"click": out, "queued": queued, "steps": steps}
 
 
 def median(values):
@@ -260,7 +287,10 @@ def run_viewport(browser, server, static, assets: Path, viewport, loads: int, cl
             if chosen:
                 rc = radix_clicks(rp, chosen, clicks)
                 r["radix"]["click_preview_ms"], r["radix"]["click_chain_ms"] = rc["preview"], rc["chain"]
-                r["limit"]["click_ms"] = limit_clicks(lp, chosen, clicks)
+                r["radix"]["click_queued_ms"], r["radix"]["click_steps_ms"] = rc["queued"], rc["steps"]
+                lc = limit_clicks(lp, chosen, clicks)
+                r["limit"]["click_ms"], r["limit"]["click_queued_ms"] = lc["click"], lc["queued"]
+                r["limit"]["click_steps_ms"] = lc["steps"]
             # With a selection, the rest of the body fades (the last click left one).
             r["radix"]["frame_faded_ms"] = rp.evaluate("(n) => radixView.frameTime(n)", frames)
         for page in (radix, limit):
@@ -281,12 +311,19 @@ def ratios(r: dict) -> list[tuple[str, float, float, str]]:
              p95(L.get("click_ms", [])), "ms"),
             ("click -> whole chain visible (median; server round trip)", median(R.get("click_chain_ms", [])),
              median(L.get("click_ms", [])), "ms"),
+            ("click -> page starts handling it (median; input waiting behind other work)",
+             median(R.get("click_queued_ms", [])), median(L.get("click_queued_ms", [])), "ms"),
             ("mesh bytes on the wire", median(R["mesh_bytes"]) / 1e6, median(L["mesh_bytes"]) / 1e6, "MB"),
             ("JS heap after GC", median(R["heap_mb"]), median(L["heap_mb"]), "MB")]
     return rows
 
 
 def table(results: list[dict], info: dict) -> str:
+    def steps(side: dict) -> str:
+        got = [s for s in side.get("click_steps_ms") or [] if s]
+        return ", ".join(f"{k} {median([s[k] for s in got]):.0f}" for k in ("queued", "raycast", "draw", "to_frame")) \
+            if got else "-"
+
     lines = [f"machine: {info['machine']['cpu']}, {info['machine']['cores']} cores; load (1/5/15 min) "
              f"before {info['load_before']}, after {info['load_after']}; {info['machine']['chromium']}, "
              f"software WebGL (SwiftShader)"]
@@ -299,6 +336,7 @@ def table(results: list[dict], info: dict) -> str:
         for name, a, b, unit in ratios(r):
             digits = 2 if unit == "MB" else 0
             lines.append(f"| {name} | {a:,.{digits}f} {unit} | {b:,.{digits}f} {unit} | {a / b:.2f}x |")
+        lines.append(f"click, median ms per step: Radix {steps(R)}; limit {steps(r['limit'])}")
     return "\n".join(lines)
 
 
@@ -329,6 +367,11 @@ def main(argv: list[str] | None = None) -> int:
                                             args.clicks, args.frames))
                 results[-1]["seconds"] = round(time.perf_counter() - t0, 1)
                 print(f"{vp}: done in {results[-1]['seconds']} s", file=sys.stderr, flush=True)
+                # Each viewport's table as soon as it is measured (a later one may fail on a busy machine).
+                print(table(results[-1:], {**info, "load_after": [round(x, 2) for x in os.getloadavg()]}),
+                      file=sys.stderr, flush=True)
+                if args.json:
+                    args.json.write_text(json.dumps({"info": info, "results": results}, indent=1))
             browser.close()
     finally:
         stop_server(server.process)

@@ -60,10 +60,12 @@ function hitAt(x, y) {
 let picked = null;
 renderer.domElement.addEventListener("pointerup", (ev) => {
   const hit = hitAt(ev.clientX, ev.clientY);
+  limit.lastHitAt = performance.now();
   if (picked) picked.material.color.set(0xc8beb2);
   picked = hit ? hit.object : null;
   if (picked) picked.material.color.set(0xd62839);
   renderer.render(scene, camera);
+  limit.lastDrawnAt = performance.now();
   requestAnimationFrame(() => { limit.lastPresentedAt = performance.now(); });
 });
 

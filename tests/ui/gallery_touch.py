@@ -5,7 +5,8 @@
 
 Writes ``app_tablet_landscape.png`` (1024x768), ``app_tablet_portrait.png`` (768x1024),
 ``app_phone.png`` (390x844), ``app_phone_controls.png`` (the phone with its controls' drawer
-open) and ``app_phone_read_more.png`` (its explanation expanded) to ``--out`` (default
+open), ``app_phone_read_more.png`` (its explanation expanded) and ``app_phone_landscape.png``
+(844x390, the phone held sideways) to ``--out`` (default
 ``docs/gallery``): gluteus medius on the left, patient mode.
 """
 
@@ -26,6 +27,7 @@ SHOTS = {
     "app_phone": (390, 844, None),
     "app_phone_controls": (390, 844, "controls"),
     "app_phone_read_more": (390, 844, "read more"),
+    "app_phone_landscape": (844, 390, None),
 }
 
 

@@ -60,6 +60,9 @@ STRUCTURES = [
     ({"muscle": "gluteus_medius", "level": "L4"}, {"muscle": "gluteus_medius"}, 1),  # two subjects
     ({"muscle": "   "}, {}, 0),
     ({"utm_source": "mail"}, {}, 0),                                            # unknown keys ignored
+    ({"muscle": "gluteus_medius", "technique": "gua_sha_gluteal"},
+     {"muscle": "gluteus_medius", "technique": "gua_sha_gluteal"}, 0),
+    ({"muscle": "gluteus_medius", "technique": "no_such_technique"}, {"muscle": "gluteus_medius"}, 1),
 ])
 def test_parse_query(k, args, values, n_notes):
     got, notes = parse_query(args, k)
@@ -82,17 +85,21 @@ def test_parse_query_notes_quote_the_value_as_text(k):
     ({"muscle": "gluteus_medius", "point": "GV3", "isolate": True},
      "?muscle=gluteus_medius&point=GV3&side=left&mode=student&view=posterior&isolate=1"),
     ({"level": "L4", "view": "oblique"}, "?level=L4&side=left&mode=student&view=oblique"),
+    ({"muscle": "gluteus_medius", "technique": "gua_sha_gluteal", "mode": "practitioner"},
+     "?muscle=gluteus_medius&technique=gua_sha_gluteal&side=left&mode=practitioner&view=posterior"),
 ])
 def test_query_for(state, query):
     assert query_for(**state) == query
 
 
 def test_query_round_trips(k):
-    q = query_for(muscle="gluteus_medius", point="GV3", side="right", mode="practitioner", view="left", isolate=True)
+    q = query_for(muscle="gluteus_medius", point="GV3", side="right", mode="practitioner", view="left", isolate=True,
+                  technique="gua_sha_gluteal")
     args = dict(pair.split("=") for pair in q[1:].split("&"))
     values, notes = parse_query(args, k)
     assert notes == [] and values == {"muscle": "gluteus_medius", "point": "GV3", "side": "right",
-                                      "mode": "practitioner", "view": "left", "isolate": True}
+                                      "mode": "practitioner", "view": "left", "isolate": True,
+                                      "technique": "gua_sha_gluteal"}
     assert set(args) <= set(LINK_KEYS)
 
 

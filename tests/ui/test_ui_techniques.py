@@ -145,6 +145,24 @@ def test_one_technique_shown_alone(page, real_server):
     _wait(lambda: len(_zones(page)) >= 2, "the default zones again")
 
 
+def test_the_technique_shown_alone_is_in_the_link_and_a_link_restores_it(page, real_server):
+    """"Show on body" puts ``technique=`` in the address; opening that address shows the same zone
+    alone (and its button says Hide); an unknown technique in a link is named, not shown."""
+    _open(page, real_server, "?muscle=gluteus_medius&side=left&mode=practitioner")
+    page.locator('.rx-tq-item[data-technique="gua_sha_gluteal"] button[data-action="technique_show"]').click()
+    _wait(lambda: "technique=gua_sha_gluteal" in page.evaluate("location.search"), "the technique in the link")
+    link = page.evaluate("location.search")
+    _open(page, real_server, "?mode=student")        # somewhere else first
+    _wait(lambda: "technique=" not in page.evaluate("location.search"), "a link without the technique")
+    _open(page, real_server, link)
+    _wait(lambda: [z["id"] for z in _zones(page)] == ["gua_sha_gluteal"], "only the gua sha zone, from the link")
+    shown = page.locator('.rx-tq-item[data-technique="gua_sha_gluteal"] button[data-action="technique_show"]')
+    _wait(lambda: shown.inner_text().strip() == "Hide", "its button saying Hide")
+    _open(page, real_server, "?muscle=gluteus_medius&side=left&mode=practitioner&technique=no_such_thing")
+    _wait(lambda: "Unknown technique" in page.locator(".rx-info").first.inner_text(), "the link's note")
+    _wait(lambda: len(_zones(page)) >= 2, "the default zones")
+
+
 def test_a_technique_added_to_the_plan_is_saved_reopened_and_shared(page, real_server, context, tmp_path):
     _open(page, real_server, "?level=L4&side=both&mode=practitioner")
     add = page.locator('.rx-tq-item[data-technique="cupping_l1_l5"] button[data-action="technique_add"]')

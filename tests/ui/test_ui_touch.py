@@ -1,12 +1,13 @@
-"""Tablets and phones in headless Chromium with touch: the layout (viewer/app/layout.py) and the
-touch handling of the 3D view (viewer/app/view/touch.js, picking.js).
+"""Tablets and phones in headless Chromium with touch: the layout (viewer/app/layout.py) and the touch
+handling of the 3D view (viewer/app/view/touch.js, picking.js).
 
-At 1024x768 (tablet landscape), 768x1024 (tablet portrait) and 390x844 (phone), in a mobile
-context with a touch screen: the canvas covers at least half the viewport and nothing scrolls
-sideways; a tap on a muscle selects it and its roots show; a pinch changes the camera's distance;
-every control opens in reach (the drawer's inputs and buttons visible, inside the viewport and at
-least 44 pixels); a long press names a structure without selecting it. The desktop keeps its
-three columns.
+At 1024x768 (tablet landscape), 768x1024 (tablet portrait), 390x844 (phone) and 844x390 (a phone
+held sideways), in a mobile context with a touch screen: the canvas covers at least half the
+viewport and nothing scrolls sideways; the page's title is read whole (a phone held sideways gives
+the header's height to the view); a tap on a muscle selects it and its roots show; a pinch changes
+the camera's distance; every control opens in reach (the drawer's inputs and buttons visible,
+inside the viewport and at least 44 pixels); a long press names a structure without selecting it.
+The desktop keeps its three columns.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ pytestmark = [
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is not installed"),
 ]
 
-SIZES = {"tablet-landscape": (1024, 768), "tablet-portrait": (768, 1024), "phone": (390, 844)}
+SIZES = {"tablet-landscape": (1024, 768), "tablet-portrait": (768, 1024), "phone": (390, 844),
+         "phone-landscape": (844, 390)}
 MUSCLE = "gluteus_medius_left"
 
 
@@ -149,6 +151,7 @@ def test_every_control_is_in_reach(touch_page, server):
         _assert_tappable(page, locator.first, what)
     isolate = drawer.locator(".rx-isolate input[type=checkbox]")
     assert not isolate.is_checked()
+    isolate.scroll_into_view_if_needed()   # a short screen scrolled the drawer on to the slider
     box = isolate.bounding_box()       # a tap near the edge of the 44-pixel target still toggles it
     page.touchscreen.tap(box["x"] + 4, box["y"] + box["height"] - 4)
     assert isolate.is_checked()
@@ -230,7 +233,8 @@ def test_desktop_keeps_its_three_columns(page, server):
 
 def test_phone_held_landscape_fits_the_screen(browser, server):
     """844x390: the view and the explanation side by side, the canvas whole inside the viewport
-    (the view's desktop minimum height gives way) and nothing scrolls sideways."""
+    (the view's desktop minimum height gives way) and most of it; the header gives its height to
+    the view, its button floating over the view's lower left corner, clear of the explanation."""
     context = browser.new_context(viewport={"width": 844, "height": 390}, has_touch=True, is_mobile=True,
                                   device_scale_factor=1)
     try:
@@ -240,12 +244,36 @@ def test_phone_held_landscape_fits_the_screen(browser, server):
         open_app(page, server)
         canvas = page.locator("canvas.radix-canvas").bounding_box()
         assert canvas["y"] + canvas["height"] <= 390 + 0.5, canvas
-        assert _viewport_area_covered(page, "canvas.radix-canvas") >= 0.35
+        assert _viewport_area_covered(page, "canvas.radix-canvas") >= 0.55
         sheet = page.locator(".rx-info").first.bounding_box()
         assert sheet["x"] >= canvas["x"] + canvas["width"] - 1, (canvas, sheet)
+        toggle = page.locator(".rx-drawer-toggle")
+        _assert_tappable(page, toggle, "the drawer's toggle")
+        button = toggle.bounding_box()
+        assert button["x"] + button["width"] <= canvas["x"] + canvas["width"], (button, canvas)
+        assert button["y"] >= canvas["y"] + canvas["height"] / 2, (button, canvas)   # the lower corner
+        assert not page.locator("#header .title").is_visible()
         _no_sideways_scroll(page)
     finally:
         context.close()
+
+
+def test_the_title_is_read_whole(touch_page, server):
+    """The header's title is not cut: on a phone it wraps (the drawer's button is its icon, named
+    by its words); held sideways the header gives way to the view and the title goes."""
+    open_app(touch_page, server)
+    title = touch_page.locator("#header .title")
+    width, height = touch_page.size
+    if width > height and height <= 500:
+        assert not title.is_visible()
+        return
+    assert title.is_visible()
+    fit = title.evaluate("(t) => ({sw: t.scrollWidth, cw: t.clientWidth, sh: t.scrollHeight, ch: t.clientHeight,"
+                         " size: parseFloat(getComputedStyle(t).fontSize), right: t.getBoundingClientRect().right})")
+    assert fit["sw"] <= fit["cw"] + 1 and fit["sh"] <= fit["ch"] + 1, fit      # nothing clipped or ellipsised
+    assert fit["size"] >= 13 and fit["right"] <= width, fit
+    toggle = touch_page.get_by_role("button", name="Search & layers")
+    _assert_tappable(touch_page, toggle, "the drawer's toggle, by its name")
 
 
 def test_read_more_lets_the_explanation_take_the_screen_and_back(touch_page, server):

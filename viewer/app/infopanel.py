@@ -19,10 +19,14 @@ export function render({ model, el }) {
   box.setAttribute("aria-live", "polite");
   let seq = 0;
   let keepScroll = false;
+  // New content in one write: no layout is read or forced here (the scroll position is kept by
+  // the element itself, and is set back to the top only when it is not there already), so the
+  // browser lays the panel out once, in its next frame, not in this task.
+  let atTop = true;
+  box.addEventListener("scroll", () => { atTop = box.scrollTop === 0; }, { passive: true });
   function show() {
-    const top = box.scrollTop;
     box.innerHTML = model.content || "";
-    box.scrollTop = keepScroll ? top : 0;
+    if (!keepScroll && !atTop) { box.scrollTop = 0; atTop = true; }
     keepScroll = false;
   }
   box.addEventListener("click", (ev) => {

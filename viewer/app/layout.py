@@ -10,6 +10,9 @@ Desktop (wider than :data:`COMPACT_MAX_WIDTH_PX`) keeps the three columns of
 - the explanation and the plan become a sheet docked beside the view (landscape: a 340-pixel
   column) or under it (portrait: the lower part of the screen), scrolling on its own, so it is
   read without covering the body;
+- a phone held sideways (at most :data:`SHORT_MAX_HEIGHT_PX` high) gives the header's height to
+  the view too: the drawer's button floats over the view's lower left corner, the title goes;
+- on a phone the drawer's button is its icon and the title wraps onto two lines;
 - every control is at least :data:`TAP_TARGET_PX` tall (also on any screen whose main pointer is
   a finger), and nothing needs hovering.
 
@@ -38,10 +41,17 @@ SHEET_FULL_VIEW_SHARE = 0.22
 COMPACT_HEADER_PX = 52
 #: Widest viewport that counts as a phone: the page goes edge to edge.
 PHONE_MAX_WIDTH_PX = 600
+#: Highest landscape viewport that counts as a phone held sideways (844x390, 932x430): the header
+#: gives its height to the view (its one control floats over the view's lower left corner) and
+#: the explanation's sheet narrows to :data:`SHEET_WIDTH_SHORT` beside it.
+SHORT_MAX_HEIGHT_PX = 500
+SHEET_WIDTH_SHORT = "min(340px, 38vw)"
 
 COMPACT = f"(max-width: {COMPACT_MAX_WIDTH_PX}px)"
 COMPACT_PORTRAIT = f"(max-width: {COMPACT_MAX_WIDTH_PX}px) and (orientation: portrait)"
 PHONE = f"(max-width: {PHONE_MAX_WIDTH_PX}px)"
+PHONE_LANDSCAPE = (f"(max-width: {COMPACT_MAX_WIDTH_PX}px) and (max-height: {SHORT_MAX_HEIGHT_PX}px) "
+                   "and (orientation: landscape)")
 #: Where targets grow to :data:`TAP_TARGET_PX`: the compact layout, or a finger as main pointer.
 TOUCH = f"{COMPACT}, (pointer: coarse)"
 
@@ -71,6 +81,18 @@ PAGE_CSS = f"""
   .fullscreen-button {{ display: none; }}
 }}
 @media {PHONE} {{
+  #main {{ padding: 0; }}
+  #main .card-margin {{ margin: 0; height: 100%; }}
+  /* the title in two lines beside the drawer's button (an icon there, _TOGGLE_CSS): all of it read */
+  .app-header .title {{ font-size: 14px; line-height: 1.2; white-space: normal; display: -webkit-box;
+                        -webkit-box-orient: vertical; -webkit-line-clamp: 2; overflow-wrap: anywhere; }}
+}}
+@media {PHONE_LANDSCAPE} {{
+  #header {{ position: fixed; top: auto; right: auto; left: 8px; bottom: 8px; width: auto; height: auto;
+             padding: 0; background: transparent !important; box-shadow: none; z-index: 40; }}
+  #header > :not(#header-items) {{ display: none !important; }}
+  #content {{ height: 100dvh; }}
+  body.rx-controls-open #header {{ left: calc(min(380px, 100vw) + 8px); }}   /* beside the open drawer */
   #main {{ padding: 0; }}
   #main .card-margin {{ margin: 0; height: 100%; }}
 }}
@@ -121,6 +143,9 @@ TOUCH_CSS = f"""
   .radix-view {{ border-radius: 0; }}
   .radix-btn {{ padding: 0 6px; font-size: 12px; }}
 }}
+@media {PHONE_LANDSCAPE} {{
+  .radix-view {{ border-radius: 0; }}
+}}
 """
 
 #: The notice strip over the view: one short line on a compact screen.
@@ -130,8 +155,11 @@ NOTICE_CSS = f"""
   .rx-notice-strip > span:first-child {{ display: none; }}
   .rx-notice-right {{ margin-left: 0; text-align: left; }}
 }}
-@media {PHONE} {{
+@media {PHONE}, {PHONE_LANDSCAPE} {{
   .rx-notice-strip {{ border-radius: 0; border-width: 0 0 1px 0; padding: 4px 8px; font-size: 11.5px; }}
+}}
+@media {PHONE_LANDSCAPE} {{
+  :host {{ margin-bottom: 0 !important; }}
 }}
 """
 
@@ -159,6 +187,10 @@ SHEET_CSS = f"""
   :host > .rx-sheet {{ border-radius: 0 !important; border-width: 1px 0 0 0 !important;
                        margin-top: 0 !important; }}
 }}
+@media {PHONE_LANDSCAPE} {{
+  :host > .rx-sheet {{ flex: 0 0 {SHEET_WIDTH_SHORT} !important; width: {SHEET_WIDTH_SHORT} !important;
+                       margin-left: 0 !important; border-radius: 0 !important; border-width: 0 0 0 1px !important; }}
+}}
 """
 
 _TOGGLE_ESM = """
@@ -171,6 +203,7 @@ export function render({ model, el }) {
   icon.className = "rx-drawer-icon";
   icon.setAttribute("aria-hidden", "true");
   const text = document.createElement("span");
+  text.className = "rx-drawer-text";
   button.append(icon, text);
   function sync() {
     const open = Boolean(model.open);
@@ -210,6 +243,16 @@ _TOGGLE_CSS = f"""
 .rx-drawer-toggle[aria-expanded="true"] {{ background: #fff; color: #134e4a; }}
 .rx-drawer-toggle:focus-visible {{ outline: 3px solid #99f6e4; outline-offset: 2px; }}
 .rx-drawer-icon {{ font-size: 18px; width: 18px; text-align: center; }}
+/* A phone: the button is its icon (the title needs the width); its words stay its name. */
+@media {PHONE} {{
+  .rx-drawer-toggle {{ padding: 0; justify-content: center; }}
+  .rx-drawer-text {{ position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+                     white-space: nowrap; }}
+}}
+/* A phone held sideways: the button floats over the view, on the header's colour. */
+@media {PHONE_LANDSCAPE} {{
+  .rx-drawer-toggle:not([aria-expanded="true"]) {{ background: #134e4a; box-shadow: 0 2px 8px rgba(15, 23, 42, 0.35); }}
+}}
 """
 
 

@@ -20,7 +20,7 @@ from viewer.selection import LEVELS, SIDES
 # --- deep links --------------------------------------------------------------------------------
 
 #: Query keys a link may carry, in the order they are written.
-LINK_KEYS = ("muscle", "level", "root", "point", "side", "mode", "view", "isolate")
+LINK_KEYS = ("muscle", "level", "root", "point", "technique", "side", "mode", "view", "isolate")
 _MAX_VALUE = 64
 
 
@@ -92,6 +92,11 @@ def parse_query(args: Mapping[str, str], knowledge) -> tuple[dict, list[str]]:
                 values["point"] = value
             else:
                 bad("point", value, "Point codes look like BL25 or GV3.")
+        elif key == "technique":   # the technique whose zone is shown alone ("Show on body")
+            if knowledge.has_technique(value):
+                values["technique"] = value
+            else:
+                bad("technique", value, "Choose it again under the selection's techniques.")
         elif key == "side":
             if value in SIDES:
                 values["side"] = value
@@ -120,13 +125,13 @@ def parse_query(args: Mapping[str, str], knowledge) -> tuple[dict, list[str]]:
 
 
 def query_for(muscle=None, level=None, root=None, point=None, side="left", mode="student",
-              view="posterior", isolate=False) -> str:
+              view="posterior", isolate=False, technique=None) -> str:
     """The ``?query`` of a state (empty for the start page with default settings).
 
     >>> query_for(muscle="gluteus_medius", side="left", mode="student", view="posterior")
     '?muscle=gluteus_medius&side=left&mode=student&view=posterior'
     """
-    query = {"muscle": muscle, "level": level, "root": root, "point": point}
+    query = {"muscle": muscle, "level": level, "root": root, "point": point, "technique": technique}
     query = {k: v for k, v in query.items() if v}
     defaults = (side, mode, view, bool(isolate)) == ("left", "student", VIEWS[0], False)
     if query or not defaults:
@@ -180,4 +185,4 @@ class AppState(param.Parameterized):
     def query(self) -> str:
         """This state as a link query."""
         return query_for(self.muscle, self.level, self.root, self.point, self.side, self.mode,
-                         self.view, self.isolate)
+                         self.view, self.isolate, self.technique)

@@ -39,6 +39,7 @@ export function mountView(model, el) {
     v.observer.disconnect();
     v.controls.dispose();
     clearGroup(v.markerGroup);
+    v.disposeMarkerGeometry();
     for (const child of [...v.pathGroup.children]) v.pathGroup.remove(child);
     v.disposePathCache();
     for (const e of v.entries.values()) for (const m of e.meshes) { m.geometry.dispose(); m.material.dispose(); }

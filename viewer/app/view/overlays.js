@@ -9,7 +9,7 @@ export function clearGroup(group) {
   for (const child of [...group.children]) {
     group.remove(child);
     child.traverse((o) => {
-      if (o.geometry) o.geometry.dispose();
+      if (o.geometry && !o.geometry.userData.shared) o.geometry.dispose();
       if (o.material) o.material.dispose();
       if (o.isCSS2DObject && o.element.parentNode) o.element.parentNode.removeChild(o.element);
     });
@@ -19,9 +19,13 @@ export function clearGroup(group) {
 export function installOverlays(v) {
   const { model, camera, markerGroup, pathGroup, colours } = v;
 
+  // One sphere and one ring for every marker (scaled), kept for the view's life: a click's answer
+  // rebuilds the markers, and new geometries (and their buffers) for each would cost it.
+  const sphere = new THREE.SphereGeometry(1, 20, 14);
+  const ringGeometry = new THREE.TorusGeometry(1.55, 0.16, 10, 40);
+  sphere.userData.shared = ringGeometry.userData.shared = true;
   v.buildMarkers = function buildMarkers() {
     clearGroup(markerGroup);
-    const sphere = new THREE.SphereGeometry(1, 20, 14);
     for (const mk of model.markers || []) {
       if (!mk || !mk.position) continue;
       const radius = mk.radius || 7;
@@ -29,16 +33,13 @@ export function installOverlays(v) {
         color: mk.color || colours.marker, emissive: mk.color || colours.marker,
         emissiveIntensity: mk.selected ? 0.7 : 0.35, roughness: 0.35, metalness: 0.0,
       });
-      const dot = new THREE.Mesh(sphere.clone(), material);
+      const dot = new THREE.Mesh(sphere, material);
       dot.scale.setScalar(radius);
       dot.position.set(...mk.position);
       dot.renderOrder = 3;
       dot.userData = { marker: mk.code, selected: !!mk.selected };
       if (mk.selected) {
-        const ring = new THREE.Mesh(
-          new THREE.TorusGeometry(1.55, 0.16, 10, 40),
-          new THREE.MeshBasicMaterial({ color: "#ffffff" }),
-        );
+        const ring = new THREE.Mesh(ringGeometry, new THREE.MeshBasicMaterial({ color: "#ffffff" }));
         ring.lookAt(camera.position.clone().sub(dot.position));
         dot.add(ring);
       }
@@ -50,8 +51,8 @@ export function installOverlays(v) {
       }
       markerGroup.add(dot);
     }
-    sphere.dispose();
   };
+  v.disposeMarkerGeometry = function disposeMarkerGeometry() { sphere.dispose(); ringGeometry.dispose(); };
 
   // Meridian polylines arrive once per session in ``path_library`` (id -> {points, color, width});
   // a selection sends only the ids to show, and each tube is built once and then reused.
@@ -118,6 +119,14 @@ export function installOverlays(v) {
       v.dermatomesDrawn = { drawn: false, coloured: 0, roots: [] };
       return;
     }
+    // The same dermatomes as last drawn (a click's answer restyles everything, usually with the
+    // same ones): the colours on the skin stand; only its look is set again.
+    const opacity = Math.max(0.05, Math.min(1, opacityOverride ?? layer.opacity ?? 0.75));
+    const key = JSON.stringify(specs);
+    if (e.dermatomes && e.dermatomesKey === key && e.dermatomesValues === values && mesh.geometry.attributes.color) {
+      v.setLook(e, "#ffffff", "#000000", opacity, true);
+      return;
+    }
     const roots = sd.roots || [];
     const wanted = specs.map((d) => ({
       bit: roots.indexOf(d.root) >= 0 ? (1 << roots.indexOf(d.root)) >>> 0 : 0,
@@ -137,10 +146,11 @@ export function installOverlays(v) {
       out[i * 3] = c.r; out[i * 3 + 1] = c.g; out[i * 3 + 2] = c.b;
     }
     mesh.geometry.setAttribute("color", new THREE.BufferAttribute(out, 3));
-    const opacity = Math.max(0.05, Math.min(1, opacityOverride ?? layer.opacity ?? 0.75));
     v.setLook(e, "#ffffff", "#000000", opacity, true);
     for (const m of e.materials) { if (!m.vertexColors) { m.vertexColors = true; m.needsUpdate = true; } }
     e.dermatomes = true;
+    e.dermatomesKey = key;
+    e.dermatomesValues = values;
     v.dermatomesDrawn = { drawn: true, coloured, roots: specs.map((d) => d.root) };
   };
   installTechniques(v);

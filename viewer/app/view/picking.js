@@ -7,6 +7,15 @@ import { TAP_SLOP_PX } from "./touch.js";
 const CLICK_SLOP_PX = 6;       // a pointer that moves further than this is a drag, not a click
 const CLICK_MAX_MS = 600;
 const MIN_PICK_OPACITY = 0.04; // invisible-in-practice structures are not pickable
+const SEND_FALLBACK_MS = 100;
+
+// ``fn`` once, in a task after the next animation frame (or after SEND_FALLBACK_MS without one).
+function afterFrame(fn) {
+  let done = false;
+  const run = () => { if (!done) { done = true; fn(); } };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, SEND_FALLBACK_MS);
+}
 
 export function installPicking(v) {
   const { model, canvas, camera, entries, markerGroup } = v;
@@ -46,12 +55,17 @@ export function installPicking(v) {
     if (!hit) return null;
     return { kind: "skin", position: [hit.point.x, hit.point.y, hit.point.z].map((c) => Math.round(c * 10) / 10) };
   };
+  // The click's own frame first: the clicked structure is recoloured and drawn in this task
+  // (styles.js previewPick); the message to the server (Bokeh's serialising and sending, and then
+  // the answer's patches) waits until that frame has started (the next animation frame, then a
+  // task after it), so none of Panel's work lands between the click and its frame. Without
+  // animation frames (a hidden page) it goes after SEND_FALLBACK_MS.
   v.sendPick = function sendPick(target) {
     pickSeq += 1;
     const seq = `${Date.now().toString(36)}-${pickSeq}`;
     v.emit("pick", seq, target);
     if (target.kind === "structure") v.previewPick(target.id);
-    model.picked = { ...target, seq };
+    afterFrame(() => { v.emit("sent", seq); model.picked = { ...target, seq }; });
     return seq;
   };
   let down = null;

@@ -27,7 +27,16 @@ export function installStyles(v) {
   // layer of muscle glass over what lies behind it (the highlighted chain, the faded bones),
   // instead of every muscle blended over every other (about 2.5 times the frame on a software
   // rasteriser). viewport.js sorts FADED_MUSCLE_ORDER nearest first.
+  // Idempotent: a look the structure already has is not applied again (the server's answer to a
+  // click restyles every structure, most of them as they were; the clicked one was recoloured by
+  // the click itself).
   v.setLook = function setLook(e, color, emissive, opacity, visible) {
+    const was = e.look;
+    if (was && was.color === color && was.emissive === emissive && was.opacity === opacity && was.visible === visible) {
+      v.metrics.looksSkipped = (v.metrics.looksSkipped || 0) + 1;
+      return;
+    }
+    e.look = { color, emissive, opacity, visible };
     const transparent = opacity < 0.999;
     const glass = transparent && e.kind === "muscle";
     e.opacity = opacity;
@@ -66,9 +75,9 @@ export function installStyles(v) {
     v.metrics.stylesApplied += 1;
   };
   // A click recolours the clicked structure at once, in its role's colour (sent by viewer/scene
-  // with the presets), and draws it in the click's own task, before anything else (the pick's
-  // message to the server) runs; the server's answer then styles the whole chain (and may undo
-  // this, e.g. a second click that clears the selection).
+  // with the presets), and draws it in the click's own task, before anything else runs (the
+  // pick's message to the server is sent after that frame, picking.js); the server's answer then
+  // styles the whole chain (and may undo this, e.g. a second click that clears the selection).
   v.previewPick = function previewPick(id) {
     const e = entries.get(String(id));
     const colour = e && (v.colours.roles || {})[e.kind];

@@ -10,6 +10,8 @@ export function installTestHooks(v) {
     lastHighlightAppliedAt: null,
     lastHighlightPresentedAt: null,
     lastPreviewPresentedAt: null,  // the next animation frame after the first frame drawn after a click
+    lastPreviewDrawnAt: null,      // when that frame was handed to WebGL (the click's own task)
+    lastPickSentAt: null,          // when the pick went to the server (picking.js: after that frame)
     appliedLatencies: [],     // click -> new highlight applied to the scene's materials (ms)
     latencies: [],            // click -> the frame with the highlight drawn (ms), one per acknowledged pick
     roundTrips: [],           // click -> the answering styles message arrived (ms): Python round trip
@@ -29,6 +31,7 @@ export function installTestHooks(v) {
     hook.lastPickAt = performance.now();
     hook.lastPicked = target;
   });
+  v.on("sent", () => { hook.lastPickSentAt = performance.now(); });
   v.on("styles", (seq, received, applied) => {
     hook.lastHighlightAppliedAt = applied;
     hook.lastStyleSeq = seq;
@@ -43,6 +46,7 @@ export function installTestHooks(v) {
   v.on("frame", (now) => {
     if (previewDue) {
       previewDue = false;
+      hook.lastPreviewDrawnAt = now;
       requestAnimationFrame(() => { hook.lastPreviewPresentedAt = performance.now(); });
     }
     if (!highlightDue) return;
