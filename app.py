@@ -7,9 +7,10 @@ Builds the page and nothing else (see ``viewer/app/main.py``). The assets folder
 """
 
 from viewer.app.main import RadixApp
-from viewer.app.serve import enable_websocket_nodelay, keep_values_out_of_logs
+from viewer.app.serve import enable_websocket_nodelay, keep_values_out_of_logs, without_unasked_mathjax
 
 enable_websocket_nodelay()   # once per server process (a click's answer is not held back 40 ms)
 keep_values_out_of_logs()    # a plan's notes never reach the server's log, even at debug level
+without_unasked_mathjax()    # no 1.8 MB MathJax bundle on a page that shows no TeX
 
 RadixApp().servable(title="Radix")

@@ -20,7 +20,10 @@ Printed, Radix / limit for each figure:
   server's whole chain (roots, multifidus, points) apart. Each click comes on a page at rest
   (250 ms, then two idle callbacks), on both pages; per click the steps are kept: the input
   waiting behind other work, the raycast, the recolour and draw call, and on to that frame;
-- mesh bytes on the wire (the body's GLB, as transferred) and the JS heap after a full GC.
+- mesh bytes on the wire (the body's GLB, as transferred) and the JS heap after a full GC, with
+  the heap of a minimal Panel page (``bench/limit/panel_floor.py``: the same template, one text box,
+  one HTML pane, served the same way) as the floor that Bokeh's and Panel's own JavaScript sets
+  for any Panel app.
 
 Usage::
 
@@ -42,6 +45,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -190,6 +194,50 @@ def open_limit(browser, static: StaticServer, viewport, pose: dict) -> dict:
     return {"context": context, "page": page, "glb": meshes, **hook}
 
 
+class FloorServer:
+    """``python -m viewer.app.serve bench/limit/panel_floor.py`` on a free localhost port."""
+
+    def __init__(self, log_path: Path) -> None:
+        from harness.browser import free_port
+
+        self.port = free_port()
+        self.log = open(log_path, "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "viewer.app.serve", str(LIMIT_SRC / "panel_floor.py"), "--port", str(self.port),
+             "--allow-websocket-origin", f"127.0.0.1:{self.port}"], cwd=ROOT, stdout=self.log,
+            stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{self.url_root}/static/js/bokeh.min.js", timeout=2):
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("the Panel floor page's server did not start")
+
+    @property
+    def url_root(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        stop_server(self.process)
+        self.log.close()
+
+
+def floor_heap(browser, floor: FloorServer, viewport) -> float:
+    """JS heap after GC of the minimal Panel page, once Bokeh has its document."""
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    page.goto(f"{floor.url_root}/panel_floor")
+    page.wait_for_function("() => window.Bokeh && Bokeh.documents.length > 0", timeout=READY_TIMEOUT_MS)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(SETTLE_MS)
+    heap = _heap_mb(context, page)
+    context.close()
+    return heap
+
+
 def radix_clicks(page, targets: list[str], n: int) -> dict:
     page.evaluate(UP_LISTENER)
     preview, chain, queued, steps = [], [], [], []
@@ -253,7 +301,8 @@ def p95(values):
     return s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
 
 
-def run_viewport(browser, server, static, assets: Path, viewport, loads: int, clicks: int, frames: int) -> dict:
+def run_viewport(browser, server, static, assets: Path, viewport, loads: int, clicks: int, frames: int,
+                 floor: FloorServer | None = None) -> dict:
     structures = json.loads((assets / "atlas" / "structures.json").read_text())
     hidden_kinds = {"skin"}        # hidden in Radix's default view (viewer.scene DEFAULT_LAYERS)
     r = {"viewport": f"{viewport[0]}x{viewport[1]}", "radix": {"first_frame_ms": [], "heap_mb": [], "mesh_bytes": []},
@@ -295,6 +344,8 @@ def run_viewport(browser, server, static, assets: Path, viewport, loads: int, cl
             r["radix"]["frame_faded_ms"] = rp.evaluate("(n) => radixView.frameTime(n)", frames)
         for page in (radix, limit):
             page["context"].close()
+        if floor is not None:
+            r.setdefault("floor_heap_mb", []).append(floor_heap(browser, floor, viewport))
     return r
 
 
@@ -315,6 +366,11 @@ def ratios(r: dict) -> list[tuple[str, float, float, str]]:
              median(R.get("click_queued_ms", [])), median(L.get("click_queued_ms", [])), "ms"),
             ("mesh bytes on the wire", median(R["mesh_bytes"]) / 1e6, median(L["mesh_bytes"]) / 1e6, "MB"),
             ("JS heap after GC", median(R["heap_mb"]), median(L["heap_mb"]), "MB")]
+    if r.get("floor_heap_mb"):
+        rows.append(("JS heap after GC: a minimal Panel page (Panel's floor)", median(r["floor_heap_mb"]),
+                     median(L["heap_mb"]), "MB"))
+        rows.append(("JS heap after GC: Radix / Panel's floor", median(R["heap_mb"]), median(r["floor_heap_mb"]),
+                     "MB"))
     return rows
 
 
@@ -348,6 +404,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clicks", type=int, default=12)
     parser.add_argument("--frames", type=int, default=20)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the heap of a minimal Panel page (bench/limit/panel_floor.py)")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
@@ -356,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="radix-limit-"))
     static = StaticServer(build_limit(args.assets, work / "limit"))
     server = start_server(args.assets, work / "panel.log", compress=True)
+    floor = None if args.no_floor else FloorServer(work / "floor.log")
     results = []
     try:
         with sync_playwright() as pw:
@@ -364,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
                 w, h = (int(x) for x in vp.split("x"))
                 t0 = time.perf_counter()
                 results.append(run_viewport(browser, server, static, args.assets, (w, h), args.loads,
-                                            args.clicks, args.frames))
+                                            args.clicks, args.frames, floor))
                 results[-1]["seconds"] = round(time.perf_counter() - t0, 1)
                 print(f"{vp}: done in {results[-1]['seconds']} s", file=sys.stderr, flush=True)
                 # Each viewport's table as soon as it is measured (a later one may fail on a busy machine).
@@ -376,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         stop_server(server.process)
         static.stop()
+        if floor is not None:
+            floor.stop()
     info["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(table(results, info))
     if args.json:

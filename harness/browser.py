@@ -45,10 +45,11 @@ class Server:
     process: subprocess.Popen
     started_at: float
     log_path: Path
+    prefix: str = ""     # ``panel serve --prefix`` (the app and every route under it)
 
     @property
     def app_url(self) -> str:
-        return f"{self.url}/app"
+        return f"{self.url}{self.prefix}/app"
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
@@ -77,15 +78,16 @@ def probe_url(assets: Path) -> str:
 
 
 def start_server(assets: Path, log_path: Path, extra_env: dict | None = None,
-                 compress: bool = False) -> Server:
+                 compress: bool = False, prefix: str = "") -> Server:
     """``python -m viewer.app.serve app.py`` (``panel serve`` with Radix's security headers) on a
-    free port; HTTP responses gzip-compressed only with ``compress``."""
+    free port; HTTP responses gzip-compressed only with ``compress``; everything under the
+    sub-path ``prefix`` (``/radix``: ``panel serve --prefix``) when given."""
     port = free_port()
     cmd = [sys.executable, "-m", "viewer.app.serve",
            "app.py", "--port", str(port), "--address", "127.0.0.1",
            "--allow-websocket-origin", f"127.0.0.1:{port}", "--num-procs", "1",
            "--static-dirs", f"meshes={assets / 'meshes'}",
-           ] + ([] if compress else ["--no-gzip"])
+           ] + ([] if compress else ["--no-gzip"]) + (["--prefix", prefix] if prefix else [])
     # RADIX_TEST_HOOKS: the view exposes window.radixView (viewer/app/view/testhooks.js)
     env = {**os.environ, "RADIX_ASSETS": str(assets), "RADIX_TEST_HOOKS": "1", **(extra_env or {})}
     (assets / "meshes").mkdir(parents=True, exist_ok=True)
@@ -93,7 +95,7 @@ def start_server(assets: Path, log_path: Path, extra_env: dict | None = None,
     log = open(log_path, "wb")
     proc = subprocess.Popen(cmd, cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    probe = url + probe_url(assets)
+    probe = url + prefix + probe_url(assets)
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -101,7 +103,7 @@ def start_server(assets: Path, log_path: Path, extra_env: dict | None = None,
         try:
             with urllib.request.urlopen(probe, timeout=2) as r:
                 if r.status == 200:
-                    return Server(url, assets, proc, started, log_path)
+                    return Server(url, assets, proc, started, log_path, prefix)
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
     stop_server(proc)

@@ -127,6 +127,8 @@ def test_app_data_names_each_structure_s_node(synthetic_assets, synthetic_data):
 
 class _Request:
     headers = {"Accept-Encoding": "gzip"}
+    method = "GET"
+    path = "/meshes/packed/body.glb"
 
 
 @pytest.mark.parametrize("ctype, level", [(GLB_TYPE, RadixGZip.MESH_LEVEL), ("application/javascript", 6)])
@@ -140,6 +142,42 @@ def test_meshes_are_gzipped_fast_and_text_as_before(ctype, level):
     assert headers["Content-Encoding"] == "gzip"
     assert transform.GZIP_LEVEL == level
     assert gzip.decompress(out) == body
+
+
+def test_a_static_file_is_compressed_once_and_answered_from_the_cache_after(monkeypatch):
+    from tornado.httputil import HTTPHeaders
+
+    monkeypatch.setattr(RadixGZip, "_cache", type(RadixGZip._cache)())
+    body = bytes(range(256)) * 512
+    parts = [body[:50_000], body[50_000:100_000], body[100_000:]]
+    compressed = []
+
+    def send(ctype="application/javascript", etag='"v1"', method="GET", path="/static/js/a.js", status=200):
+        request = type("R", (), {"headers": {"Accept-Encoding": "gzip"}, "method": method, "path": path})()
+        transform = RadixGZip(request)
+        head = {"Content-Type": ctype, "Content-Length": str(len(body))} | ({"Etag": etag} if etag else {})
+        status, headers, out = transform.transform_first_chunk(status, HTTPHeaders(head), parts[0], False)
+        out += transform.transform_chunk(parts[1], False) + transform.transform_chunk(parts[2], True)
+        assert headers["Content-Encoding"] == "gzip" and "Content-Length" not in headers
+        assert gzip.decompress(out) == body
+        compressed.append(out)
+        return transform
+
+    calls = []
+    original = gzip.GzipFile.write
+    monkeypatch.setattr(gzip.GzipFile, "write", lambda self, data: calls.append(len(data)) or original(self, data))
+    send()
+    assert len(calls) == 3
+    send()                                      # the same file again: from the cache, not compressed
+    assert len(calls) == 3 and compressed[1] == compressed[0]
+    send(etag='"v2"')                           # the file changed: compressed again
+    send(path="/static/js/b.js")                # another file
+    assert len(calls) == 9
+    for kind in ({"ctype": "text/html"}, {"etag": None}, {"method": "HEAD"}):   # never kept
+        send(**kind)
+        send(**kind)
+    assert len(calls) == 9 + 6 * 3
+    assert len(RadixGZip._cache) == 3
 
 
 def test_websocket_nodelay_is_set_when_a_connection_opens(monkeypatch):
@@ -180,7 +218,7 @@ def test_html_pages_ask_the_browser_to_preload_the_newest_body_file(tmp_path):
     trimesh.creation.box(extents=(3, 3, 3)).export(folder / "10.glb")
     new = meshpack.ensure_pack(folder, ["10.glb"])
     assert not (folder / meshpack.FOLDER / old.name).exists()
-    assert link("text/html; charset=UTF-8") == [f"</meshes/packed/{new.name}>; rel=preload; as=fetch; crossorigin"]
+    assert link("text/html; charset=UTF-8") == [f"<meshes/packed/{new.name}>; rel=preload; as=fetch; crossorigin"]
     assert link("application/javascript") == [] and link("text/html", status=404) == []
     assert meshes_dir_of(["static=x", "meshes=/srv/radix/meshes"]) == Path("/srv/radix/meshes")
     assert meshes_dir_of(["static=x"]) is None and meshes_dir_of(None) is None

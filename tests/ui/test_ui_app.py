@@ -213,9 +213,41 @@ def test_served_as_the_readme_serves_it_the_pack_is_preloaded_and_fetched_once(p
         packs = [u for u in mesh_urls(page.radix_log.responses) if "/meshes/packed/body-" in u]
         assert len(packs) == 1 and page.evaluate("radixView.packed") is True
         link = first.value.headers.get("link", "")
-        assert link == f"<{packs[0].split(srv.url, 1)[1]}>; rel=preload; as=fetch; crossorigin"
+        # relative to the page (/app): the same URL the view fetched
+        assert link == f"<{packs[0].split(srv.url + '/', 1)[1]}>; rel=preload; as=fetch; crossorigin"
         assert mesh_urls(page.radix_log.responses) == packs                # and no GLB on its own
         assert page.radix_log.console_errors() == [] and page.radix_log.errors == []
+    finally:
+        stop_server(srv.process)
+
+
+def test_under_a_sub_path_the_early_script_finds_its_files_and_draws_the_body(page, tmp_path):
+    """``panel serve --prefix /radix``: the page's early script, its first view and the body file
+    are all reached under the prefix (their URLs are relative), the early view draws the body and
+    Panel's component adopts it; nothing is asked for outside the prefix."""
+    assets = write_synthetic_assets(tmp_path / "assets")
+    srv = start_server(assets, tmp_path / "panel.log", compress=True, prefix="/radix")
+    try:
+        requests = []
+        page.on("request", lambda r: requests.append(r.url.split("?")[0]))
+        for _ in range(2):     # the first page, and one answered from the first session's template
+            requests.clear()
+            page.goto(srv.app_url)
+            page.wait_for_function("window.radixView && window.radixView.ready === true", timeout=READY_TIMEOUT_MS)
+            got = page.evaluate("""() => ({early: !!window.radixEarly, marks: radixView.marks,
+                                          packed: radixView.packed})""")
+            assert got["early"] and got["packed"] is True
+            assert got["marks"]["earlyStart"] < got["marks"]["firstFrame"] <= got["marks"]["adopted"]
+            base = f"{srv.url}/radix/meshes/packed/"
+            assert {base + "early.js", base + "first-view.json"} <= set(requests)
+            assert [u for u in requests if "/meshes/" in u and not u.startswith(f"{srv.url}/radix/")] == []
+            packs = [u for u in requests if "/meshes/packed/body-" in u]
+            assert len(packs) == 1 and packs[0].startswith(base)
+            # Everything the page asked for was there; Chromium's own favicon request (not in the
+            # page's responses) is the one 404 a prefix leaves, and its console line the only one.
+            assert [r for r in page.radix_log.responses if r[1] >= 400] == []
+            errors = [e for e in page.radix_log.console_errors() if "status of 404" not in e]
+            assert errors == [] and page.radix_log.errors == []
     finally:
         stop_server(srv.process)
 

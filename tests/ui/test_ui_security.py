@@ -93,6 +93,24 @@ def test_serve_listens_on_loopback_by_default():
     assert parse_args(parser, ["app.py", "--address", "0.0.0.0"]).address == "0.0.0.0"
 
 
+def test_pages_are_answered_from_a_first_sessions_template_unless_asked_not_to(monkeypatch):
+    from panel.config import config
+
+    from viewer.app.serve import page_key
+
+    monkeypatch.setattr(config, "session_key_func", None)
+    parser = argparse.ArgumentParser()
+    compressed_serve_command(parser)
+    assert parse_args(parser, ["app.py"]).reuse_sessions is True and config.session_key_func is page_key
+    monkeypatch.setattr(config, "session_key_func", None)
+    assert parse_args(parser, ["app.py", "--fresh-pages"]).reuse_sessions is False
+    assert config.session_key_func is None
+    # A page opened by a link never gets the template of one opened without (nor the reverse).
+    plain = type("R", (), {"path": "/app", "arguments": {}})()
+    linked = type("R", (), {"path": "/app", "arguments": {"muscle": [b"psoas_major"]}})()
+    assert page_key(plain) != page_key(linked) and page_key(plain) == ("/app", False)
+
+
 def test_start_script_listens_on_loopback_by_default():
     script = (PROJECT / "scripts" / "start.sh").read_text()
     addresses = re.findall(r"--address\s+\"?\$\{RADIX_ADDRESS:-([^}]+)\}", script)
@@ -122,6 +140,14 @@ def test_every_response_carries_the_security_headers(server, kind):
         assert "*" not in csp[directive] and "http" not in csp[directive], directive
     assert "'unsafe-inline'" not in csp["script-src"] and "'unsafe-eval'" not in csp["script-src"]
     assert "geolocation=()" in headers["Permissions-Policy"] and "camera=()" in headers["Permissions-Policy"]
+
+
+def test_the_page_loads_no_mathjax_it_does_not_use(server):
+    """Panel would add Bokeh's 1.8 MB MathJax bundle to any page with an HTML pane; Radix shows
+    no TeX (viewer.app.serve.without_unasked_mathjax). Bokeh's own bundle is still there."""
+    _, body, _ = _get(server.url, "/app", with_headers=True)
+    page = body.decode()
+    assert "static/js/bokeh.min.js" in page and "bokeh-mathjax" not in page
 
 
 def test_the_page_allows_exactly_its_own_inline_scripts(server):

@@ -10,9 +10,21 @@
 // reading and writing the real model, and every message handler runs once so the view shows what
 // the session holds. No second download, no second decode. Without the JSON (no body file, a
 // server without the meshes folder) nothing happens here and the component mounts its own view.
+//
+// The page (viewer/app/page.html) runs this module first in <head>, async, while Bokeh's scripts
+// still load: the view is mounted at once (on <html> when there is no <body> yet). Every URL is
+// relative to this script, which lies beside the JSON and the body file: the app may be served
+// under a sub-path (panel serve --prefix).
 import { mountView } from "./view/mount.js";
 
-const CONFIG_URL = "/meshes/packed/first-view.json";
+// Its digest (early.py) comes in this script's URL: a changed first view is a new URL (the page
+// preloads it), an unchanged one may come from the cache.
+const CONFIG_DIGEST = new URL(import.meta.url).searchParams.get("c");
+const CONFIG_URL = new URL(`first-view.json${CONFIG_DIGEST ? `?v=${CONFIG_DIGEST}` : ""}`, import.meta.url);
+// The JSON's URLs (the body file, each structure's own GLB) are relative to it.
+const beside = (url) => (typeof url === "string" && url ? new URL(url, CONFIG_URL).href : url);
+// A body file's name (body-<hash of the meshes>.glb) says which body it is.
+const fileName = (url) => String(url || "").split(/[?#]/)[0].split("/").pop();
 
 // A model that holds the early config until the component's model arrives, then forwards every
 // read and write to it; ``on`` handlers are kept and registered on the real model then.
@@ -60,7 +72,7 @@ function placeholder(css) {
   const el = document.createElement("div");
   el.style.cssText = "width: 100%; height: 100%;";
   shadow.append(style, el);
-  document.body.appendChild(holder);
+  (document.body || document.documentElement).appendChild(holder);
   return { holder, el };
 }
 
@@ -68,15 +80,16 @@ async function start() {
   const marks = { earlyStart: performance.now() };
   let config;
   try {
-    const response = await fetch(CONFIG_URL, { cache: "no-cache" });
+    const response = await fetch(CONFIG_URL, CONFIG_DIGEST ? {} : { cache: "no-cache" });
     if (!response.ok) return;
     config = await response.json();
   } catch (err) {
     return;
   }
   if (!config || !config.mesh_pack || !Array.isArray(config.structures)) return;
-  if (!document.body) await new Promise((r) => document.addEventListener("DOMContentLoaded", r, { once: true }));
   const { css = "", ...params } = config;
+  params.mesh_pack = beside(params.mesh_pack);
+  params.structures = params.structures.map((s) => (s && s.url ? { ...s, url: beside(s.url) } : s));
   // The server's opt-in test hooks (viewer/app/view3d.py TEST_HOOKS_ENV) come in this script's URL.
   params.test_hooks = new URL(import.meta.url).searchParams.get("hooks") === "1";
   const { model, attach, dispose } = standInModel(params);
@@ -88,10 +101,11 @@ async function start() {
   let adopted = false;
   window.radixEarly = {
     view: v,
+    mountView,    // the component mounts any other view with this copy (one three.js on the page)
     // The component's render: take the view over when it shows the same body (else the
     // component mounts its own, and this one is dropped).
     adopt(realModel, target) {
-      if (adopted || realModel.mesh_pack !== params.mesh_pack) {
+      if (adopted || fileName(realModel.mesh_pack) !== fileName(params.mesh_pack)) {
         if (!adopted) { adopted = true; dispose(); holder.remove(); }
         return false;
       }

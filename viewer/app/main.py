@@ -13,9 +13,11 @@ the 3D view (ids and styles only; meshes never travel again) and HTML for the in
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from html import escape
 
 import panel as pn
+import param
 from panel.theme import Fast
 from panel.theme.base import Inherit
 from panel.viewable import Viewable
@@ -32,6 +34,9 @@ from viewer.selection import LEVELS, LevelSelection, RootSelection, Selection, s
 from . import info, quiz
 from .data import AppData, Problem, load_app_data
 from .dermatome_cache import skin_dermatomes
+from .early import body_url as early_body_url
+from .early import config_url as early_config_url
+from .early import page_url
 from .early import publish as publish_early
 from .infopanel import InfoPanel
 from .layout import NOTICE_CSS, PAGE_CSS, SHEET_CSS, TOUCH_CSS, ControlsToggle, SheetToggle
@@ -109,6 +114,47 @@ def level_of_structure(acronym: str, kind: str) -> str | None:
         upper = acronym.split("_")[1]
         return upper if upper in LEVELS else None
     return None
+
+
+class RadixPage(pn.template.FastListTemplate):
+    """Panel's Fast list template with the 3D view's early script first in ``<head>``, async,
+    and preloads of what it fetches (``page.html``; :mod:`viewer.app.early`)."""
+
+    early_script = param.String(default="", doc="The early script's URL, relative to the page; empty: none.")
+    early_preload = param.List(default=[], item_type=str, doc="""
+        What the early script fetches first (its first view, the body file), relative to the page.""")
+
+    _template = Path(__file__).resolve().parent / "page.html"
+
+    def _update_vars(self, *args) -> None:
+        super()._update_vars(*args)
+        self._render_variables["radix_early"] = self.early_script
+        self._render_variables["radix_preload"] = self.early_preload
+
+
+def local_stylesheets(doc, patch: bool = False) -> None:
+    """Panel's stylesheets from this server, never from Panel's CDN, for a session whose page was
+    not rendered from it.
+
+    Panel decides where its models' stylesheets come from (``doc.template_variables["dist_url"]``)
+    when it renders a session's page. A page answered from another session's template
+    (:func:`viewer.app.serve.answer_pages_at_once`) gets its own session when its WebSocket
+    connects, and that one is never rendered: without this its widgets would ask Panel's CDN for
+    their CSS, which the Content-Security-Policy refuses (and which would tell a third party
+    about the visit). This sets what the page rendering sets, before the models are made; with
+    ``patch``, also on the document's roots made already, as the rendering does (Panel's own
+    ``patch_model_css``)."""
+    from panel.io.resources import LOCAL_DIST, patch_model_css, use_cdn
+
+    if doc is None or use_cdn():
+        return
+    variables = doc.template_variables
+    if not variables.get("dist_url"):
+        rel = pn.state.rel_path
+        variables["dist_url"] = f"{rel}/{LOCAL_DIST}" if rel else LOCAL_DIST
+    if patch:
+        for root in doc.roots:
+            patch_model_css(root, dist_url=variables["dist_url"])
 
 
 def without_eval(page: pn.template.BaseTemplate) -> None:
@@ -610,7 +656,7 @@ class RadixApp(pn.viewable.Viewer):
 
     def template(self) -> pn.template.FastListTemplate:
         """The page: header, side bar and main area."""
-        page = pn.template.FastListTemplate(
+        page = RadixPage(
             title="Radix · spine, nerve roots, muscles and points",
             sidebar=self.sidebar(), main=[self.main()], main_layout=None,
             accent_base_color=ACCENT, header_background="#134e4a", header_accent_base_color="#ffffff",
@@ -620,8 +666,10 @@ class RadixApp(pn.viewable.Viewer):
             header=[self.controls] if self.view is not None else [],
         )
         early = self._early_script()
-        if early:   # the view starts loading the body from the page's <head> (viewer/app/early.py)
-            page.config.js_modules["radix_early"] = early
+        # The view starts loading the body from the page's <head> (viewer/app/early.py, page.html).
+        if early:
+            page.early_script = page_url(early)
+            page.early_preload = [page_url(early_config_url(early)), page_url(early_body_url(self.view))]
         without_eval(page)
         return page
 
@@ -635,12 +683,15 @@ class RadixApp(pn.viewable.Viewer):
         """Add the page to the session's document (``app.py``). Bokeh walks the whole model graph
         each time a root is added; frozen, it walks it once for the page (0.39 -> 0.25 s of
         server time per new session on the benchmark machine)."""
-        page = self.template()
         doc = pn.state.curdoc
+        local_stylesheets(doc)
+        page = self.template()
         if doc is None or not hasattr(getattr(doc, "models", None), "freeze"):
             return page.servable(title=title)
         with doc.models.freeze():
-            return page.servable(title=title)
+            served = page.servable(title=title)
+        local_stylesheets(doc, patch=True)
+        return served
 
     def __panel__(self):
         return pn.Row(pn.Column(*self.sidebar(), width=330), self.main(), sizing_mode="stretch_both")

@@ -34,6 +34,7 @@ import mimetypes
 import re
 import secrets
 import sys
+from collections import OrderedDict
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -52,17 +53,77 @@ mimetypes.add_type(GLB_TYPE, ".glb")
 
 class RadixGZip(GZipContentEncoding):
     """Tornado's gzip transform, also for GLB meshes and the body file (a meshopt-compressed GLB,
-    which gzip still shrinks by about 40 %)."""
+    which gzip still shrinks by about 40 %), compressing each static file once per process.
+
+    Tornado compresses every response again, and one page load asks for about 4 MB of static
+    files (Bokeh's and Panel's JavaScript, the 3D view's bundles, the body file): about a second
+    of the server's one thread on the benchmark machine, during which the body file and the early
+    script's first view wait in its queue. A response that names its content (a 200 with an
+    ``Etag``, which tornado's static file handler sets from the file's hash; never an HTML page,
+    which is made per session) is compressed once and kept (:data:`CACHE_BYTES` in all, the least
+    recently used dropped first); the same file asked again is answered from there."""
 
     CONTENT_TYPES = GZipContentEncoding.CONTENT_TYPES | {GLB_TYPE}
     #: Meshes are floats: gzip level 1 leaves them 3.5 % larger than level 6 (4.75 against
     #: 4.59 MB for the whole body) in a quarter of the time (0.18 against 0.67 s per load).
     MESH_LEVEL = 1
+    #: The most compressed bytes kept (this process); about 3 MB for one page's files.
+    CACHE_BYTES = 32 << 20
+    #: ``{(path, etag, level): gzip'd body}``, least recently used first.
+    _cache: OrderedDict[tuple[str, str, int], bytes] = OrderedDict()
+
+    def __init__(self, request) -> None:
+        super().__init__(request)
+        self._path = request.path if request.method == "GET" else None   # a HEAD has no body to keep
+        self._key = None         # this response's cache key while it is being compressed
+        self._parts: list[bytes] = []
+        self._from_cache = False
 
     def transform_first_chunk(self, status_code, headers, chunk, finishing):
-        if str(headers.get("Content-Type", "")).split(";")[0] == GLB_TYPE:
+        ctype = str(headers.get("Content-Type", "")).split(";")[0]
+        if ctype == GLB_TYPE:
             self.GZIP_LEVEL = self.MESH_LEVEL
-        return super().transform_first_chunk(status_code, headers, chunk, finishing)
+        etag = headers.get("Etag")
+        if (self._path and self._gzipping and status_code == 200 and etag and ctype != "text/html"
+                and "Content-Encoding" not in headers and self._compressible_type(ctype)):
+            key = (self._path, etag, self.GZIP_LEVEL)
+            body = self._cache.get(key)
+            if body is not None:
+                self._cache.move_to_end(key)
+                self._from_cache = True
+                headers["Vary"] = f"{headers['Vary']}, Accept-Encoding" if "Vary" in headers else "Accept-Encoding"
+                headers["Content-Encoding"] = "gzip"
+                if finishing:
+                    headers["Content-Length"] = str(len(body))
+                else:
+                    headers.pop("Content-Length", None)   # the rest of the file is not sent again
+                return status_code, headers, body
+            self._key = key
+        # (tornado's first chunk goes through transform_chunk, which keeps it)
+        status_code, headers, chunk = super().transform_first_chunk(status_code, headers, chunk, finishing)
+        if not self._gzipping:
+            self._key, self._parts = None, []
+        return status_code, headers, chunk
+
+    def transform_chunk(self, chunk, finishing):
+        if self._from_cache:
+            return b""
+        chunk = super().transform_chunk(chunk, finishing)
+        self._keep(chunk, finishing)
+        return chunk
+
+    def _keep(self, chunk: bytes, finishing: bool) -> None:
+        if self._key is None:
+            return
+        self._parts.append(chunk)
+        if finishing:
+            body = b"".join(self._parts)
+            key, self._key, self._parts = self._key, None, []
+            if len(body) <= self.CACHE_BYTES:
+                cache = self._cache
+                cache[key] = body
+                while sum(map(len, cache.values())) > self.CACHE_BYTES:
+                    cache.popitem(last=False)
 
 
 def pack_preload(meshes_dir: Path, route: str = PACK_ROUTE):
@@ -82,8 +143,10 @@ def pack_preload(meshes_dir: Path, route: str = PACK_ROUTE):
                 packs = sorted((meshes_dir / PACK_FOLDER).glob(f"{PACK_PREFIX}*{PACK_SUFFIX}"), key=_mtime,
                                reverse=True)
                 if packs:
-                    headers.add("Link", f"<{route}/{PACK_FOLDER}/{packs[0].name}>; rel=preload; as=fetch; "
-                                        "crossorigin")
+                    # Relative to the page, as the page's own preload (viewer/app/page.html): it
+                    # resolves under the server's prefix too (panel serve --prefix).
+                    headers.add("Link", f"<{route.lstrip('/')}/{PACK_FOLDER}/{packs[0].name}>; rel=preload; "
+                                        "as=fetch; crossorigin")
             return status_code, headers, chunk
 
     return PackPreload
@@ -327,6 +390,30 @@ TRANSFORMS = [SecurityHeaders, RadixGZip]
 DEFAULT_ADDRESS = "127.0.0.1"
 
 
+def without_unasked_mathjax() -> None:
+    """Leave Bokeh's MathJax bundle (``bokeh-mathjax.min.js``, 1.8 MB of JavaScript, the largest
+    file of the page) off the page unless the app asks for it (``pn.extension("mathjax")``).
+
+    Panel adds it to every page that holds an HTML pane, in case the text holds TeX; Radix's text
+    never does (its HTML is escaped prose). Without it the browser fetches, parses and keeps 1.8 MB
+    less JavaScript, while the 3D view loads its body. Installed once per server process, on the
+    function Panel's page handler calls (``panel.io.server.bundle_resources``)."""
+    import panel.io.server as panel_server
+
+    bundle = panel_server.bundle_resources
+    if getattr(bundle, "_radix_no_mathjax", False):
+        return
+
+    def bundle_resources(roots, resources, *args, **kwargs):
+        from panel.config import panel_extension
+
+        kwargs.setdefault("enable_mathjax", "mathjax" in panel_extension._loaded_extensions)
+        return bundle(roots, resources, *args, **kwargs)
+
+    bundle_resources._radix_no_mathjax = True
+    panel_server.bundle_resources = bundle_resources
+
+
 def enable_websocket_nodelay() -> None:
     """Send every WebSocket message at once: TCP_NODELAY on each connection (tornado's
     ``WebSocketHandler.set_nodelay``, called from ``open``, as tornado's documentation advises).
@@ -368,6 +455,9 @@ def compressed_serve_command(parser: argparse.ArgumentParser):
     command = CompressedServe(parser=parser)
     parser.add_argument("--no-gzip", action="store_true",
                         help="leave HTTP responses uncompressed (the security headers stay)")
+    parser.add_argument("--fresh-pages", action="store_true",
+                        help="build each session's document before answering its page (panel serve's "
+                             "default) instead of answering from the session made at startup")
     return command
 
 
@@ -378,16 +468,49 @@ def main(argv: list[str] | None = None) -> int:
     command = compressed_serve_command(parser)
     args = parse_args(parser, argv)
     enable_websocket_nodelay()
+    without_unasked_mathjax()
     keep_values_out_of_logs()
     return command.invoke(args) or 0
 
 
 def parse_args(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> argparse.Namespace:
-    """Panel's serve options, with :data:`DEFAULT_ADDRESS` when ``--address`` is not given."""
+    """Panel's serve options, with :data:`DEFAULT_ADDRESS` when ``--address`` is not given, and
+    pages answered at once (:func:`answer_pages_at_once`) unless ``--fresh-pages``."""
     args = parser.parse_args(argv)
     if getattr(args, "address", None) is None:
         args.address = DEFAULT_ADDRESS
+    if not args.fresh_pages:
+        answer_pages_at_once(args)
     return args
+
+
+def answer_pages_at_once(args: argparse.Namespace) -> None:
+    """``panel serve --reuse-sessions`` with :func:`page_key`: a page is answered at once, its
+    session's document built while the browser loads the page's scripts.
+
+    By default Bokeh builds a session's whole document (the app: 0.3-2 s on the benchmark machine)
+    before it answers the page, and the browser can start nothing (not the 3D view's early script,
+    not the body file) until then. With this option Panel answers a page from the template of the
+    first session made for its :func:`page_key` (the same for every session: the document itself
+    is never in the page, Bokeh sends it over the WebSocket), and builds the page's own session,
+    with its own request's arguments (a link's selection), when its WebSocket connects. Sessions
+    stay separate: each page gets a new session id; the first session is kept for its template.
+    The first page of each key after the server starts is answered as before (``--warm``, which
+    would run the app before the server listens, is left to the deployment: it makes the start
+    slower by that much)."""
+    from panel.config import config
+
+    if not args.reuse_sessions:
+        args.reuse_sessions = True
+    if config.session_key_func is None:
+        config.session_key_func = page_key
+
+
+def page_key(request) -> tuple[str, bool]:
+    """Which pages share a template: the path, and whether the page was opened by a link (any
+    query). A link's session publishes no first view (:func:`viewer.app.early.publish`), so a page
+    without a query is never answered from a link's template (it would lack the early script)."""
+    return request.path, bool(request.arguments)
 
 
 if __name__ == "__main__":

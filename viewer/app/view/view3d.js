@@ -10,13 +10,15 @@
 // picking.js (click and tap), touch.js (a finger's tolerance, long press), loader.js (meshes),
 // story.js + story_shapes.js (a compressed root) and testhooks.js (the hooks the browser tests
 // read, only when the server opts in).
-import { mountView } from "./mount.js";
 
 // The page's early script (viewer/app/early.js) may have started this view already, before Panel
 // booted: the component then adopts it (same canvas, scene, camera and loaded body) instead of
-// loading the body a second time.
-export function render({ model, el }) {
+// loading the body a second time. Where the early script runs, its own copy of the view's modules
+// (and of three.js) mounts any other view too: this bundle's copy is imported only without it, so
+// the page holds one three.js, not two.
+export async function render({ model, el }) {
   const early = window.radixEarly;
   if (early && early.adopt(model, el)) return;
+  const { mountView } = early && early.mountView ? early : await import("./mount.js");
   mountView(model, el);
 }
