@@ -8,6 +8,7 @@ Governor Vessel and Huatuojiaji points.
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -73,11 +74,16 @@ def render_back_layers(atlas, out: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    only_vertebrae = "--vertebrae" in argv
-    only_muscles = "--muscles" in argv
-    argv = [a for a in argv if a not in ("--vertebrae", "--muscles")]
-    out = Path(argv[0]) if argv else Path(__file__).resolve().parents[2] / "docs" / "gallery"
+    parser = argparse.ArgumentParser(prog="python -m viewer.render.gallery",
+                                     description="Render the README gallery from the built atlas.")
+    parser.add_argument("out", nargs="?", type=Path,
+                        default=Path(__file__).resolve().parents[2] / "docs" / "gallery",
+                        help="folder for the pictures (default: docs/gallery)")
+    only = parser.add_mutually_exclusive_group()
+    only.add_argument("--vertebrae", action="store_true", help="only the close-ups of L4 and C2")
+    only.add_argument("--muscles", action="store_true", help="only the back muscles in layers")
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    only_vertebrae, only_muscles, out = args.vertebrae, args.muscles, args.out
     out.mkdir(parents=True, exist_ok=True)
     atlas = load_atlas(DEFAULT_ASSETS)
     if only_muscles:
