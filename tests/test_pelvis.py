@@ -7,13 +7,14 @@ obturator foramen.
 
 from __future__ import annotations
 
-import manifold3d as mf
 import numpy as np
 import pytest
 import trimesh
 
 from viewer.anatomy import girdles
 from viewer.anatomy.thorax import JOINT_GAP
+
+from conftest import solid
 
 STATURE = 1750.0
 
@@ -23,10 +24,6 @@ def built(body):
     ctx = body.context
     return ctx, ctx.parts_of("viewer.anatomy.girdles")
 
-
-def solid(mesh: trimesh.Trimesh) -> mf.Manifold:
-    return mf.Manifold(mf.Mesh(vert_properties=np.asarray(mesh.vertices, np.float32),
-                               tri_verts=np.asarray(mesh.faces, np.uint32)))
 
 
 def first_hit(mesh: trimesh.Trimesh, origin, direction) -> float:
