@@ -79,3 +79,12 @@ def tiny_assets(tmp_path: Path) -> Path:
     ctx.parts.extend(_tiny_parts())
     write_assets(ctx, tmp_path)
     return tmp_path
+
+
+def solid(mesh):
+    """A trimesh as a manifold3d solid, as it is (no repair, no flipping): volumes and Boolean
+    overlaps in the geometry tests."""
+    import manifold3d as mf
+
+    return mf.Manifold(mf.Mesh(vert_properties=np.asarray(mesh.vertices, np.float32),
+                               tri_verts=np.asarray(mesh.faces, np.uint32)))

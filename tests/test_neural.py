@@ -7,12 +7,13 @@ above the vertebra of the same number, C8 between C7 and T1, T1-L5 below their o
 
 from __future__ import annotations
 
-import manifold3d as mf
 import numpy as np
 import pytest
 import trimesh
 
 from viewer.anatomy import morphometry as mm
+
+from conftest import solid
 
 # root -> (vertebra above the foramen, bone below it)
 FORAMEN_PAIRS = {
@@ -32,10 +33,6 @@ def built(body):
     ctx = body.context
     return ctx, ctx.parts_of("viewer.anatomy.spine", "viewer.anatomy.neural")
 
-
-def solid(mesh: trimesh.Trimesh) -> mf.Manifold:
-    return mf.Manifold(mf.Mesh(vert_properties=np.asarray(mesh.vertices, np.float32),
-                               tri_verts=np.asarray(mesh.faces, np.uint32)))
 
 
 @pytest.fixture(scope="module")

@@ -9,13 +9,14 @@ sacral apex across a joint a few millimetres thick.
 
 from __future__ import annotations
 
-import manifold3d as mf
 import numpy as np
 import pytest
 import trimesh
 
 from viewer.anatomy import body_plan, girdles, spine
 from viewer.anatomy.thorax import JOINT_GAP
+
+from conftest import solid
 
 STATURE = 1750.0
 
@@ -25,10 +26,6 @@ def built(body):
     ctx = body.context
     return ctx, ctx.parts_of("viewer.anatomy.spine", "viewer.anatomy.girdles")
 
-
-def solid(mesh: trimesh.Trimesh) -> mf.Manifold:
-    return mf.Manifold(mf.Mesh(vert_properties=np.asarray(mesh.vertices, np.float32),
-                               tri_verts=np.asarray(mesh.faces, np.uint32)))
 
 
 def first_hit(mesh: trimesh.Trimesh, origin, direction) -> float:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import importlib.util
 
-import manifold3d as mf
 import numpy as np
 import pytest
 
 from viewer.anatomy import body_plan
 from viewer.anatomy import morphometry as mm
+
+from conftest import solid
 
 MINE = ("viewer.anatomy.skull", "viewer.anatomy.thorax", "viewer.anatomy.girdles",
         "viewer.anatomy.limbs")
@@ -38,10 +39,6 @@ def built(body):
     marks = {name: lm for p in parts.values() for name, lm in p.landmarks.items()}
     return parts, marks
 
-
-def solid(mesh) -> mf.Manifold:
-    return mf.Manifold(mf.Mesh(vert_properties=np.asarray(mesh.vertices, np.float32),
-                               tri_verts=np.asarray(mesh.faces, np.uint32)))
 
 
 def fit_sphere(points: np.ndarray) -> tuple[np.ndarray, float]:

@@ -6,13 +6,14 @@ anatomy (24 presacral vertebrae, 23 discs, the canal is a hole), never from the 
 
 from __future__ import annotations
 
-import manifold3d as mf
 import numpy as np
 import pytest
 import trimesh
 
 from viewer.anatomy import morphometry as mm
 from viewer.anatomy import spine
+
+from conftest import solid
 
 PAIRS = list(zip(mm.PRESACRAL, mm.PRESACRAL[1:] + ("sacrum",))) + [("sacrum", "coccyx")]
 DISC_PAIRS = list(zip(mm.PRESACRAL[1:], mm.PRESACRAL[2:] + ("S1",)))
@@ -23,10 +24,6 @@ def built(body):
     ctx = body.context
     return ctx, ctx.parts_of("viewer.anatomy.spine")
 
-
-def solid(mesh: trimesh.Trimesh) -> mf.Manifold:
-    return mf.Manifold(mf.Mesh(vert_properties=np.asarray(mesh.vertices, np.float32),
-                               tri_verts=np.asarray(mesh.faces, np.uint32)))
 
 
 def bone_of(name: str) -> str:

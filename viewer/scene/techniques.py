@@ -160,7 +160,31 @@ def back_point(surface: SkinSurface, x: float, z: float) -> tuple[np.ndarray, np
     pos = (surface.vertices[i[order]] * w[:, None]).sum(axis=0) / w.sum()
     nrm = (surface.normals[i[order]] * w[:, None]).sum(axis=0)
     pos[0], pos[2] = x, z                     # on the line and at the height asked, y from the skin
+    surface_y = _back_skin_y(surface, i, x, z)
+    if surface_y is not None:
+        pos[1] = surface_y                    # exactly on the skin's triangles (a furrow bends between vertices)
     return pos, nrm / np.linalg.norm(nrm)
+
+
+def _back_skin_y(surface: SkinSurface, near: np.ndarray, x: float, z: float) -> float | None:
+    """The y of the most posterior skin triangle over ``(x, z)`` among the faces touching the
+    vertices ``near``, or None when none lies over it."""
+    touching = np.isin(surface.faces, near).any(axis=1)
+    tri = surface.vertices[surface.faces[touching]]             # (k, 3 corners, xyz)
+    a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
+    # barycentric coordinates of (x, z) in each triangle's projection on the coronal plane
+    det = (b[:, 0] - a[:, 0]) * (c[:, 2] - a[:, 2]) - (c[:, 0] - a[:, 0]) * (b[:, 2] - a[:, 2])
+    ok = np.abs(det) > 1e-9
+    if not ok.any():
+        return None
+    a, b, c, det = a[ok], b[ok], c[ok], det[ok]
+    u = ((x - a[:, 0]) * (c[:, 2] - a[:, 2]) - (c[:, 0] - a[:, 0]) * (z - a[:, 2])) / det
+    v = ((b[:, 0] - a[:, 0]) * (z - a[:, 2]) - (x - a[:, 0]) * (b[:, 2] - a[:, 2])) / det
+    inside = (u >= -1e-9) & (v >= -1e-9) & (u + v <= 1 + 1e-9)
+    if not inside.any():
+        return None
+    y = a[inside, 1] + u[inside] * (b[inside, 1] - a[inside, 1]) + v[inside] * (c[inside, 1] - a[inside, 1])
+    return float(y.max())
 
 
 def paraspinal_point(surface: SkinSurface, level: str, line: str | float, side: str) -> tuple[np.ndarray, np.ndarray]:
