@@ -1274,6 +1274,18 @@ def _as_manifold(mesh: trimesh.Trimesh, name: str) -> Manifold:
     return solid
 
 
+MUSCLE_GAP = 0.05
+"""mm between a muscle and the deeper muscles it is carved with: the carved surfaces would
+otherwise coincide over the whole contact (gluteus maximus over medius: about 150 cm^2), and
+vertices rounded to float32 on either side overlap by a few mm^3 in all."""
+
+
+def _grown(mesh: trimesh.Trimesh, distance: float) -> trimesh.Trimesh:
+    """``mesh`` with every vertex moved ``distance`` mm out along its normal (same topology)."""
+    return trimesh.Trimesh(mesh.vertices + distance * mesh.vertex_normals, mesh.faces,
+                           process=False)
+
+
 def _near(mesh_bounds: np.ndarray, other: np.ndarray, margin: float = 5.0) -> bool:
     return bool(np.all(mesh_bounds[0] - margin <= other[1]) and
                 np.all(other[0] <= mesh_bounds[1] + margin))
@@ -1382,7 +1394,10 @@ def build_parts(ctx) -> list[Part]:
         obstacles = bones + [solids[m] for m in spec.carved_with]
         mesh = _finish(shape.solid, obstacles, spec.muscle, spec.budget)
         body.extra[spec.muscle] = mesh
-        solids[spec.muscle] = (np.asarray(mesh.bounds), _as_manifold(mesh, spec.muscle))
+        # a muscle laid over this one is carved with it grown by MUSCLE_GAP, so that the two
+        # never share a surface that rounding to float32 could push one into the other
+        solids[spec.muscle] = (np.asarray(mesh.bounds),
+                               _as_manifold(_grown(mesh, MUSCLE_GAP), spec.muscle))
         color = muscle_color(index)
         for side in ("left", "right"):
             m = mesh if side == "left" else mirror_to_right(mesh)
