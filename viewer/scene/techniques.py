@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
+import trimesh
 from scipy.spatial import cKDTree
 
 from viewer.knowledge import PARASPINAL_LINES, SEGMENTS as LEVELS
@@ -167,10 +168,14 @@ def back_point(surface: SkinSurface, x: float, z: float) -> tuple[np.ndarray, np
 
 
 def _back_skin_y(surface: SkinSurface, near: np.ndarray, x: float, z: float) -> float | None:
-    """The y of the most posterior skin triangle over ``(x, z)`` among the faces touching the
-    vertices ``near``, or None when none lies over it."""
-    touching = np.isin(surface.faces, near).any(axis=1)
-    tri = surface.vertices[surface.faces[touching]]             # (k, 3 corners, xyz)
+    """The y of the most posterior skin triangle over ``(x, z)``: among the faces touching the
+    vertices ``near`` and, where the skin's triangles are long, any face reaching over the
+    point; None when none lies over it."""
+    v, f = surface.vertices, surface.faces
+    lo, hi = v[f].min(axis=1), v[f].max(axis=1)
+    over = (lo[:, 0] <= x) & (hi[:, 0] >= x) & (lo[:, 2] <= z) & (hi[:, 2] >= z)
+    touching = (np.isin(f, near).any(axis=1) | over) & (hi[:, 1] >= v[near, 1].min())
+    tri = v[f[touching]]                                         # (k, 3 corners, xyz)
     a, b, c = tri[:, 0], tri[:, 1], tri[:, 2]
     # barycentric coordinates of (x, z) in each triangle's projection on the coronal plane
     det = (b[:, 0] - a[:, 0]) * (c[:, 2] - a[:, 2]) - (c[:, 0] - a[:, 0]) * (b[:, 2] - a[:, 2])
@@ -213,6 +218,27 @@ def _patch(surface: SkinSurface, mask: np.ndarray) -> dict | None:
     verts = surface.vertices[used] + LIFT_MM * surface.normals[used]
     return {"vertices": np.round(verts, 1).tolist(), "faces": inverse.reshape(-1, 3).tolist(),
             "vertex_ids": used}
+
+
+def _clipped_patch(surface: SkinSurface, mask: np.ndarray,
+                   planes: Sequence[tuple[np.ndarray, np.ndarray]]) -> dict | None:
+    """The skin faces touching ``mask``, lifted off the skin and cut exactly along ``planes``
+    (each a normal pointing into the zone and a point on its border, trimesh's
+    ``slice_faces_plane``), so the patch ends where the zone does even where the skin's
+    triangles are long."""
+    faces = surface.faces[mask[surface.faces].any(axis=1)]
+    if not len(faces):
+        return None
+    used, inverse = np.unique(faces, return_inverse=True)
+    verts = surface.vertices[used] + LIFT_MM * surface.normals[used]
+    faces = inverse.reshape(-1, 3)
+    for normal, origin in planes:
+        verts, faces = trimesh.intersections.slice_faces_plane(verts, faces, np.asarray(normal, float),
+                                                               np.asarray(origin, float))[:2]
+        if not len(faces):
+            return None
+    return {"vertices": np.round(verts, 1).tolist(), "faces": np.asarray(faces).tolist(),
+            "vertex_ids": np.flatnonzero(mask)}
 
 
 def _surface_direction(surface_name: str, side: str, low: bool) -> np.ndarray:
@@ -357,7 +383,10 @@ def _paraspinal(technique, side: str, surface: SkinSurface, focus: Sequence[str]
     back_y = min(float(surface.landmarks[f"{lv}_spinous_tip"][1]) for lv in levels) - 10.0
     mask = (_back_facing(surface) & (x > inner) & (x < outer) & (v[:, 2] < top) & (v[:, 2] > bottom)
             & (v[:, 1] > back_y))
-    patch = _patch(surface, mask)
+    sign = SIDE_SIGN[side]
+    planes = [((sign, 0, 0), (sign * inner, 0, 0)), ((-sign, 0, 0), (sign * outer, 0, 0)),
+              ((0, 0, -1), (0, 0, top)), ((0, 0, 1), (0, 0, bottom))]
+    patch = _clipped_patch(surface, mask, planes)
     if patch is not None:
         out["patch"] = patch
     if technique.kind == "cupping":
