@@ -480,11 +480,11 @@ the greater trochanter (1): the fibres converge evenly, so each row is that frac
 from each origin point to its share of the insertion (Gray's Anatomy 42nd ed.: a fan from the
 gluteal surface to the trochanter)."""
 
-GLUTEAL_FAN_SPREAD = (1.0, 1.0, 0.9, 0.68, 0.38, 0.0)
+GLUTEAL_FAN_SPREAD = (1.0, 0.85, 0.7, 0.5, 0.3, 0.0)
 """Width of each row of a gluteal fan as a fraction of its origin line (the last row is the
-insertion line itself): the fan keeps its breadth over the ilium and narrows over its lower third
-to the tendon, a leaf rather than a triangle (chosen by measuring against the BodyParts3D
-reference)."""
+insertion line itself): the fan narrows steadily from its broad origin to the tendon (chosen by
+measuring gluteus medius against the BodyParts3D reference: a leaf that kept its breadth over the
+ilium was further from it)."""
 
 GLUTEUS_MEDIUS_THICKNESS = (7.0, 22.0, 27.0, 25.0, 17.0, 7.0)
 """Full thickness (mm) of gluteus medius at each of :data:`GLUTEAL_FAN_ROWS`: thin at the crest
@@ -493,21 +493,39 @@ the muscle's dissected mass (273.8 g, i.e. about 260 cm^3 at 1.056 g/cm^3; Ward 
 Clin Orthop Relat Res 467:1074); the profile along the fan was chosen by measuring against the
 BodyParts3D reference (``../shared/tools/fidelity.py``)."""
 
+GLUTEUS_MEDIUS_CREST = ((0.12, 10.0), (0.32, 18.0), (0.5, 24.0), (0.68, 14.0))
+"""Where gluteus medius arises along the iliac crest, as (u, mm below the crest) with u 0 at the
+ASIS, 0.5 at its top and 1 at the PSIS (see :meth:`LeftBody.crest`): from just behind the
+anterior superior spine to where the posterior gluteal line meets the crest; its origin then runs
+down that line (Gray's Anatomy 42nd ed.). Lower under the top of the crest, so the fan's upper
+border is rounded, as in the BodyParts3D reference (depths chosen by measuring against it)."""
+
+GLUTEUS_MEDIUS_PGL = 0.25
+"""The lower end of the posterior gluteal line, the fan's posterior corner: this fraction of the
+way from the PSIS to the hip joint centre (the line ends above the greater sciatic notch; chosen
+by measuring against the BodyParts3D reference)."""
+
+GLUTEUS_MEDIUS_INSERTION = (5.0, 5.0, -30.0, 0.0)
+"""The insertion line on the lateral surface of the greater trochanter, from the landmark
+``greater_trochanter``: (mm up, mm back) of its postero-superior end and (mm up, mm forward) of its
+antero-inferior end; the ridge runs obliquely down and forwards (Gray's Anatomy 42nd ed.)."""
+
 GLUTEUS_MINIMUS_THICKNESS = (5.0, 9.0, 11.0, 11.0, 9.0, 4.0)
 """Full thickness (mm) of gluteus minimus at each of :data:`GLUTEAL_FAN_ROWS` (a thin fan deep to
 medius; profile chosen by measuring against the BodyParts3D reference)."""
 
 
-def _gluteal_fan(b: LeftBody, us, drop: float, insertion: list[np.ndarray], thickness,
-                 over: tuple[str, ...], rows=GLUTEAL_FAN_ROWS) -> Manifold:
-    """A fan from a line along the iliac crest (``us``, ``drop`` mm below it) converging on an
-    insertion line on the greater trochanter. Every row lies on what is beneath it (``over``:
-    the ilium, then the deeper muscles) at half its thickness, lifted along the outward normal
-    of the iliac wing tilted laterally towards the trochanter."""
+def _gluteal_fan(b: LeftBody, origin_line, insertion: list[np.ndarray], thickness,
+                 over: tuple[str, ...], columns: int = 6, rows=GLUTEAL_FAN_ROWS) -> Manifold:
+    """A fan from an origin line on the outer ilium (points near the bone, anterior to
+    posterior) converging on an insertion line on the greater trochanter. Every row lies on what
+    is beneath it (``over``: the ilium, then the deeper muscles) at half its thickness, lifted
+    along the outward normal of the iliac wing tilted laterally towards the trochanter."""
     _, n_out = b.ilium()
-    origin = b.hug(muscle_shapes.resample(np.array(
-        [b.lift(b.crest(u, drop), n_out, over, thickness[0] / 2) for u in us]), len(us)),
-        "hip_bone_left", thickness[0] / 2 + 0.5)
+    us = np.arange(columns + 1)
+    origin = b.hug(np.array([b.lift(p, n_out, over, thickness[0] / 2) for p in
+                             muscle_shapes.resample(np.asarray(origin_line, float), len(us))]),
+                   "hip_bone_left", thickness[0] / 2 + 0.5)
     ins = muscle_shapes.resample(np.array(insertion), len(us))
     co, ci = origin.mean(axis=0), ins.mean(axis=0)
     w0 = np.linalg.norm(origin[-1] - origin[0])
@@ -528,8 +546,9 @@ def _gluteus_minimus(b: LeftBody) -> Shape:
     ins = [b.on("insertion", "femur_left", gt - 14.0 * _ANTERIOR * -1 + 4 * _UP,
                 "anterior face of the greater trochanter, from greater_trochanter_left (gray42)")]
     ins.append(gt + 6.0 * _ANTERIOR - 6.0 * _UP + 2.0 * _LATERAL)
-    solid, origin = _gluteal_fan(b, us, 50.0, ins, GLUTEUS_MINIMUS_THICKNESS,
-                                 ("hip_bone_left", "femur_left"))
+    solid, origin = _gluteal_fan(b, [b.crest(u, 50.0) for u in us], ins,
+                                 GLUTEUS_MINIMUS_THICKNESS, ("hip_bone_left", "femur_left"),
+                                 columns=len(us) - 1)
     for k, what in ((0, "anterior"), (len(us) - 1, "posterior")):
         b.on("origin", "hip_bone_left", origin[k], f"outer ilium between the anterior and "
              f"inferior gluteal lines ({what} end), below iliac_crest_top_left (gray42)")
@@ -537,17 +556,23 @@ def _gluteus_minimus(b: LeftBody) -> Shape:
 
 
 def _gluteus_medius(b: LeftBody) -> Shape:
-    us = np.linspace(0.18, 0.9, 7)
+    us = GLUTEUS_MEDIUS_CREST
+    pgl = _lerp(b.lm("psis"), b.hip, GLUTEUS_MEDIUS_PGL)
     gt = b.lm("greater_trochanter")
-    top = b.on("insertion", "femur_left", gt + 10.0 * _UP + 4.0 * _LATERAL - 10.0 * _ANTERIOR,
-               "lateral surface of the greater trochanter, from greater_trochanter_left (gray42)")
-    ins = [top - 14.0 * _ANTERIOR * -1 - 4 * _UP, top, top + 14.0 * _ANTERIOR * -1 + 4 * _UP]
+    hi, lo = (gt + GLUTEUS_MEDIUS_INSERTION[0] * _UP - GLUTEUS_MEDIUS_INSERTION[1] * _ANTERIOR,
+              gt + GLUTEUS_MEDIUS_INSERTION[2] * _UP + GLUTEUS_MEDIUS_INSERTION[3] * _ANTERIOR)
+    mid = b.on("insertion", "femur_left", _lerp(hi, lo, 0.5), "oblique ridge on the lateral "
+               "surface of the greater trochanter, from greater_trochanter_left (gray42)")
+    ins = [b.hug(hi, "femur_left", 2.0)[0], mid, b.hug(lo, "femur_left", 2.0)[0]]
     over = ("hip_bone_left", "gluteus_minimus")
-    solid, origin = _gluteal_fan(b, us, 10.0, ins, GLUTEUS_MEDIUS_THICKNESS, over)
-    for k, what in ((0, "anterior part, behind asis_left"), (3, "highest part, below "
-                    "iliac_crest_top_left"), (6, "posterior part, before psis_left")):
-        b.on("origin", "hip_bone_left", origin[k], f"outer ilium just below the crest ({what}) "
-             "(gray42)")
+    solid, origin = _gluteal_fan(b, [b.crest(u, drop) for u, drop in us] + [pgl], ins,
+                                 GLUTEUS_MEDIUS_THICKNESS, over)
+    for k, what in ((0, "below the outer lip of the iliac crest, behind asis_left"),
+                    (3, "below the outer lip of the crest, under iliac_crest_top_left"),
+                    (6, f"lower end of the posterior gluteal line, {GLUTEUS_MEDIUS_PGL:.2f} of "
+                        "the way from psis_left to the hip joint centre")):
+        b.on("origin", "hip_bone_left", origin[k], f"outer ilium between the anterior and "
+             f"posterior gluteal lines ({what}) (gray42)")
     return Shape(solid)
 
 
@@ -556,6 +581,12 @@ GLUTEUS_MAXIMUS_ITT = (15.0, -60.0, -140.0)
 lower end of gluteus maximus's insertion into the iliotibial tract: the superficial three quarters
 of the muscle end in the tract over and below the trochanter (Gray's Anatomy 42nd ed.); the lower
 end was chosen by measuring against the BodyParts3D reference."""
+
+GLUTEUS_MAXIMUS_CREST = (0.55, 0.8)
+"""Where the upper border of gluteus maximus meets the iliac crest (u as in
+:meth:`LeftBody.crest`: 0.5 the top of the crest, 1 the PSIS): the muscle arises from the ilium
+behind the posterior gluteal line and the crest above it, and through the gluteal aponeurosis
+over gluteus medius (Gray's Anatomy 42nd ed.)."""
 
 GLUTEUS_MAXIMUS_TUBEROSITY = 0.28
 """Where the deep lower fibres end on the gluteal tuberosity: this fraction of the way down the
@@ -578,9 +609,12 @@ def _gluteus_maximus(b: LeftBody) -> Shape:
     # the upper border arises from the crest through the gluteal aponeurosis over gluteus
     # medius, so it reaches forward of the posterior gluteal line (chosen by measuring against
     # the BodyParts3D reference)
-    crest_pts = [b.crest(0.55, 6.0), b.crest(0.8, 6.0)]
-    b.on("origin", "hip_bone_left", crest_pts[0], "posterior iliac crest behind the posterior "
-         "gluteal line, near psis_left (gray42)")
+    crest_pts = [b.crest(u, 6.0) for u in GLUTEUS_MAXIMUS_CREST]
+    b.on("origin", "hip_bone_left", crest_pts[0], "posterior part of the iliac crest behind "
+         "iliac_crest_top_left, where the upper border arises through the gluteal aponeurosis "
+         "over gluteus medius (gray42)")
+    b.on("origin", "hip_bone_left", crest_pts[1], "outer ilium behind the posterior gluteal "
+         "line, below the crest in front of psis_left (gray42)")
     sac = []
     for i in (1, 2, 3, 4):
         f = b.lm(f"sacral_foramen_S{i}")
@@ -1208,7 +1242,10 @@ SPECS: tuple[MuscleSpec, ...] = (
     MuscleSpec("iliacus", "hip_muscles", _iliacus),
     MuscleSpec("piriformis", "hip_muscles", _piriformis, budget=2500),
     MuscleSpec("gluteus_minimus", "hip_muscles", _gluteus_minimus),
-    MuscleSpec("gluteus_medius", "hip_muscles", _gluteus_medius, ("gluteus_minimus", "piriformis")),
+    # gluteus maximus is carved with medius over their whole contact, and takes medius's facets
+    # there: a coarser medius keeps maximus within its budget
+    MuscleSpec("gluteus_medius", "hip_muscles", _gluteus_medius, ("gluteus_minimus", "piriformis"),
+               budget=1000),
     # thigh
     MuscleSpec("vastus_intermedius", "leg_muscles", _vastus_intermedius),
     MuscleSpec("vastus_lateralis", "leg_muscles", _vastus_lateralis, ("vastus_intermedius",)),
