@@ -100,3 +100,33 @@ def test_fitted_skin_reaches_the_skeletons_crown_and_feet(fitted_mesh, marks):
     top = fitted_mesh.vertices[:, 2].max()
     assert abs(top - marks["vertex"][2]) < 5.0
     assert fitted_mesh.vertices[:, 2].min() < 30.0
+
+
+def test_blend_bulges_over_a_structure_through_the_skin_and_keeps_the_skin_elsewhere():
+    """A ball of skin with a block poking 12 mm out of its top: the blended skin is closed, its
+    own mirror image, covers the block by about the margin, and away from the block stays on the
+    ball."""
+    import pyvista as pv
+    from scipy.spatial import cKDTree
+
+    ball = trimesh.creation.icosphere(subdivisions=4, radius=60.0)
+    ball.apply_translation([0.0, 0.0, 100.0])
+    block = trimesh.creation.box(extents=[20.0, 20.0, 40.0])
+    block.apply_translation([0.0, 0.0, 100.0 + 60.0 - 8.0])  # top 12 mm above the ball
+    skin = sm.blended(np.asarray(ball.vertices), np.asarray(ball.faces),
+                      [(np.asarray(block.vertices), np.asarray(block.faces))], target_faces=8000)
+    assert skin.is_watertight and skin.is_winding_consistent and skin.volume > ball.volume
+    assert len(skin.split(only_watertight=False)) == 1
+    gap, _ = cKDTree(skin.vertices).query(skin.vertices * np.array([-1.0, 1.0, 1.0]))
+    assert gap.max() < 0.01
+    surface = pv.PolyData(np.asarray(skin.vertices, float),
+                          np.hstack([np.full((len(skin.faces), 1), 3), skin.faces]).ravel())
+    corners = pv.PolyData(np.asarray(block.vertices, float))
+    cover = -corners.compute_implicit_distance(surface)["implicit_distance"]
+    assert cover.min() > sm.MARGIN - 1.0, cover.min()  # every corner covered by about the margin
+    top = skin.vertices[:, 2].max()
+    assert 100.0 + 60.0 + 12.0 + sm.MARGIN - 1.5 < top < 100.0 + 60.0 + 12.0 + sm.MARGIN + 3.0
+    # skin far from the block (the lower half of the ball) lies on the ball
+    low = skin.vertices[skin.vertices[:, 2] < 80.0]
+    r = np.linalg.norm(low - [0.0, 0.0, 100.0], axis=1)
+    assert np.abs(r - 60.0).max() < 1.0, np.abs(r - 60.0).max()

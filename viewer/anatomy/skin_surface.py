@@ -114,7 +114,7 @@ def _triangles_only(surf):
     return pv.PolyData(np.asarray(surf.points), np.hstack([np.full((len(tris), 1), 3), tris]).ravel())
 
 
-def _mirrored_halves(surf) -> trimesh.Trimesh:
+def _mirrored_halves(surf, target_faces: int = TARGET_FACES) -> trimesh.Trimesh:
     """The left half (X >= 0) of a surface, reduced to half of :data:`TARGET_FACES` with its cut
     edge kept, and welded to its mirror image: a skin exactly symmetric about X = 0, so that the
     closest skin point of a mirrored point is the mirrored closest point."""
@@ -124,8 +124,8 @@ def _mirrored_halves(surf) -> trimesh.Trimesh:
     if not isinstance(half, pv.PolyData):
         half = half.extract_surface(algorithm="dataset_surface")
     half = _triangles_only(half.triangulate().clean())
-    if half.n_cells > TARGET_FACES // 2:
-        half = half.decimate_pro(1.0 - (TARGET_FACES // 2) / half.n_cells, preserve_topology=True,
+    if half.n_cells > target_faces // 2:
+        half = half.decimate_pro(1.0 - (target_faces // 2) / half.n_cells, preserve_topology=True,
                                  boundary_vertex_deletion=False)
     half = _triangles_only(half)
     verts = np.asarray(half.points, float).copy()
