@@ -221,6 +221,32 @@ def test_served_as_the_readme_serves_it_the_pack_is_preloaded_and_fetched_once(p
         stop_server(srv.process)
 
 
+def test_panels_scripts_start_after_the_early_views_first_frame(page, server):
+    """Bokeh's and Panel's scripts wait (page.html) until the early view has drawn the body:
+    none is asked for before its first frame, and the app then boots and adopts the view."""
+    open_app(page, server)
+    got = page.evaluate("""() => ({marks: radixView.marks, boot: window.radixPanelBootAt,
+        scripts: performance.getEntriesByType('resource')
+          .filter((r) => /bokeh\\.min\\.js|panel\\.min\\.js/.test(r.name)).map((r) => r.startTime)})""")
+    marks = got["marks"]
+    assert got["boot"] is not None and got["boot"] >= marks["firstFrame"]
+    assert len(got["scripts"]) == 2 and min(got["scripts"]) >= marks["firstFrame"], got
+    assert marks["firstFrame"] <= marks["adopted"]
+    assert page.radix_log.errors == [] and page.radix_log.console_errors() == []
+
+
+def test_without_the_early_script_panel_boots_and_mounts_its_own_view(page, server):
+    """When the early script cannot be fetched, Bokeh's and Panel's scripts still start (on the
+    window's load) and the component loads and draws the body itself."""
+    page.route("**/meshes/packed/early.js*", lambda route: route.abort())
+    open_app(page, server)
+    got = page.evaluate("""() => ({early: !!window.radixEarly, boot: window.radixPanelBootAt,
+        loaded: radixView.loaded, total: radixView.total, frames: radixView.frameCount})""")
+    assert not got["early"] and got["boot"] is not None
+    assert got["loaded"] == got["total"] > 10 and got["frames"] >= 1
+    assert page.radix_log.errors == []
+
+
 def test_under_a_sub_path_the_early_script_finds_its_files_and_draws_the_body(page, tmp_path):
     """``panel serve --prefix /radix``: the page's early script, its first view and the body file
     are all reached under the prefix (their URLs are relative), the early view draws the body and

@@ -17,6 +17,19 @@
 // under a sub-path (panel serve --prefix).
 import { mountView } from "./view/mount.js";
 
+// Bokeh's and Panel's scripts (about 3 MB of JavaScript) wait on the page (page.html: a <template>
+// and its loader, ``radixBootPanel``) until the early view has drawn its first full frame, so
+// their fetching, parsing and running does not share the main thread with the body's first frame.
+// This script says at once that it will start them: after that frame, on any way out without a
+// view, and at the latest PANEL_AT_LATEST_MS after it started (a page in a background tab draws
+// no frame until it is shown; a slow network).
+const PANEL_AT_LATEST_MS = 4000;
+window.radixHoldsPanel = true;
+function bootPanel() {
+  window.radixPanelWanted = true;
+  if (typeof window.radixBootPanel === "function") window.radixBootPanel();
+}
+
 // Its digest (early.py) comes in this script's URL: a changed first view is a new URL (the page
 // preloads it), an unchanged one may come from the cache.
 const CONFIG_DIGEST = new URL(import.meta.url).searchParams.get("c");
@@ -78,15 +91,16 @@ function placeholder(css) {
 
 async function start() {
   const marks = { earlyStart: performance.now() };
+  setTimeout(bootPanel, PANEL_AT_LATEST_MS);
   let config;
   try {
     const response = await fetch(CONFIG_URL, CONFIG_DIGEST ? {} : { cache: "no-cache" });
-    if (!response.ok) return;
+    if (!response.ok) return bootPanel();
     config = await response.json();
   } catch (err) {
-    return;
+    return bootPanel();
   }
-  if (!config || !config.mesh_pack || !Array.isArray(config.structures)) return;
+  if (!config || !config.mesh_pack || !Array.isArray(config.structures)) return bootPanel();
   const { css = "", ...params } = config;
   params.mesh_pack = beside(params.mesh_pack);
   params.structures = params.structures.map((s) => (s && s.url ? { ...s, url: beside(s.url) } : s));
@@ -94,7 +108,14 @@ async function start() {
   params.test_hooks = new URL(import.meta.url).searchParams.get("hooks") === "1";
   const { model, attach, dispose } = standInModel(params);
   const { holder, el } = placeholder(css);
-  const v = mountView(model, el);
+  let v;
+  try {
+    v = mountView(model, el);
+  } catch (err) {
+    holder.remove();
+    return bootPanel();
+  }
+  v.on("shown", bootPanel);
   v.awaitingComponent = true;    // not ready (view/loader.js markReady) until the component adopts it
   Object.assign(v.metrics.marks, marks);
   v.metrics.early = true;
@@ -123,4 +144,4 @@ async function start() {
   };
 }
 
-start();
+start().catch(bootPanel);

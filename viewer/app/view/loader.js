@@ -160,6 +160,7 @@ export function installLoader(v) {
       metrics.marks.firstFrame = performance.now();
       metrics.readyAtEpochMs = performance.timeOrigin + performance.now();
       v.markReady();
+      v.emit("shown");
     });
   };
   // Ready: the body drawn and the view in its component (a view the page's early script started

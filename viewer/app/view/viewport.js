@@ -92,7 +92,7 @@ export function createViewport(model, el, renderStart) {
   const pathGroup = new THREE.Group();
   scene.add(bodyGroup, markerGroup, pathGroup);
 
-  const listeners = { frame: [], styles: [], pick: [], sent: [] };
+  const listeners = { frame: [], styles: [], pick: [], sent: [], shown: [] };   // shown: the first full frame
   const v = {
     model, root, status, toolbar, canvas, renderer, labelRenderer, scene, camera, controls, FADED_MUSCLE_ORDER,
     bodyGroup, markerGroup, pathGroup,
