@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 import trimesh
@@ -82,6 +82,12 @@ class SkinSurface:
     @property
     def tree(self) -> cKDTree:
         return self._tree if self._tree is not None else cKDTree(self.vertices)
+
+    @cached_property
+    def face_bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each face's lowest and highest corner coordinates, ``(m, 3)`` each (computed once)."""
+        corners = self.vertices[self.faces]
+        return corners.min(axis=1), corners.max(axis=1)
 
 
 def skin_surface(atlas, positions: Mapping | None = None, max_muscle_vertices: int = 4000) -> SkinSurface:
@@ -172,7 +178,7 @@ def _back_skin_y(surface: SkinSurface, near: np.ndarray, x: float, z: float) -> 
     vertices ``near`` and, where the skin's triangles are long, any face reaching over the
     point; None when none lies over it."""
     v, f = surface.vertices, surface.faces
-    lo, hi = v[f].min(axis=1), v[f].max(axis=1)
+    lo, hi = surface.face_bounds
     over = (lo[:, 0] <= x) & (hi[:, 0] >= x) & (lo[:, 2] <= z) & (hi[:, 2] >= z)
     touching = (np.isin(f, near).any(axis=1) | over) & (hi[:, 1] >= v[near, 1].min())
     tri = v[f[touching]]                                         # (k, 3 corners, xyz)
@@ -207,26 +213,17 @@ def paraspinal_point(surface: SkinSurface, level: str, line: str | float, side: 
 # --- patches ----------------------------------------------------------------------------------------
 
 
-def _patch(surface: SkinSurface, mask: np.ndarray) -> dict | None:
-    """The faces whose three vertices are in ``mask``, as a small mesh lifted off the skin."""
-    # a face with two of its corners in the zone belongs to it: the rim follows the zone, not
-    # the coarse triangles inside it
-    faces = surface.faces[mask[surface.faces].sum(axis=1) >= 2]
-    if not len(faces):
-        return None
-    used, inverse = np.unique(faces, return_inverse=True)
-    verts = surface.vertices[used] + LIFT_MM * surface.normals[used]
-    return {"vertices": np.round(verts, 1).tolist(), "faces": inverse.reshape(-1, 3).tolist(),
-            "vertex_ids": used}
+def _patch(surface: SkinSurface, mask: np.ndarray,
+           planes: Sequence[tuple[Sequence[float], Sequence[float]]] = ()) -> dict | None:
+    """The skin of the zone ``mask`` as a small mesh lifted off the skin.
 
-
-def _clipped_patch(surface: SkinSurface, mask: np.ndarray,
-                   planes: Sequence[tuple[np.ndarray, np.ndarray]]) -> dict | None:
-    """The skin faces touching ``mask``, lifted off the skin and cut exactly along ``planes``
-    (each a normal pointing into the zone and a point on its border, trimesh's
-    ``slice_faces_plane``), so the patch ends where the zone does even where the skin's
-    triangles are long."""
-    faces = surface.faces[mask[surface.faces].any(axis=1)]
+    Without ``planes``, the faces with two or more corners in ``mask`` (the rim follows the zone,
+    not the coarse triangles inside it). With ``planes`` (each a normal pointing into the zone and
+    a point on its border), every face touching ``mask`` cut exactly along them (trimesh's
+    ``slice_faces_plane``), so the patch ends where the zone does even where the skin's triangles
+    are long."""
+    corners_in = mask[surface.faces].sum(axis=1)
+    faces = surface.faces[corners_in >= (1 if planes else 2)]
     if not len(faces):
         return None
     used, inverse = np.unique(faces, return_inverse=True)
@@ -238,7 +235,7 @@ def _clipped_patch(surface: SkinSurface, mask: np.ndarray,
         if not len(faces):
             return None
     return {"vertices": np.round(verts, 1).tolist(), "faces": np.asarray(faces).tolist(),
-            "vertex_ids": np.flatnonzero(mask)}
+            "vertex_ids": used if not planes else np.flatnonzero(mask)}
 
 
 def _surface_direction(surface_name: str, side: str, low: bool) -> np.ndarray:
@@ -386,7 +383,7 @@ def _paraspinal(technique, side: str, surface: SkinSurface, focus: Sequence[str]
     sign = SIDE_SIGN[side]
     planes = [((sign, 0, 0), (sign * inner, 0, 0)), ((-sign, 0, 0), (sign * outer, 0, 0)),
               ((0, 0, -1), (0, 0, top)), ((0, 0, 1), (0, 0, bottom))]
-    patch = _clipped_patch(surface, mask, planes)
+    patch = _patch(surface, mask, planes)
     if patch is not None:
         out["patch"] = patch
     if technique.kind == "cupping":
